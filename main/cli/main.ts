@@ -1,0 +1,301 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
+import {
+  KESTREL_VERSION, ModelStore, benchIngest, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask,
+} from '../core/index.js';
+import { examinerName } from './examiner.js';
+import { fail, pct, printJson, printTable } from './output.js';
+import { progressBar } from './progress.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
+const appRoot = existsSync(join(here, '..', 'resources')) ? resolve(here, '..') : resolve(here, '..', '..');
+
+const profileOption = (): Option =>
+  new Option('--profile <name>', 'model profile: accurate (all models that help) or permissive (Apache/MIT weights only)').choices([...PROFILE_NAMES]);
+const intArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
+  return n;
+};
+const modelsDirOf = (o: { modelsDir?: string }): string => o.modelsDir ?? defaultModelsDir();
+
+const program = new Command('kestrel')
+  .description('Kestrel: offline face investigation. Every command works on a case folder; nothing leaves this machine.')
+  .version(KESTREL_VERSION)
+  .showHelpAfterError()
+  .option('--models-dir <dir>', 'models folder (default: KESTREL_MODELS or the per-user folder)');
+
+const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: string }>();
+
+program
+  .command('ingest')
+  .description('add photos, folders and zip/tar archives to a case (created if new) and find every face in them')
+  .requiredOption('--case <dir>', 'case folder')
+  .addOption(profileOption())
+  .option('--examiner <name>', 'examiner recorded in the audit log (default: KESTREL_EXAMINER or the OS user)')
+  .option('--json', 'print one JSON summary on stdout')
+  .argument('<paths...>', 'files, folders or archives')
+  .action(async (paths: string[], o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const examiner = examinerName(o.examiner);
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner, ...(o.profile ? { profile: o.profile } : {}) });
+      const bar = progressBar(!json, 'ingest');
+      const ac = new AbortController();
+      const onSigint = (): void => {
+        process.stderr.write('\nkestrel: cancelling after the files in flight (run ingest again to resume)\n');
+        ac.abort();
+      };
+      process.once('SIGINT', onSigint);
+      try {
+        const s = await wb.ingest(paths, { examiner, signal: ac.signal, onProgress: (p) => bar.update(p.done, p.total, p.currentPath ?? '') });
+        bar.stop();
+        const { jobId, ...summary } = s;
+        if (json) printJson({ ...summary, job: jobId, case: wb.caseDir, profile: wb.profile });
+        else {
+          process.stdout.write(
+            `case ${wb.caseDir} (profile ${wb.profile})\n` +
+              `${s.media} new media, ${s.media_with_faces} with faces, ${s.faces} faces, ${s.duplicates} duplicates linked, ` +
+              `${s.errors.length} errors, ${s.seconds} s\n` +
+              (s.rescued_by_padding ? `${s.rescued_by_padding} images needed the padded detector pass\n` : '') +
+              (s.media_without_faces ? `${s.media_without_faces} images with no face found\n` : ''),
+          );
+          if (s.errors.length) printTable(s.errors.map((e) => [e.reason, e.path, e.detail]), ['reason', 'path', 'detail']);
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+        await wb.dispose();
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+program
+  .command('faces')
+  .description('list the faces of a case')
+  .requiredOption('--case <dir>', 'case folder')
+  .option('--offset <n>', 'skip this many faces', intArg, 0)
+  .option('--limit <n>', 'at most this many faces (default: all)', intArg)
+  .option('--json', 'print {"faces": [...]} on stdout')
+  .action(async (o: { case: string; offset: number; limit?: number; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
+      try {
+        const total = wb.repos.faces.count();
+        const faces = wb.repos.faces.list(o.offset, o.limit ?? total);
+        if (json) printJson({ faces, total });
+        else {
+          printTable(
+            faces.map((f) => [f.id, f.mediaPath, `${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}x${Math.round(f.box.height)}`,
+              f.detectorScore.toFixed(2), f.quality.overall.toFixed(2), f.age ?? '', f.gender ?? '', f.quality.warnings.join(' ')]),
+            ['id', 'media', 'box', 'score', 'quality', 'age', 'gender', 'warnings'],
+          );
+          process.stdout.write(`${faces.length} of ${total} faces\n`);
+        }
+      } finally {
+        await wb.dispose();
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+const audit = program.command('audit').description('the case audit trail');
+audit
+  .command('verify')
+  .description('check the hash chain of the audit log; names the first bad row')
+  .requiredOption('--case <dir>', 'case folder')
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { case: string; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
+      try {
+        const r = wb.repos.audit.verify();
+        if (json) printJson(r);
+        else process.stdout.write(r.ok ? `audit chain ok (${r.rows} rows)\n` : `audit chain BROKEN at row ${r.firstBadId}\n`);
+        process.exitCode = r.ok ? 0 : 3;
+      } finally {
+        await wb.dispose();
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+const models = program.command('models').description('install, verify and list face models');
+models
+  .command('list')
+  .description('list known models with licence, role, profiles and whether they are installed and verified')
+  .option('--json', 'print {"models": [...]}')
+  .action(async (o: { json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const store = await ModelStore.open(modelsDirOf(globalModels()));
+      const list = await store.list();
+      if (json) printJson({ modelsDir: store.dir, models: list });
+      else {
+        process.stdout.write(`models folder: ${store.dir}\n`);
+        printTable(
+          list.map((m) => [m.id, m.role, m.installed ? (m.verified ? 'verified' : 'BAD HASH') : 'missing', m.profiles.join(','), m.licence]),
+          ['id', 'role', 'state', 'profiles', 'licence'],
+        );
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+models
+  .command('install')
+  .description('install the pinned models: from a bundle folder (--from), or download from their pinned public sources')
+  .option('--from <dir>', 'folder holding the model files (e.g. an offline bundle)')
+  .option('--json', 'print the install report as JSON')
+  .action(async (o: { from?: string; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const store = await ModelStore.open(modelsDirOf(globalModels()));
+      const report = o.from ? await store.installFrom(resolve(o.from)) : await store.download();
+      if (json) printJson({ modelsDir: store.dir, ...report });
+      else {
+        process.stdout.write(`models folder: ${store.dir}\ninstalled: ${report.installed.length}, already present: ${report.alreadyPresent.length}, failed: ${report.failed.length}\n`);
+        for (const f of report.failed) process.stdout.write(`  FAILED ${f.file}: ${f.reason}\n`);
+      }
+      if (report.failed.length) process.exitCode = 1;
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+models
+  .command('register')
+  .description('register an extra ONNX recognizer by path, SHA-256 and preprocessing (no code change needed)')
+  .requiredOption('--id <id>', 'model id')
+  .requiredOption('--file <path>', 'the .onnx file')
+  .requiredOption('--sha256 <hex>', 'expected SHA-256 of the file')
+  .requiredOption('--dim <n>', 'embedding size', intArg)
+  .requiredOption('--licence <text>', 'licence of the weights (shown wherever models are listed)')
+  .addOption(new Option('--template <name>', 'alignment template').choices(['arcface112', 'intel128']).default('arcface112'))
+  .addOption(new Option('--colour <order>', 'channel order').choices(['RGB', 'BGR']).default('RGB'))
+  .option('--input-name <name>', 'input tensor name', 'input')
+  .option('--output-name <name>', 'output tensor name', 'output')
+  .option('--scale <v>', 'pixel scale before mean/std', '1')
+  .option('--mean <r,g,b>', 'per-channel mean', '0,0,0')
+  .option('--std <r,g,b>', 'per-channel std', '1,1,1')
+  .option('--commercial', 'the weights allow commercial use')
+  .option('--profiles <list>', 'profiles that use it', 'accurate')
+  .action(async (o: Record<string, string | number | boolean | undefined>) => {
+    try {
+      const triple = (s: string): [number, number, number] => {
+        const v = s.split(',').map(Number);
+        if (v.length !== 3 || v.some((x) => !Number.isFinite(x))) throw new KestrelError('INVALID_INPUT', `expected three numbers, got '${s}'`);
+        return v as [number, number, number];
+      };
+      const template = o['template'] as 'arcface112' | 'intel128';
+      const size = template === 'intel128' ? 128 : 112;
+      const spec = modelSpecSchema.parse({
+        id: o['id'], file: `${String(o['id'])}.onnx`, sha256: String(o['sha256']).toLowerCase(), role: 'recognizer', version: 'user-registered',
+        licence: o['licence'], commercialUse: !!o['commercial'], source: null,
+        input: { name: o['inputName'], width: size, height: size, colour: o['colour'], scale: Number(o['scale']), mean: triple(String(o['mean'])), std: triple(String(o['std'])) },
+        template, output: { kind: 'embedding', name: o['outputName'], dim: o['dim'] },
+      });
+      const profiles = String(o['profiles']).split(',').map((p) => p.trim()) as ProfileName[];
+      if (profiles.some((p) => !PROFILE_NAMES.includes(p))) throw new KestrelError('PROFILE_UNKNOWN', `unknown profile in '${String(o['profiles'])}'`);
+      const store = await ModelStore.open(modelsDirOf(globalModels()));
+      await store.register(spec, resolve(String(o['file'])), profiles);
+      process.stdout.write(`registered ${spec.id} for ${profiles.join(', ')} in ${store.dir}\n`);
+    } catch (err) {
+      fail(err, false);
+    }
+  });
+
+const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
+for (const task of ['verify', 'search', 'cluster'] as const) {
+  evalCmd
+    .command(task)
+    .description({ verify: '1:1 verification: 10-fold accuracy, TAR at FAR 1e-2/1e-3, AUC, TAR by age gap', search: '1:N search: rank-1/top-5/top-10 hit rates, by probe age', cluster: 'clustering: pairwise and BCubed precision/recall/F1' }[task])
+    .requiredOption('--protocol <csv>', 'protocol file')
+    .addOption(profileOption().default('accurate'))
+    .option('--json', 'print the result as one JSON document')
+    .option('--out <file>', 'also write the JSON result to this file')
+    .option('--threshold <v>', 'cluster: similarity threshold')
+    .option('--k <n>', 'cluster: neighbours per face', intArg)
+    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; threshold?: string; k?: number }) => {
+      const json = !!o.json;
+      try {
+        const bar = progressBar(!json, `embed (${task})`);
+        const r = await runEval(task as EvalTask, {
+          protocol: resolve(o.protocol), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
+          onProgress: (d, t) => bar.update(d, t),
+          ...(o.threshold !== undefined ? { clusterThreshold: Number(o.threshold) } : {}),
+          ...(o.k !== undefined ? { clusterK: o.k } : {}),
+        });
+        bar.stop();
+        if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+        if (json) printJson(r);
+        else printEval(task, r);
+      } catch (err) {
+        fail(err, json);
+      }
+    });
+}
+
+function printEval(task: EvalTask, r: Record<string, unknown>): void {
+  process.stdout.write(`${task} on ${String(r['protocol'])} (profile ${String(r['profile'])}, models ${(r['models'] as string[]).join('+')})\n`);
+  process.stdout.write(`images ${String(r['images'])}, without a face ${String(r['images_without_face'])}, from cache ${String(r['cache_hits'])}, ${String(r['seconds'])} s\n`);
+  if (task === 'verify') {
+    printTable([[pct(r['accuracy']), pct(r['tar_at_far_1e-2']), pct(r['tar_at_far_1e-3']), Number(r['auc']).toFixed(4)]], ['accuracy', 'TAR@FAR1e-2', 'TAR@FAR1e-3', 'AUC']);
+    const g = r['tar_by_age_gap'] as Record<string, { pairs: number; 'tar_at_far_1e-2': number }>;
+    printTable(Object.entries(g).map(([k, v]) => [k, v.pairs, pct(v['tar_at_far_1e-2'])]), ['age gap', 'pairs', 'TAR@FAR1e-2']);
+  } else if (task === 'search') {
+    printTable([['all', String(r['probes']), pct(r['rank1']), pct(r['top5']), pct(r['top10'])],
+      ...Object.entries(r['by_probe_age'] as Record<string, { probes: number; rank1: number; top5: number; top10: number }>).map(([k, v]) => [k, v.probes, pct(v.rank1), pct(v.top5), pct(v.top10)])],
+    ['probe age', 'probes', 'rank-1', 'top-5', 'top-10']);
+  } else {
+    printTable([
+      ['pairwise', pct(r['pairwise_precision']), pct(r['pairwise_recall']), Number(r['pairwise_f1']).toFixed(4)],
+      ['BCubed', pct(r['bcubed_precision']), pct(r['bcubed_recall']), Number(r['bcubed_f1']).toFixed(4)],
+    ], ['metric', 'precision', 'recall', 'F1']);
+    process.stdout.write(`clusters ${String(r['clusters'])} for ${String(r['identities'])} identities; >10-year same-person pairs together: ${pct(r['cross_age_10y_together'])}\n`);
+  }
+}
+
+const bench = program.command('bench').description('performance benchmarks (print a table, write JSON)');
+bench
+  .command('ingest')
+  .description('end-to-end intake throughput on generated photos vs. the pure model-inference bound')
+  .option('--photos <n>', 'generated photos', intArg, 120)
+  .option('--runs <n>', 'runs (median reported)', intArg, 3)
+  .addOption(profileOption().default('accurate'))
+  .option('--workers <n>', 'inference workers', intArg)
+  .option('--threads <n>', 'ORT threads per worker', intArg)
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { photos: number; runs: number; profile: ProfileName; workers?: number; threads?: number; json?: boolean; out?: string }) => {
+    const json = !!o.json;
+    try {
+      const r = await benchIngest({
+        photos: o.photos, runs: Math.max(1, o.runs), profile: o.profile, facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'),
+        modelsDir: modelsDirOf(globalModels()), ...(o.workers ? { workers: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}),
+      });
+      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+      if (json) printJson(r);
+      else {
+        printTable([
+          ['end to end', r['e2e_seconds'] as number, r['e2e_photos_per_s'] as number, r['e2e_faces_per_s'] as number],
+          ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
+        ], ['', 'seconds', 'photos/s', 'faces/s']);
+        process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+await program.parseAsync(process.argv);

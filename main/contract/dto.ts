@@ -1,0 +1,116 @@
+import type { FaceId, JobId, MediaId, ModelId, SourceId } from './ids.js';
+import type { MediaErrorReason } from './mediaErrors.js';
+
+export type ProfileName = 'accurate' | 'permissive';
+export const PROFILE_NAMES: readonly ProfileName[] = ['accurate', 'permissive'];
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface QualityDto {
+  /** 0..1, the combined score used for ranking and warnings. */
+  readonly overall: number;
+  readonly faceSizePx: number;
+  readonly sharpness: number;
+  readonly yawDeg: number;
+  readonly rollDeg: number;
+  readonly exposure: number;
+  readonly detectorScore: number;
+  readonly warnings: readonly string[];
+}
+
+export interface FaceDto {
+  readonly id: FaceId;
+  readonly mediaId: MediaId;
+  readonly mediaPath: string;
+  readonly box: Box;
+  readonly landmarks: readonly Point[];
+  readonly detectorScore: number;
+  readonly quality: QualityDto;
+  readonly age: number | null;
+  readonly gender: 'male' | 'female' | null;
+  readonly thumbnail: string;
+  readonly models: readonly ModelId[];
+}
+
+export interface MediaDto {
+  readonly id: MediaId;
+  readonly sha256: string;
+  readonly kind: 'image' | 'video';
+  readonly format: string;
+  readonly width: number | null;
+  readonly height: number | null;
+  readonly capturedAt: string | null;
+  readonly cameraMake: string | null;
+  readonly cameraModel: string | null;
+  readonly gps: { readonly lat: number; readonly lon: number } | null;
+  readonly faceCount: number;
+  readonly paths: readonly string[];
+}
+
+export interface SourceDto {
+  readonly id: SourceId;
+  readonly path: string;
+  readonly kind: 'folder' | 'file' | 'archive';
+  readonly addedBy: string;
+  readonly addedAt: string;
+}
+
+export interface IntakeError {
+  readonly path: string;
+  readonly reason: MediaErrorReason;
+  readonly detail: string;
+}
+
+export interface IngestSummary {
+  readonly jobId: JobId;
+  readonly media: number;
+  readonly media_with_faces: number;
+  readonly faces: number;
+  readonly duplicates: number;
+  readonly errors: readonly IntakeError[];
+  readonly seconds: number;
+  /** Images where the detector found a face only after padding / upscaling. */
+  readonly rescued_by_padding: number;
+  /** Decodable images in which no face was found at all. */
+  readonly media_without_faces: number;
+}
+
+export interface ModelDto {
+  readonly id: ModelId;
+  readonly file: string;
+  readonly role: 'detector' | 'recognizer' | 'genderage';
+  readonly sha256: string;
+  readonly licence: string;
+  readonly commercialUse: boolean;
+  readonly installed: boolean;
+  readonly verified: boolean;
+  readonly custom: boolean;
+  readonly profiles: readonly ProfileName[];
+}
+
+export interface CaseInfo {
+  readonly caseDir: string;
+  readonly name: string;
+  readonly profile: ProfileName;
+  readonly createdAt: string;
+  readonly schemaVersion: number;
+  readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number };
+}
+
+export interface JobProgress {
+  readonly jobId: JobId;
+  readonly kind: string;
+  readonly phase: 'scanning' | 'processing' | 'done' | 'failed' | 'cancelled';
+  readonly done: number;
+  readonly total: number;
+  readonly currentPath: string | null;
+}

@@ -1,0 +1,5 @@
+export * from './ids.js';
+export * from './errors.js';
+export * from './mediaErrors.js';
+export * from './dto.js';
+export * from './api.js';

@@ -1,0 +1,84 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProfileName } from '../../contract/index.js';
+import { ModelStore, defaultModelsDir } from '../../../models/modelStore.js';
+import { createWorkbench } from '../workbench.js';
+import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
+import { FacePool } from '../faces/facePool.js';
+import { detectorSize } from '../faces/faceEngine.js';
+import { decodeImage, resizeRgb } from '../media/imageDecoder.js';
+import { writeSyntheticPhotos } from './syntheticPhotos.js';
+
+export interface BenchIngestOptions {
+  readonly photos: number;
+  readonly runs: number;
+  readonly profile: ProfileName;
+  readonly facePhoto: string;
+  readonly modelsDir?: string;
+  readonly workers?: number;
+  readonly threads?: number;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * End-to-end intake throughput on a generated photo set, next to the pure model-inference bound on
+ * the same images with the same worker layout. Medians of `runs` runs of each.
+ */
+export async function benchIngest(o: BenchIngestOptions): Promise<Record<string, unknown>> {
+  const work = await mkdtemp(join(tmpdir(), 'kestrel-bench-'));
+  try {
+    const files = await writeSyntheticPhotos(join(work, 'photos'), o.photos, o.facePhoto);
+    const layout = defaultWorkerLayout(availableParallelism());
+    const workers = o.workers ?? layout.workers;
+    const threads = o.threads ?? layout.threads;
+    const e2e: { seconds: number; faces: number }[] = [];
+    for (let r = 0; r < o.runs; r++) {
+      const wb = await createWorkbench({ caseDir: join(work, `case${r}`), profile: o.profile, workers, threads, ...(o.modelsDir ? { modelsDir: o.modelsDir } : {}) });
+      try {
+        // Start the workers before timing, as a running workstation has them loaded.
+        await wb.prepare();
+        const t0 = performance.now();
+        const s = await wb.ingest([join(work, 'photos')], { examiner: 'bench' });
+        e2e.push({ seconds: (performance.now() - t0) / 1000, faces: s.faces });
+      } finally {
+        await wb.dispose();
+      }
+    }
+    const store = await ModelStore.open(o.modelsDir ?? defaultModelsDir());
+    const pool = await FacePool.create(await engineConfigFor(store, o.profile, threads), workers);
+    const bound: { seconds: number; faces: number }[] = [];
+    try {
+      const images = [];
+      for (const f of files) {
+        const d = await decodeImage(await readFile(f), 'jpeg');
+        if (!d.ok) throw new Error(`bench image ${f} failed to decode`);
+        const img = d.decoded.image;
+        const ds = detectorSize(img.width, img.height);
+        images.push({ full: img, det: { image: await resizeRgb(img, ds.width, ds.height), scale: ds.scale } });
+      }
+      await pool.timeInference(images.slice(0, 4)); // warm-up
+      for (let r = 0; r < o.runs; r++) {
+        const t = await pool.timeInference(images);
+        bound.push({ seconds: t.wallMs / 1000, faces: t.faces });
+      }
+    } finally {
+      await pool.dispose();
+    }
+    const e2eS = median(e2e.map((x) => x.seconds));
+    const boundS = median(bound.map((x) => x.seconds));
+    const faces = e2e[0]!.faces;
+    return {
+      profile: o.profile, photos: o.photos, faces, runs: o.runs, workers, threads_per_worker: threads,
+      e2e_seconds: round(e2eS), e2e_photos_per_s: round(o.photos / e2eS), e2e_faces_per_s: round(faces / e2eS),
+      inference_seconds: round(boundS), inference_photos_per_s: round(o.photos / boundS), inference_faces_per_s: round(bound[0]!.faces / boundS),
+      ratio_e2e_to_inference: round(boundS / e2eS),
+      e2e_runs_seconds: e2e.map((x) => round(x.seconds)), inference_runs_seconds: bound.map((x) => round(x.seconds)),
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const round = (v: number): number => Math.round(v * 1000) / 1000;

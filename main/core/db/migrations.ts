@@ -1,0 +1,139 @@
+/**
+ * Numbered, append-only schema migrations. Never edit a migration that has shipped: add a new one.
+ * The database's `PRAGMA user_version` is the number of the last migration applied.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'case store: sources, media, faces, embeddings, jobs, audit',
+    sql: `
+CREATE TABLE case_meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sources (
+  id        INTEGER PRIMARY KEY,
+  path      TEXT NOT NULL,
+  kind      TEXT NOT NULL CHECK (kind IN ('folder', 'file', 'archive')),
+  added_by  TEXT NOT NULL,
+  added_at  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE media (
+  id            INTEGER PRIMARY KEY,
+  sha256        TEXT NOT NULL UNIQUE,
+  byte_size     INTEGER NOT NULL,
+  kind          TEXT NOT NULL CHECK (kind IN ('image', 'video')),
+  format        TEXT,
+  width         INTEGER,
+  height        INTEGER,
+  orientation   INTEGER,
+  captured_at   TEXT,
+  camera_make   TEXT,
+  camera_model  TEXT,
+  gps_lat       REAL,
+  gps_lon       REAL,
+  status        TEXT NOT NULL CHECK (status IN ('pending', 'done', 'failed')),
+  error_reason  TEXT,
+  error_detail  TEXT,
+  detect_pass   TEXT,
+  processed_at  TEXT
+) STRICT;
+CREATE INDEX media_status ON media (status);
+
+-- Every place an original was seen. Two identical files are one media row with two locations.
+-- A file that could not even be read has a location with an error and no media row.
+CREATE TABLE media_locations (
+  id             INTEGER PRIMARY KEY,
+  source_id      INTEGER NOT NULL REFERENCES sources (id),
+  media_id       INTEGER REFERENCES media (id),
+  path           TEXT NOT NULL,
+  archive_entry  TEXT NOT NULL DEFAULT '',
+  is_duplicate   INTEGER NOT NULL DEFAULT 0,
+  error_reason   TEXT,
+  error_detail   TEXT,
+  seen_at        TEXT NOT NULL,
+  UNIQUE (source_id, path, archive_entry)
+) STRICT;
+CREATE INDEX media_locations_media ON media_locations (media_id);
+
+CREATE TABLE models (
+  id       TEXT PRIMARY KEY,
+  sha256   TEXT NOT NULL,
+  role     TEXT NOT NULL,
+  dim      INTEGER,
+  version  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE faces (
+  id            INTEGER PRIMARY KEY,
+  media_id      INTEGER NOT NULL REFERENCES media (id),
+  frame_ms      INTEGER,
+  box_x         REAL NOT NULL,
+  box_y         REAL NOT NULL,
+  box_w         REAL NOT NULL,
+  box_h         REAL NOT NULL,
+  landmarks     TEXT NOT NULL,
+  det_score     REAL NOT NULL,
+  quality       REAL NOT NULL,
+  quality_json  TEXT NOT NULL,
+  age           REAL,
+  gender        TEXT CHECK (gender IN ('male', 'female')),
+  thumb         TEXT NOT NULL
+) STRICT;
+CREATE INDEX faces_media ON faces (media_id);
+
+CREATE TABLE embeddings (
+  face_id   INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+  model_id  TEXT NOT NULL REFERENCES models (id),
+  vector    BLOB NOT NULL,
+  PRIMARY KEY (face_id, model_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX embeddings_model ON embeddings (model_id);
+
+CREATE TABLE jobs (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  status          TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+  progress_done   INTEGER NOT NULL DEFAULT 0,
+  progress_total  INTEGER NOT NULL DEFAULT 0,
+  error           TEXT,
+  created_at      TEXT NOT NULL,
+  updated_at      TEXT NOT NULL
+) STRICT;
+
+-- Which media each intake job brought in (or resumed), for per-job summaries.
+CREATE TABLE intake_media (
+  job_id    INTEGER NOT NULL REFERENCES jobs (id),
+  media_id  INTEGER NOT NULL REFERENCES media (id),
+  PRIMARY KEY (job_id, media_id)
+) STRICT, WITHOUT ROWID;
+
+-- Append-only, hash-chained: each row's hash covers the previous row's hash.
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  actor      TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  details    TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+  BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+`,
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

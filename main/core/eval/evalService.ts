@@ -1,0 +1,184 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { KestrelError, type ProfileName } from '../../contract/index.js';
+import { ModelStore, defaultModelsDir } from '../../../models/modelStore.js';
+import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
+import { FacePool } from '../faces/facePool.js';
+import { analyzeImage } from '../faces/imageAnalyzer.js';
+import { sniffFileType, SNIFF_BYTES } from '../media/fileType.js';
+import { sha256 } from '../media/hashing.js';
+import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
+import { buildKnnGraph, chineseWhispers } from '../identities/graphClustering.js';
+import { EmbeddingCache, pipelineSignature, type CachedFace } from './embeddingCache.js';
+import { AGE_BINS, GAP_BINS, ageBin, auc, clusterScores, kFoldAccuracy, tarAtFar } from './metrics.js';
+import { readClusterProtocol, readSearchProtocol, readVerifyProtocol } from './protocol.js';
+
+export type EvalTask = 'verify' | 'search' | 'cluster';
+
+export interface EvalOptions {
+  readonly protocol: string;
+  readonly profile: ProfileName;
+  readonly modelsDir?: string;
+  readonly cacheDir?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Clustering: similarity threshold and neighbours per face. */
+  readonly clusterThreshold?: number;
+  readonly clusterK?: number;
+}
+
+/** Default clustering parameters (fused cosine of the profile's recognizers); see README for how they were chosen. */
+export const DEFAULT_CLUSTER_THRESHOLD = 0.45;
+export const DEFAULT_CLUSTER_K = 10;
+
+type Embedded = Map<string, CachedFace>;
+
+/**
+ * Runs an evaluation protocol through the product's own pipeline (decode, detect, align, embed) and
+ * the product's own scoring. Each image contributes its primary face (highest score x area); an
+ * image where no face is found stays in the denominators as a failure and is counted.
+ */
+export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record<string, unknown>> {
+  const t0 = performance.now();
+  const paths =
+    task === 'verify' ? [...new Set(readVerifyProtocol(opts.protocol).flatMap((p) => [p.a, p.b]))]
+      : task === 'search' ? [...new Set(readSearchProtocol(opts.protocol).map((p) => p.path))]
+        : [...new Set(readClusterProtocol(opts.protocol).map((p) => p.path))];
+  const store = await ModelStore.open(opts.modelsDir ?? defaultModelsDir());
+  const { embedded, models, cacheHits } = await embedAll(paths, store, opts);
+  const common = {
+    task, protocol: opts.protocol, profile: opts.profile, models, images: paths.length,
+    images_without_face: [...embedded.values()].filter((e) => !e.detected).length,
+    cache_hits: cacheHits,
+  };
+  let result: Record<string, unknown>;
+  if (task === 'verify') result = evalVerify(opts.protocol, embedded, models);
+  else if (task === 'search') result = evalSearch(opts.protocol, embedded, models);
+  else result = evalCluster(opts.protocol, embedded, models, opts.clusterThreshold ?? DEFAULT_CLUSTER_THRESHOLD, opts.clusterK ?? DEFAULT_CLUSTER_K);
+  return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
+}
+
+async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalOptions): Promise<{ embedded: Embedded; models: string[]; cacheHits: number }> {
+  const layout = defaultWorkerLayout(availableParallelism());
+  const config = await engineConfigFor(store, opts.profile, layout.threads);
+  const models = config.recognizers.map((r) => r.spec.id);
+  const cache = new EmbeddingCache(opts.cacheDir ?? join(homedir(), '.cache', 'kestrel'), pipelineSignature(config));
+  const embedded: Embedded = new Map();
+  // Workers are started only if some image is not in the cache.
+  let poolP: Promise<FacePool> | null = null;
+  const pool = (): Promise<FacePool> => (poolP ??= FacePool.create(config, layout.workers));
+  let cacheHits = 0;
+  let done = 0;
+  try {
+    const queue = [...paths];
+    const worker = async (): Promise<void> => {
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+        let buf: Buffer;
+        try {
+          buf = await readFile(p);
+        } catch (err) {
+          throw new KestrelError('INVALID_INPUT', `Protocol image ${p} cannot be read: ${(err as Error).message}`);
+        }
+        const sha = sha256(buf);
+        let face = cache.get(sha);
+        if (face) cacheHits++;
+        else {
+          face = await embedOne(await pool(), buf);
+          cache.put(sha, face);
+        }
+        embedded.set(p, face);
+        opts.onProgress?.(++done, paths.length);
+      }
+    };
+    await Promise.all(Array.from({ length: layout.workers + 2 }, worker));
+  } finally {
+    cache.close();
+    const started = poolP as Promise<FacePool> | null;
+    if (started) await (await started).dispose();
+  }
+  return { embedded, models, cacheHits };
+}
+
+async function embedOne(pool: FacePool, buf: Buffer): Promise<CachedFace> {
+  const t = sniffFileType(buf.subarray(0, SNIFF_BYTES));
+  if (t.kind !== 'image') return { detected: false, pass: 'unsupported', age: null, quality: 0, embeddings: {} };
+  const a = await analyzeImage(pool, buf, t.format);
+  if (!a.ok || !a.result.faces.length) return { detected: false, pass: a.ok ? 'none' : a.reason, age: null, quality: 0, embeddings: {} };
+  const primary = [...a.result.faces].sort((x, y) => y.score * y.box.width * y.box.height - x.score * x.box.width * x.box.height)[0]!;
+  return { detected: true, pass: a.result.pass, age: primary.age, quality: primary.quality.overall, embeddings: primary.embeddings };
+}
+
+const r4 = (v: number): number => Math.round(v * 10000) / 10000;
+
+function score(a: CachedFace | undefined, b: CachedFace | undefined, models: readonly string[]): number {
+  // A failed detection can never confirm a match: it scores below every real comparison.
+  if (!a?.detected || !b?.detected) return -2;
+  return fusedScore(a.embeddings as EmbeddingSet, b.embeddings as EmbeddingSet, models);
+}
+
+function evalVerify(protocol: string, e: Embedded, models: string[]): Record<string, unknown> {
+  const pairs = readVerifyProtocol(protocol);
+  const hasFolds = pairs.every((p) => p.fold !== null);
+  const items = pairs.map((p, i) => ({ s: score(e.get(p.a), e.get(p.b), models), same: p.same, fold: hasFolds ? p.fold! : i % 10, p }));
+  const pos = items.filter((i) => i.same).map((i) => i.s);
+  const neg = items.filter((i) => !i.same).map((i) => i.s);
+  const acc = kFoldAccuracy(items);
+  const at2 = tarAtFar(pos, neg, 1e-2);
+  const at3 = tarAtFar(pos, neg, 1e-3);
+  const byGap: Record<string, { pairs: number; 'tar_at_far_1e-2': number }> = {};
+  for (const b of GAP_BINS) {
+    const sel = items.filter((i) => i.same && i.p.ageA !== null && i.p.ageB !== null && Math.abs(i.p.ageA - i.p.ageB) >= b.lo && Math.abs(i.p.ageA - i.p.ageB) <= b.hi);
+    if (sel.length) byGap[b.label] = { pairs: sel.length, 'tar_at_far_1e-2': r4(sel.filter((i) => i.s > at2.threshold).length / sel.length) };
+  }
+  return {
+    pairs: items.length, positives: pos.length, negatives: neg.length, folds: hasFolds ? 'protocol' : 'generated (pair index mod 10)',
+    accuracy: r4(acc.mean), accuracy_std: r4(acc.std), 'tar_at_far_1e-2': r4(at2.tar), 'tar_at_far_1e-3': r4(at3.tar), auc: r4(auc(pos, neg)),
+    'threshold_at_far_1e-2': r4(at2.threshold), 'threshold_at_far_1e-3': r4(at3.threshold), tar_by_age_gap: byGap,
+  };
+}
+
+function evalSearch(protocol: string, e: Embedded, models: string[]): Record<string, unknown> {
+  const items = readSearchProtocol(protocol);
+  const probes = items.filter((i) => i.role === 'probe');
+  const gallery = items.filter((i) => i.role !== 'probe');
+  const ranks: { rank: number | null; age: number | null }[] = [];
+  for (const p of probes) {
+    const pe = e.get(p.path);
+    if (!pe?.detected) { ranks.push({ rank: null, age: p.age }); continue; }
+    const scored = gallery.map((g) => ({ s: score(pe, e.get(g.path), models), same: g.identity === p.identity })).sort((a, b) => b.s - a.s);
+    const idx = scored.findIndex((x) => x.same);
+    ranks.push({ rank: idx < 0 ? null : idx + 1, age: p.age });
+  }
+  const hit = (rs: typeof ranks, k: number): number => (rs.length ? rs.filter((r) => r.rank !== null && r.rank <= k).length / rs.length : Number.NaN);
+  const byAge: Record<string, { probes: number; rank1: number; top5: number; top10: number }> = {};
+  for (const b of AGE_BINS) {
+    const sel = ranks.filter((r) => ageBin(r.age) === b.label);
+    if (sel.length) byAge[b.label] = { probes: sel.length, rank1: r4(hit(sel, 1)), top5: r4(hit(sel, 5)), top10: r4(hit(sel, 10)) };
+  }
+  return {
+    probes: probes.length, gallery: gallery.length, distractors: items.filter((i) => i.role === 'distractor').length,
+    probes_without_face: ranks.filter((r) => r.rank === null).length,
+    rank1: r4(hit(ranks, 1)), top5: r4(hit(ranks, 5)), top10: r4(hit(ranks, 10)), by_probe_age: byAge,
+  };
+}
+
+function evalCluster(protocol: string, e: Embedded, models: string[], threshold: number, k: number): Record<string, unknown> {
+  const items = readClusterProtocol(protocol);
+  const faces = items.map((i) => e.get(i.path));
+  const graph = buildKnnGraph(items.length, (i, j) => score(faces[i], faces[j], models), k, threshold);
+  const labels = chineseWhispers(graph).map((l, i) => (faces[i]?.detected ? l : `undetected-${i}`));
+  const s = clusterScores(items.map((i) => i.identity), labels);
+  // Cross-age recall: same-person pairs more than 10 years apart that end in one cluster.
+  let cross = 0, crossTogether = 0;
+  for (let i = 0; i < items.length; i++) for (let j = i + 1; j < items.length; j++) {
+    const a = items[i]!, b = items[j]!;
+    if (a.identity !== b.identity || a.age === null || b.age === null || Math.abs(a.age - b.age) <= 10) continue;
+    cross++;
+    if (labels[i] === labels[j]) crossTogether++;
+  }
+  return {
+    faces: items.length, threshold, k,
+    ...Object.fromEntries(Object.entries(s).map(([key, v]) => [key, r4(v)])),
+    cross_age_10y_pairs: cross, cross_age_10y_together: cross ? r4(crossTogether / cross) : null,
+  };
+}

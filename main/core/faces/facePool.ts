@@ -1,0 +1,131 @@
+import { Worker } from 'node:worker_threads';
+import type { RgbImage } from '../media/imageDecoder.js';
+import type { AnalyzeResult, DetectorInput, FaceEngineConfig } from './faceEngine.js';
+import type { RawImageMsg, WorkerRequest, WorkerResponse } from './workerProtocol.js';
+
+interface Pending {
+  resolve: (msg: WorkerResponse) => void;
+  reject: (err: Error) => void;
+}
+
+class EngineWorker {
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  busy = 0;
+  private dead: Error | null = null;
+
+  constructor(readonly worker: Worker) {
+    worker.on('message', (msg: WorkerResponse) => {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.type === 'error') p.reject(new Error(msg.message));
+      else p.resolve(msg);
+    });
+    const fail = (err: Error): void => {
+      this.dead = err;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`inference worker exited (code ${code})`)));
+  }
+
+  request(msg: Omit<WorkerRequest, 'id'> & { type: WorkerRequest['type'] }, transfer: ArrayBuffer[] = []): Promise<WorkerResponse> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...msg, id }, transfer);
+    });
+  }
+}
+
+function workerUrl(): URL {
+  // Running from TypeScript sources (tests, tsx) the worker is a .ts file; in the bundle, .js.
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./inferenceWorker${ext}`, import.meta.url);
+}
+
+const toMsg = (img: RgbImage): RawImageMsg => {
+  // Copy into a standalone ArrayBuffer so it can be transferred (Buffers may share a pool).
+  const ab = new ArrayBuffer(img.data.byteLength);
+  new Uint8Array(ab).set(img.data);
+  return { data: ab, width: img.width, height: img.height };
+};
+
+/**
+ * N worker threads, each with its own ONNX sessions. Images go to the least busy worker, so
+ * decoding on the main thread overlaps inference on the others.
+ */
+export class FacePool {
+  private constructor(private readonly workers: EngineWorker[]) {}
+
+  static async create(config: FaceEngineConfig, count: number): Promise<FacePool> {
+    const workers: EngineWorker[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const w = new EngineWorker(new Worker(workerUrl()));
+        workers.push(w);
+        await w.request({ type: 'init', config } as WorkerRequest);
+      }
+    } catch (err) {
+      await Promise.all(workers.map((w) => w.worker.terminate()));
+      throw err;
+    }
+    return new FacePool(workers);
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async analyze(full: RgbImage, det: DetectorInput): Promise<AnalyzeResult> {
+    const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+    w.busy++;
+    try {
+      const fullMsg = toMsg(full);
+      const detMsg = toMsg(det.image);
+      const res = await w.request({ type: 'analyze', full: fullMsg, det: detMsg, detScale: det.scale } as WorkerRequest, [fullMsg.data, detMsg.data]);
+      if (res.type !== 'result') throw new Error(`unexpected worker reply ${res.type}`);
+      return res.result;
+    } finally {
+      w.busy--;
+    }
+  }
+
+  /**
+   * Times pure inference over a set of images, spread over the workers the way intake spreads them;
+   * returns the wall time of the slowest worker (they run concurrently).
+   */
+  async timeInference(images: readonly { full: RgbImage; det: DetectorInput }[]): Promise<{ wallMs: number; faces: number }> {
+    const per = this.workers.map(() => ({ ms: 0, faces: 0 }));
+    await Promise.all(
+      this.workers.map(async (w, wi) => {
+        for (let i = wi; i < images.length; i += this.workers.length) {
+          const img = images[i]!;
+          const full = toMsg(img.full);
+          const det = toMsg(img.det.image);
+          const r = await w.request({ type: 'timeInference', full, det, detScale: img.det.scale } as WorkerRequest, [full.data, det.data]);
+          if (r.type !== 'timed') throw new Error(`unexpected worker reply ${r.type}`);
+          per[wi]!.ms += r.ms;
+          per[wi]!.faces += r.faces;
+        }
+      }),
+    );
+    return { wallMs: Math.max(...per.map((p) => p.ms)), faces: per.reduce((a, p) => a + p.faces, 0) };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(
+      this.workers.map(async (w) => {
+        try {
+          await w.request({ type: 'dispose' } as WorkerRequest);
+        } catch {
+          // already gone
+        }
+        await w.worker.terminate();
+      }),
+    );
+  }
+}

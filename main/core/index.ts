@@ -1,0 +1,8 @@
+/** The engine's public surface: the only module other layers import from core. */
+export { createWorkbench, CASE_DB_FILE, type Workbench, type WorkbenchOptions } from './workbench.js';
+export { KESTREL_VERSION } from './version.js';
+export { ModelStore, defaultModelsDir, type InstallReport } from '../../models/modelStore.js';
+export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
+export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js';
+export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
+export { resolveFfmpeg } from './media/ffmpegPath.js';

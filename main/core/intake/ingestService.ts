@@ -1,0 +1,375 @@
+import { lstat, mkdir, open, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type IngestSummary, type IntakeError, type JobId, type JobProgress, type MediaErrorReason, type MediaId, type SourceId,
+} from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+import type { AuditRepository } from '../repositories/auditRepository.js';
+import type { FaceRepository } from '../repositories/faceRepository.js';
+import type { JobRepository } from '../repositories/jobRepository.js';
+import type { MediaRepository } from '../repositories/mediaRepository.js';
+import type { SourceRepository } from '../repositories/sourceRepository.js';
+import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../media/archiveReader.js';
+import { sniffFileType, SNIFF_BYTES, type ImageFormat } from '../media/fileType.js';
+import { sha256 } from '../media/hashing.js';
+import { faceThumbnail } from '../media/imageDecoder.js';
+import { walkSource } from '../media/sourceWalker.js';
+import { analyzeImage, toOriginalCoords } from '../faces/imageAnalyzer.js';
+import type { FacePool } from '../faces/facePool.js';
+
+export interface IngestDeps {
+  readonly db: Db;
+  readonly sources: SourceRepository;
+  readonly media: MediaRepository;
+  readonly faces: FaceRepository;
+  readonly jobs: JobRepository;
+  readonly audit: AuditRepository;
+  readonly derivedDir: string;
+  readonly pool: () => Promise<FacePool>;
+  readonly log: (msg: string) => void;
+}
+
+export interface IngestOptions {
+  readonly examiner: string;
+  readonly onProgress?: (p: JobProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Images larger than this are not read (a separate error); videos are streamed elsewhere. */
+  readonly maxImageBytes?: number;
+  readonly archiveLimits?: ArchiveLimits;
+  /** Parallel files in flight (decode + inference); default: workers + 2. */
+  readonly concurrency?: number;
+}
+
+const ARCHIVE_SEP = '!/';
+const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+
+interface Counters {
+  media: number;
+  duplicates: number;
+  discovered: number;
+  done: number;
+}
+
+/** What the file handlers of one intake job share. */
+interface JobContext {
+  readonly jobId: JobId;
+  readonly counters: Counters;
+  /** Queues a new image for decoding and analysis. */
+  readonly submit: (mediaId: MediaId, buf: Buffer, format: ImageFormat, display: string) => void;
+  /** Back-pressure: resolves when fewer than `concurrency` images are in flight. */
+  readonly waitForRoom: () => Promise<void>;
+}
+
+/**
+ * Intake: registers sources, hashes every original (read-only), links duplicates, records bad files
+ * with a reason and goes on, and runs the face pipeline on each new image. Each image's faces and
+ * its 'done' status are written in one transaction, so a crash loses at most the images in flight,
+ * which are picked up again (status 'pending') by the next intake or resume().
+ */
+export class IngestService {
+  constructor(private readonly d: IngestDeps) {}
+
+  async ingest(paths: readonly string[], opts: IngestOptions): Promise<IngestSummary> {
+    const t0 = performance.now();
+    const abs = paths.map((p) => resolve(p));
+    const jobId = this.d.jobs.create('ingest', { paths: abs, examiner: opts.examiner });
+    this.d.audit.append(opts.examiner, 'intake.started', `job:${jobId}`, { paths: abs });
+    const counters: Counters = { media: 0, duplicates: 0, discovered: 0, done: 0 };
+    const sourceIds: SourceId[] = [];
+    const pool = await this.d.pool();
+    const limiter = new Limiter(opts.concurrency ?? pool.size + 2);
+    const progress = (phase: JobProgress['phase'], currentPath: string | null): void => {
+      opts.onProgress?.({ jobId, kind: 'ingest', phase, done: counters.done, total: counters.discovered, currentPath });
+    };
+    const submit = (mediaId: MediaId, buf: Buffer, format: ImageFormat, display: string): void => {
+      counters.discovered++;
+      limiter.run(async () => {
+        if (opts.signal?.aborted) return;
+        progress('processing', display);
+        await this.processImage(mediaId, buf, format, display);
+        counters.done++;
+        this.d.jobs.progress(jobId, counters.done, counters.discovered);
+        progress('processing', display);
+      });
+    };
+    const ctx: JobContext = { jobId, counters, submit, waitForRoom: () => limiter.waitForRoom() };
+    try {
+      // Images left pending by an interrupted run are finished first.
+      for (const p of this.d.media.pending()) {
+        const loaded = await this.reload(p.path, p.archiveEntry, opts);
+        this.d.media.linkToJob(jobId, p.id);
+        if (loaded.ok) submit(p.id, loaded.buf, loaded.format, display(p.path, p.archiveEntry));
+        else this.d.media.markFailed(p.id, loaded.reason, loaded.detail);
+      }
+      for (const path of abs) {
+        if (opts.signal?.aborted) break;
+        const sourceId = await this.registerSource(path, opts.examiner);
+        sourceIds.push(sourceId);
+        progress('scanning', path);
+        for await (const item of walkSource(path)) {
+          if (opts.signal?.aborted) break;
+          if (item.type === 'error') {
+            this.recordError(sourceId, item.path, '', item.reason, item.detail);
+            continue;
+          }
+          await limiter.waitForRoom();
+          await this.intakeFile(sourceId, item.path, item.size, ctx, opts);
+        }
+      }
+      await limiter.drain();
+      const cancelled = opts.signal?.aborted ?? false;
+      const errors: IntakeError[] = sourceIds.flatMap((s) => this.d.media.errors(s));
+      const summary: IngestSummary = {
+        jobId,
+        media: counters.media,
+        duplicates: counters.duplicates,
+        errors,
+        seconds: Math.round((performance.now() - t0) / 10) / 100,
+        ...this.faceCounts(jobId),
+      };
+      this.d.db.transaction(() => {
+        this.d.jobs.finish(jobId, cancelled ? 'cancelled' : 'done');
+        this.d.audit.append(opts.examiner, cancelled ? 'intake.cancelled' : 'intake.finished', `job:${jobId}`, {
+          media: summary.media, faces: summary.faces, duplicates: summary.duplicates, errors: errors.length,
+        });
+      })();
+      progress(cancelled ? 'cancelled' : 'done', null);
+      return summary;
+    } catch (err) {
+      await limiter.drain().catch(() => undefined);
+      this.d.jobs.finish(jobId, 'failed', (err as Error).message);
+      this.d.audit.append(opts.examiner, 'intake.failed', `job:${jobId}`, { error: (err as Error).message });
+      progress('failed', null);
+      throw err;
+    }
+  }
+
+  private faceCounts(jobId: JobId): Pick<IngestSummary, 'media_with_faces' | 'faces' | 'rescued_by_padding' | 'media_without_faces'> {
+    const r = this.d.media.jobFaceCounts(jobId);
+    return { media_with_faces: r.withFaces, faces: r.faces, rescued_by_padding: r.padded, media_without_faces: r.none };
+  }
+
+  private async registerSource(path: string, examiner: string): Promise<SourceId> {
+    let kind: 'folder' | 'file' | 'archive' = 'file';
+    try {
+      const st = await lstat(path);
+      if (st.isDirectory()) kind = 'folder';
+      else if (st.isFile()) {
+        const head = await readHead(path);
+        if (sniffFileType(head).kind === 'archive') kind = 'archive';
+      }
+    } catch {
+      // the walker records the error against this source
+    }
+    return this.d.db.transaction(() => {
+      const id = this.d.sources.insert(path, kind, examiner);
+      this.d.audit.append(examiner, 'source.registered', `source:${id}`, { path, kind });
+      return id;
+    })();
+  }
+
+  private recordError(sourceId: SourceId, path: string, entry: string, reason: MediaErrorReason, detail: string): void {
+    this.d.media.addLocation(sourceId, null, path, entry, false, { reason, detail });
+  }
+
+  private async intakeFile(sourceId: SourceId, path: string, size: number, ctx: JobContext, opts: IngestOptions): Promise<void> {
+    if (size === 0) return this.recordError(sourceId, path, '', 'empty_file', 'zero bytes');
+    let head: Buffer;
+    try {
+      head = await readHead(path);
+    } catch (err) {
+      return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
+    }
+    const type = sniffFileType(head);
+    if (type.kind === 'archive') {
+      return this.intakeArchive(sourceId, path, { path }, type.format, '', 1, ctx, opts);
+    }
+    if (type.kind === 'video') {
+      return this.recordError(sourceId, path, '', 'unsupported_format', `${type.format} video: video intake is not available in this version`);
+    }
+    if (type.kind === 'unknown') return this.recordError(sourceId, path, '', 'unsupported_format', 'not a recognised image, video or archive');
+    const max = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
+    if (size > max) return this.recordError(sourceId, path, '', 'too_large', `${size} bytes is over the ${max}-byte image limit`);
+    let buf: Buffer;
+    try {
+      buf = await readOriginal(path);
+    } catch (err) {
+      return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
+    }
+    this.intakeBuffer(sourceId, path, '', buf, type.format, ctx);
+  }
+
+  private async intakeArchive(
+    sourceId: SourceId, path: string, input: { path: string } | { buffer: Buffer }, format: 'zip' | 'tar' | 'gzip', prefix: string, depth: number,
+    ctx: JobContext, opts: IngestOptions,
+  ): Promise<void> {
+    const limits = opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS;
+    if (depth > limits.maxDepth) {
+      return this.recordError(sourceId, path, prefix, 'archive_too_deep', `archives nested deeper than ${limits.maxDepth} levels are not opened`);
+    }
+    for await (const item of readArchive(input, format, limits)) {
+      if (opts.signal?.aborted) return;
+      const entry = prefix ? `${prefix}${ARCHIVE_SEP}${item.name}` : item.name;
+      if (item.type === 'error') {
+        this.recordError(sourceId, path, entry || prefix, item.reason, item.detail);
+        continue;
+      }
+      if (item.data.length === 0) {
+        this.recordError(sourceId, path, entry, 'empty_file', 'zero bytes');
+        continue;
+      }
+      const type = sniffFileType(item.data.subarray(0, SNIFF_BYTES));
+      if (type.kind === 'archive') {
+        await this.intakeArchive(sourceId, path, { buffer: item.data }, type.format, entry, depth + 1, ctx, opts);
+      } else if (type.kind === 'image') {
+        await ctx.waitForRoom();
+        this.intakeBuffer(sourceId, path, entry, item.data, type.format, ctx);
+      } else if (type.kind === 'video') {
+        this.recordError(sourceId, path, entry, 'unsupported_format', `${type.format} video: video intake is not available in this version`);
+      } else {
+        this.recordError(sourceId, path, entry, 'unsupported_format', 'not a recognised image, video or archive');
+      }
+    }
+  }
+
+  /** Hashes, links duplicates, and queues new images. */
+  private intakeBuffer(sourceId: SourceId, path: string, entry: string, buf: Buffer, format: ImageFormat, ctx: JobContext): void {
+    const hash = sha256(buf);
+    const outcome = this.d.db.transaction(() => {
+      const existing = this.d.media.findBySha(hash);
+      if (existing) {
+        this.d.media.addLocation(sourceId, existing.id, path, entry, true);
+        return { kind: 'duplicate' as const, id: existing.id };
+      }
+      const id = this.d.media.insertPending(hash, buf.length, 'image');
+      this.d.media.addLocation(sourceId, id, path, entry, false);
+      this.d.media.linkToJob(ctx.jobId, id);
+      return { kind: 'new' as const, id };
+    })();
+    if (outcome.kind === 'duplicate') {
+      ctx.counters.duplicates++;
+      return;
+    }
+    ctx.counters.media++;
+    ctx.submit(outcome.id, buf, format, display(path, entry));
+  }
+
+  private async processImage(mediaId: MediaId, buf: Buffer, format: ImageFormat, shown: string): Promise<void> {
+    let analysis;
+    try {
+      analysis = await analyzeImage(await this.d.pool(), buf, format);
+    } catch (err) {
+      this.d.log(`analysis failed for ${shown}: ${(err as Error).message}`);
+      this.d.media.markFailed(mediaId, 'decode_failed', (err as Error).message);
+      return;
+    }
+    if (!analysis.ok) {
+      this.d.media.markFailed(mediaId, analysis.reason, analysis.detail);
+      return;
+    }
+    const { decoded } = analysis;
+    const working = analysis.result;
+    const result = toOriginalCoords(working, decoded.scale);
+    const hash = sha256(buf);
+    const thumbDir = join(this.d.derivedDir, 'thumbs', hash.slice(0, 2));
+    const thumbs: string[] = [];
+    if (result.faces.length) await mkdir(thumbDir, { recursive: true, mode: 0o700 });
+    for (let i = 0; i < working.faces.length; i++) {
+      const rel = join('thumbs', hash.slice(0, 2), `${hash}_${i}.jpg`);
+      await writeFile(join(this.d.derivedDir, rel), await faceThumbnail(decoded.image, working.faces[i]!.box));
+      thumbs.push(rel);
+    }
+    this.d.db.transaction(() => {
+      for (let i = 0; i < result.faces.length; i++) {
+        const f = result.faces[i]!;
+        this.d.faces.insert({
+          mediaId, frameMs: null, box: f.box, landmarks: f.landmarks, detectorScore: f.score, quality: f.quality,
+          age: f.age, gender: f.gender, thumb: thumbs[i]!, embeddings: new Map(Object.entries(f.embeddings)),
+        });
+      }
+      this.d.media.markDone(mediaId, {
+        format: decoded.format, width: decoded.originalWidth, height: decoded.originalHeight, orientation: decoded.exif.orientation,
+        capturedAt: decoded.exif.capturedAt, cameraMake: decoded.exif.cameraMake, cameraModel: decoded.exif.cameraModel, gps: decoded.exif.gps,
+      }, result.pass);
+    })();
+  }
+
+  /** Re-reads a pending original (after a crash) from its first recorded location. */
+  private async reload(path: string, entry: string, opts: IngestOptions): Promise<{ ok: true; buf: Buffer; format: ImageFormat } | { ok: false; reason: MediaErrorReason; detail: string }> {
+    try {
+      let buf: Buffer | null = entry ? null : await readOriginal(path);
+      if (entry) {
+        let input: { path: string } | { buffer: Buffer } = { path };
+        const parts = entry.split(ARCHIVE_SEP);
+        for (const part of parts) {
+          const head = 'path' in input ? await readHead(input.path) : input.buffer.subarray(0, SNIFF_BYTES);
+          const t = sniffFileType(head);
+          if (t.kind !== 'archive') throw new Error(`${part} is not inside an archive`);
+          let found: Buffer | null = null;
+          for await (const it of readArchive(input, t.format, opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS)) {
+            if (it.type === 'entry' && it.name === part) { found = it.data; break; }
+          }
+          if (!found) throw new Error(`entry ${part} no longer found`);
+          input = { buffer: found };
+        }
+        buf = (input as { buffer: Buffer }).buffer;
+      }
+      const t = sniffFileType(buf!.subarray(0, SNIFF_BYTES));
+      if (t.kind !== 'image') throw new Error('no longer an image');
+      return { ok: true, buf: buf!, format: t.format };
+    } catch (err) {
+      return { ok: false, reason: 'unreadable', detail: `could not re-read for resume: ${(err as Error).message}` };
+    }
+  }
+}
+
+const display = (path: string, entry: string): string => (entry ? `${path}${ARCHIVE_SEP}${entry}` : path);
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(b, 0, SNIFF_BYTES, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Originals are only ever opened with O_RDONLY. */
+async function readOriginal(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Runs at most `limit` tasks at once; a task's failure is kept and rethrown by drain(). */
+class Limiter {
+  private active = 0;
+  private readonly waiters: (() => void)[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private failure: unknown = null;
+  constructor(private readonly limit: number) {}
+  async waitForRoom(): Promise<void> {
+    while (this.active >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure;
+  }
+  run(task: () => Promise<void>): void {
+    this.active++;
+    const p = task()
+      .catch((err: unknown) => { this.failure ??= err; })
+      .finally(() => {
+        this.active--;
+        this.running.delete(p);
+        this.waiters.shift()?.();
+      });
+    this.running.add(p);
+  }
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,152 @@
+import sharp, { type Sharp } from 'sharp';
+import heicDecode from 'heic-decode';
+import type { MediaErrorReason } from '../../contract/index.js';
+import type { ImageFormat } from './fileType.js';
+import { readExif, type ExifFacts } from './exifMetadata.js';
+
+export interface DecodeLimits {
+  /** Declared width*height above this is refused before any pixel is decoded. */
+  readonly maxPixels: number;
+  /** Decoded working copy is capped at this long side (originals stay untouched on disk). */
+  readonly maxSide: number;
+}
+// 120 MP covers medium-format cameras (100 MP); decompression bombs declare far more.
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxPixels: 120_000_000, maxSide: 4096 };
+
+/** 8-bit sRGB, 3 channels, EXIF orientation applied. */
+export interface RgbImage {
+  readonly data: Buffer;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface DecodedImage {
+  readonly image: RgbImage;
+  readonly format: ImageFormat;
+  /** Size of the original after orientation, before any working-copy cap. */
+  readonly originalWidth: number;
+  readonly originalHeight: number;
+  /** Working-copy pixels per original pixel (1 unless capped). */
+  readonly scale: number;
+  readonly exif: ExifFacts;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly decoded: DecodedImage }
+  | { readonly ok: false; readonly reason: MediaErrorReason; readonly detail: string };
+
+const fail = (reason: MediaErrorReason, detail: string): DecodeResult => ({ ok: false, reason, detail });
+
+export async function decodeImage(buf: Buffer, format: ImageFormat, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<DecodeResult> {
+  if (buf.length === 0) return fail('empty_file', 'zero bytes');
+  let input: Sharp;
+  let width: number;
+  let height: number;
+  const exif = await readExif(buf);
+  try {
+    if (format === 'heif') {
+      const heif = await openHeif(buf, limits);
+      if (!heif.ok) return heif.result;
+      ({ input, width, height } = heif);
+    } else {
+      input = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1, sequentialRead: true });
+      const meta = await input.metadata();
+      ({ width, height } = orientedSize(meta.width, meta.height, meta.orientation));
+      const bomb = checkDims(width, height, limits);
+      if (bomb) return bomb;
+    }
+    const s = Math.min(1, limits.maxSide / Math.max(width, height));
+    const out = await input
+      .autoOrient()
+      .resize({ width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)), fit: 'fill', kernel: 'lanczos3' })
+      .flatten({ background: { r: 128, g: 128, b: 128 } })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== 3) return fail('decode_failed', `unexpected ${out.info.channels} channels after conversion`);
+    return {
+      ok: true,
+      decoded: {
+        image: { data: out.data, width: out.info.width, height: out.info.height },
+        format,
+        originalWidth: width,
+        originalHeight: height,
+        scale: out.info.width / width,
+        exif,
+      },
+    };
+  } catch (err) {
+    return classify(err);
+  }
+}
+
+function orientedSize(w: number | undefined, h: number | undefined, orientation: number | undefined): { width: number; height: number } {
+  const width = w ?? 0;
+  const height = h ?? 0;
+  return orientation !== undefined && orientation >= 5 ? { width: height, height: width } : { width, height };
+}
+
+function checkDims(width: number, height: number, limits: DecodeLimits): DecodeResult | null {
+  if (width <= 0 || height <= 0) return fail('truncated_or_corrupt', `image declares ${width}x${height} pixels`);
+  if (width * height > limits.maxPixels)
+    return fail('decompression_bomb', `image declares ${width}x${height} = ${(width * height / 1e6).toFixed(0)} MP, over the ${limits.maxPixels / 1e6} MP limit`);
+  return null;
+}
+
+type HeifOpen = { ok: true; input: Sharp; width: number; height: number } | { ok: false; result: DecodeResult };
+
+/** HEIC photos (iPhones) are HEVC-coded, which the bundled libvips cannot decode; libheif (wasm) can. */
+async function openHeif(buf: Buffer, limits: DecodeLimits): Promise<HeifOpen> {
+  try {
+    const s = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' });
+    const meta = await s.metadata();
+    if (meta.compression === 'av1') {
+      const bomb = checkDims(meta.width ?? 0, meta.height ?? 0, limits);
+      if (bomb) return { ok: false, result: bomb };
+      return { ok: true, input: s, width: meta.width ?? 0, height: meta.height ?? 0 };
+    }
+  } catch {
+    // fall through to libheif
+  }
+  const img = await heicDecode({ buffer: buf });
+  const bomb = checkDims(img.width, img.height, limits);
+  if (bomb) return { ok: false, result: bomb };
+  const rgba = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  // libheif has already applied the container's rotation/mirror; EXIF orientation must not be re-applied.
+  const input = sharp(rgba, { raw: { width: img.width, height: img.height, channels: 4 } });
+  return { ok: true, input, width: img.width, height: img.height };
+}
+
+function classify(err: unknown): DecodeResult {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/pixel limit/i.test(msg)) return fail('decompression_bomb', msg);
+  if (/unsupported image format|bad seek|not a known file format|unknown file format/i.test(msg)) return fail('unsupported_format', msg);
+  if (/premature end|truncated|corrupt|invalid|bad|not enough|VipsJpeg|out of order|read error|unexpected end/i.test(msg))
+    return fail('truncated_or_corrupt', msg);
+  return fail('decode_failed', msg);
+}
+
+/** Resizes a working copy (for detector input), off the JS thread. */
+export async function resizeRgb(img: RgbImage, width: number, height: number): Promise<RgbImage> {
+  const out = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .resize({ width, height, fit: 'fill', kernel: width > img.width ? 'cubic' : 'lanczos3' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { data: out.data, width: out.info.width, height: out.info.height };
+}
+
+/** A square JPEG thumbnail around a face box, clamped to the image. */
+export async function faceThumbnail(img: RgbImage, box: { x: number; y: number; width: number; height: number }, size = 160): Promise<Buffer> {
+  const side = Math.max(box.width, box.height) * 1.6;
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  const left = Math.max(0, Math.floor(cx - side / 2));
+  const top = Math.max(0, Math.floor(cy - side / 2));
+  const w = Math.max(1, Math.min(img.width - left, Math.ceil(side)));
+  const h = Math.max(1, Math.min(img.height - top, Math.ceil(side)));
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
+    .extract({ left, top, width: w, height: h })
+    .resize({ width: size, height: size, fit: 'contain', background: { r: 32, g: 32, b: 32 } })
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.js';
+
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly details: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export const AUDIT_GENESIS_HASH = '0'.repeat(64);
+
+/** The hash of one row: covers the previous row's hash, so edits, deletions and reorders break the chain. */
+export function auditRowHash(prevHash: string, row: { at: string; actor: string; action: string; target: string; details: string }): string {
+  return createHash('sha256')
+    .update(JSON.stringify([prevHash, row.at, row.actor, row.action, row.target, row.details]))
+    .digest('hex');
+}
+
+export class AuditRepository {
+  private readonly lastStmt;
+  private readonly insertStmt;
+  constructor(private readonly db: Db) {
+    this.lastStmt = db.prepare('SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1').pluck();
+    this.insertStmt = db.prepare(
+      'INSERT INTO audit_log (at, actor, action, target, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Appends one row. Call inside the same transaction as the change it records. */
+  append(actor: string, action: string, target: string, details: unknown): number {
+    const prevHash = (this.lastStmt.get() as string | undefined) ?? AUDIT_GENESIS_HASH;
+    const row = { at: new Date().toISOString(), actor, action, target, details: JSON.stringify(details ?? {}) };
+    const hash = auditRowHash(prevHash, row);
+    return Number(this.insertStmt.run(row.at, row.actor, row.action, row.target, row.details, prevHash, hash).lastInsertRowid);
+  }
+
+  list(limit = 1000, offset = 0): AuditEntry[] {
+    return this.db
+      .prepare(
+        'SELECT id, at, actor, action, target, details, prev_hash AS prevHash, hash FROM audit_log ORDER BY id LIMIT ? OFFSET ?',
+      )
+      .all(limit, offset) as AuditEntry[];
+  }
+
+  /** Walks the chain; returns the id of the first row that does not verify, or null if all do. */
+  verify(): { ok: boolean; rows: number; firstBadId: number | null } {
+    let prev = AUDIT_GENESIS_HASH;
+    let rows = 0;
+    for (const r of this.db
+      .prepare('SELECT id, at, actor, action, target, details, prev_hash AS prevHash, hash FROM audit_log ORDER BY id')
+      .iterate() as IterableIterator<AuditEntry>) {
+      rows++;
+      if (r.prevHash !== prev || auditRowHash(prev, r) !== r.hash) return { ok: false, rows, firstBadId: r.id };
+      prev = r.hash;
+    }
+    return { ok: true, rows, firstBadId: null };
+  }
+}

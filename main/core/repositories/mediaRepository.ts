@@ -1,0 +1,161 @@
+import { asMediaId, type IntakeError, type MediaDto, type MediaErrorReason, type MediaId, type SourceId } from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+
+export interface MediaMetadata {
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  readonly orientation: number | null;
+  readonly capturedAt: string | null;
+  readonly cameraMake: string | null;
+  readonly cameraModel: string | null;
+  readonly gps: { lat: number; lon: number } | null;
+}
+
+export interface PendingMedia {
+  readonly id: MediaId;
+  readonly sha256: string;
+  readonly path: string;
+  readonly archiveEntry: string;
+}
+
+interface MediaRow {
+  id: number;
+  sha256: string;
+  kind: 'image' | 'video';
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  captured_at: string | null;
+  camera_make: string | null;
+  camera_model: string | null;
+  gps_lat: number | null;
+  gps_lon: number | null;
+  face_count: number;
+  paths: string | null;
+}
+
+export class MediaRepository {
+  constructor(private readonly db: Db) {}
+
+  findBySha(sha256: string): { id: MediaId; status: string } | null {
+    const r = this.db.prepare('SELECT id, status FROM media WHERE sha256 = ?').get(sha256) as { id: number; status: string } | undefined;
+    return r ? { id: asMediaId(r.id), status: r.status } : null;
+  }
+
+  insertPending(sha256: string, byteSize: number, kind: 'image' | 'video'): MediaId {
+    const r = this.db
+      .prepare("INSERT INTO media (sha256, byte_size, kind, status) VALUES (?, ?, ?, 'pending')")
+      .run(sha256, byteSize, kind);
+    return asMediaId(Number(r.lastInsertRowid));
+  }
+
+  /** Returns false when this exact location was already recorded (a re-run of the same intake). */
+  addLocation(sourceId: SourceId, mediaId: MediaId | null, path: string, archiveEntry: string, isDuplicate: boolean, error?: { reason: MediaErrorReason; detail: string }): boolean {
+    const r = this.db
+      .prepare(
+        `INSERT INTO media_locations (source_id, media_id, path, archive_entry, is_duplicate, error_reason, error_detail, seen_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_id, path, archive_entry) DO NOTHING`,
+      )
+      .run(sourceId, mediaId, path, archiveEntry, isDuplicate ? 1 : 0, error?.reason ?? null, error?.detail ?? null, new Date().toISOString());
+    return r.changes > 0;
+  }
+
+  markDone(id: MediaId, meta: MediaMetadata, detectPass: string): void {
+    this.db
+      .prepare(
+        `UPDATE media SET status = 'done', format = ?, width = ?, height = ?, orientation = ?, captured_at = ?, camera_make = ?,
+         camera_model = ?, gps_lat = ?, gps_lon = ?, detect_pass = ?, processed_at = ? WHERE id = ?`,
+      )
+      .run(meta.format, meta.width, meta.height, meta.orientation, meta.capturedAt, meta.cameraMake, meta.cameraModel,
+        meta.gps?.lat ?? null, meta.gps?.lon ?? null, detectPass, new Date().toISOString(), id);
+  }
+
+  markFailed(id: MediaId, reason: MediaErrorReason, detail: string): void {
+    this.db
+      .prepare("UPDATE media SET status = 'failed', error_reason = ?, error_detail = ?, processed_at = ? WHERE id = ?")
+      .run(reason, detail, new Date().toISOString(), id);
+  }
+
+  /** Media whose processing has not completed (new, or interrupted by a crash), with one readable location each. */
+  pending(sourceId?: SourceId): PendingMedia[] {
+    const sql = `SELECT m.id, m.sha256, l.path, l.archive_entry AS archiveEntry FROM media m
+      JOIN media_locations l ON l.id = (SELECT min(id) FROM media_locations WHERE media_id = m.id ${sourceId === undefined ? '' : 'AND source_id = ?'})
+      WHERE m.status = 'pending' ORDER BY m.id`;
+    const stmt = this.db.prepare(sql);
+    return (sourceId === undefined ? stmt.all() : stmt.all(sourceId)) as PendingMedia[];
+  }
+
+  count(): number {
+    return this.db.prepare("SELECT count(*) FROM media WHERE status = 'done'").pluck().get() as number;
+  }
+
+  errors(sourceId?: SourceId): IntakeError[] {
+    const where = sourceId === undefined ? '' : 'AND l.source_id = ?';
+    const sql = `SELECT l.path || CASE WHEN l.archive_entry = '' THEN '' ELSE '!/' || l.archive_entry END AS path,
+        coalesce(l.error_reason, m.error_reason) AS reason, coalesce(l.error_detail, m.error_detail) AS detail
+      FROM media_locations l LEFT JOIN media m ON m.id = l.media_id
+      WHERE (l.error_reason IS NOT NULL OR (m.status = 'failed' AND l.is_duplicate = 0)) ${where} ORDER BY l.id`;
+    const stmt = this.db.prepare(sql);
+    return (sourceId === undefined ? stmt.all() : stmt.all(sourceId)) as IntakeError[];
+  }
+
+  list(offset: number, limit: number): MediaDto[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.*, (SELECT count(*) FROM faces f WHERE f.media_id = m.id) AS face_count,
+          (SELECT json_group_array(l.path || CASE WHEN l.archive_entry = '' THEN '' ELSE '!/' || l.archive_entry END)
+             FROM media_locations l WHERE l.media_id = m.id) AS paths
+         FROM media m WHERE m.status = 'done' ORDER BY m.id LIMIT ? OFFSET ?`,
+      )
+      .all(limit, offset) as MediaRow[];
+    return rows.map((r) => ({
+      id: asMediaId(r.id),
+      sha256: r.sha256,
+      kind: r.kind,
+      format: r.format ?? '',
+      width: r.width,
+      height: r.height,
+      capturedAt: r.captured_at,
+      cameraMake: r.camera_make,
+      cameraModel: r.camera_model,
+      gps: r.gps_lat !== null && r.gps_lon !== null ? { lat: r.gps_lat, lon: r.gps_lon } : null,
+      faceCount: r.face_count,
+      paths: JSON.parse(r.paths ?? '[]') as string[],
+    }));
+  }
+
+  /** The first recorded location of a media item, as a display path. */
+  displayPath(id: MediaId): string {
+    const r = this.db
+      .prepare("SELECT path, archive_entry AS e FROM media_locations WHERE media_id = ? ORDER BY id LIMIT 1")
+      .get(id) as { path: string; e: string } | undefined;
+    if (!r) return '';
+    return r.e ? `${r.path}!/${r.e}` : r.path;
+  }
+
+  /** Associates a media item with the intake job that (re)processes it, for that job's summary. */
+  linkToJob(jobId: number, mediaId: MediaId): void {
+    this.db.prepare('INSERT OR IGNORE INTO intake_media (job_id, media_id) VALUES (?, ?)').run(jobId, mediaId);
+  }
+
+  jobFaceCounts(jobId: number): { withFaces: number; faces: number; padded: number; none: number } {
+    const f = this.db
+      .prepare(
+        `SELECT count(DISTINCT f.media_id) AS withFaces, count(f.id) AS faces FROM faces f
+         WHERE f.media_id IN (SELECT media_id FROM intake_media WHERE job_id = ?)`,
+      )
+      .get(jobId) as { withFaces: number; faces: number };
+    const p = this.db
+      .prepare(
+        `SELECT coalesce(sum(detect_pass = 'padded'), 0) AS padded, coalesce(sum(detect_pass = 'none'), 0) AS none FROM media
+         WHERE id IN (SELECT media_id FROM intake_media WHERE job_id = ?)`,
+      )
+      .get(jobId) as { padded: number; none: number };
+    return { ...f, ...p };
+  }
+
+  countWithFaces(): number {
+    return this.db.prepare("SELECT count(DISTINCT media_id) FROM faces").pluck().get() as number;
+  }
+}

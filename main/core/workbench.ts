@@ -1,0 +1,252 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import {
+  KestrelError, callInputSchemas, type CallName, type CallResult, type CaseInfo, type EventName, type EventPayloads, type IngestSummary,
+  type JobProgress, type ProfileName,
+} from '../contract/index.js';
+import { ModelStore, defaultModelsDir } from '../../models/modelStore.js';
+import { openDatabase, schemaVersion, type Db } from './db/database.js';
+import { AuditRepository } from './repositories/auditRepository.js';
+import { CaseMetaRepository } from './repositories/caseMetaRepository.js';
+import { FaceRepository } from './repositories/faceRepository.js';
+import { JobRepository } from './repositories/jobRepository.js';
+import { MediaRepository } from './repositories/mediaRepository.js';
+import { ModelRepository } from './repositories/modelRepository.js';
+import { SourceRepository } from './repositories/sourceRepository.js';
+import { IngestService } from './intake/ingestService.js';
+import { FacePool } from './faces/facePool.js';
+import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
+import { KESTREL_VERSION } from './version.js';
+
+export interface WorkbenchOptions {
+  readonly caseDir: string;
+  readonly modelsDir?: string;
+  /** Used by video intake; resolved by resolveFfmpeg() when absent. */
+  readonly ffmpegPath?: string;
+  readonly log?: (msg: string) => void;
+  /** Profile for a new case; for an existing case it must match (or be omitted). */
+  readonly profile?: ProfileName;
+  /** The examiner recorded on case creation. */
+  readonly examiner?: string;
+  /** Refuse to create a case that does not exist yet. */
+  readonly mustExist?: boolean;
+  readonly workers?: number;
+  readonly threads?: number;
+}
+
+export const CASE_DB_FILE = 'case.sqlite';
+
+export interface Workbench {
+  readonly caseDir: string;
+  readonly profile: ProfileName;
+  info(): CaseInfo;
+  ingest(paths: readonly string[], opts: { examiner: string; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<IngestSummary>;
+  invoke<C extends CallName>(call: C, input: unknown): Promise<CallResult<C>>;
+  on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
+  /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
+  prepare(): Promise<void>;
+  readonly repos: { readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository };
+  readonly models: ModelStore;
+  readonly db: Db;
+  dispose(): Promise<void>;
+}
+
+/** The single composition root: the CLI, the Electron shell, the server and the tests all start here. */
+export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
+  const caseDir = resolve(opts.caseDir);
+  const dbFile = join(caseDir, CASE_DB_FILE);
+  const log = opts.log ?? (() => undefined);
+  const isNew = !existsSync(dbFile);
+  if (isNew && opts.mustExist) throw new KestrelError('CASE_NOT_FOUND', `No Kestrel case at ${caseDir} (no ${CASE_DB_FILE})`);
+  if (isNew) await mkdir(join(caseDir, 'derived'), { recursive: true, mode: 0o700 });
+  const models = await ModelStore.open(opts.modelsDir ?? defaultModelsDir());
+  const db = openDatabase(dbFile);
+  try {
+    const meta = new CaseMetaRepository(db);
+    const audit = new AuditRepository(db);
+    let profile = meta.get('profile') as ProfileName | null;
+    if (!profile) {
+      profile = opts.profile ?? 'accurate';
+      const examiner = opts.examiner ?? 'unknown';
+      db.transaction(() => {
+        meta.set('profile', profile!);
+        meta.set('name', basename(caseDir));
+        meta.set('created_at', new Date().toISOString());
+        meta.set('created_by', examiner);
+        meta.set('created_with', `Kestrel ${KESTREL_VERSION}`);
+        audit.append(examiner, 'case.created', `case:${basename(caseDir)}`, { profile, kestrel: KESTREL_VERSION });
+      })();
+    } else if (opts.profile && opts.profile !== profile) {
+      throw new KestrelError('PROFILE_MISMATCH', `This case uses the '${profile}' profile; it cannot be processed with '${opts.profile}' (embeddings would not be comparable)`);
+    }
+    return new WorkbenchImpl(caseDir, profile, db, models, opts, log);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+class WorkbenchImpl implements Workbench {
+  readonly repos;
+  private readonly meta: CaseMetaRepository;
+  private readonly jobs: JobRepository;
+  private readonly modelRows: ModelRepository;
+  private readonly ingestService: IngestService;
+  private poolPromise: Promise<FacePool> | null = null;
+  private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
+  private readonly running = new Map<number, AbortController>();
+
+  constructor(
+    readonly caseDir: string,
+    readonly profile: ProfileName,
+    readonly db: Db,
+    readonly models: ModelStore,
+    private readonly opts: WorkbenchOptions,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.repos = { faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db) };
+    this.meta = new CaseMetaRepository(db);
+    this.jobs = new JobRepository(db);
+    this.modelRows = new ModelRepository(db);
+    this.ingestService = new IngestService({
+      db, sources: this.repos.sources, media: this.repos.media, faces: this.repos.faces, jobs: this.jobs, audit: this.repos.audit,
+      derivedDir: join(caseDir, 'derived'), pool: () => this.pool(), log,
+    });
+  }
+
+  private pool(): Promise<FacePool> {
+    this.poolPromise ??= (async () => {
+      const layout = defaultWorkerLayout(availableParallelism());
+      const config = await engineConfigFor(this.models, this.profile, this.opts.threads ?? layout.threads);
+      // Record exactly which weights produce this case's data.
+      this.db.transaction(() => {
+        for (const m of [config.detector, ...config.recognizers, ...(config.genderage ? [config.genderage] : [])]) {
+          this.modelRows.ensure({ id: m.spec.id, sha256: m.spec.sha256, role: m.spec.role, dim: m.spec.output.kind === 'embedding' ? m.spec.output.dim : null, version: m.spec.version });
+        }
+      })();
+      return FacePool.create(config, this.opts.workers ?? layout.workers);
+    })();
+    this.poolPromise.catch(() => { this.poolPromise = null; });
+    return this.poolPromise;
+  }
+
+  async prepare(): Promise<void> {
+    await this.pool();
+  }
+
+  info(): CaseInfo {
+    return {
+      caseDir: this.caseDir,
+      name: this.meta.get('name') ?? basename(this.caseDir),
+      profile: this.profile,
+      createdAt: this.meta.get('created_at') ?? '',
+      schemaVersion: schemaVersion(this.db),
+      counts: {
+        sources: this.repos.sources.count(),
+        media: this.repos.media.count(),
+        faces: this.repos.faces.count(),
+        errors: this.repos.media.errors().length,
+      },
+    };
+  }
+
+  async ingest(paths: readonly string[], o: { examiner: string; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<IngestSummary> {
+    // Every intake is cancellable by job id (job.cancel), whether or not the caller passed a signal.
+    const ac = new AbortController();
+    const onAbort = (): void => ac.abort();
+    o.signal?.addEventListener('abort', onAbort);
+    let jobId: number | null = null;
+    try {
+      const summary = await this.ingestService.ingest(paths, {
+        examiner: o.examiner,
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (jobId === null) {
+            jobId = p.jobId;
+            this.running.set(jobId, ac);
+          }
+          o.onProgress?.(p);
+          this.emit('job.progressed', p);
+        },
+      });
+      this.emit('case.changed', { what: 'faces' });
+      return summary;
+    } finally {
+      o.signal?.removeEventListener('abort', onAbort);
+      if (jobId !== null) this.running.delete(jobId);
+    }
+  }
+
+  async invoke<C extends CallName>(call: C, input: unknown): Promise<CallResult<C>> {
+    const parsed = callInputSchemas[call].safeParse(input ?? {});
+    if (!parsed.success) throw new KestrelError('INVALID_INPUT', `${call}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+    const p = parsed.data as Record<string, unknown>;
+    const result = await this.dispatch(call, p);
+    return result as CallResult<C>;
+  }
+
+  private async dispatch(call: CallName, p: Record<string, unknown>): Promise<unknown> {
+    switch (call) {
+      case 'case.info':
+        return this.info();
+      case 'sources.list':
+        return { sources: this.repos.sources.list() };
+      case 'media.list':
+        return { media: this.repos.media.list(p['offset'] as number, p['limit'] as number), total: this.repos.media.count() };
+      case 'faces.list': {
+        const mediaId = p['mediaId'] as number | undefined;
+        return {
+          faces: this.repos.faces.list(p['offset'] as number, p['limit'] as number, mediaId as never),
+          total: mediaId === undefined ? this.repos.faces.count() : this.repos.faces.countForMedia(mediaId as never),
+        };
+      }
+      case 'intake.errors':
+        return { errors: this.repos.media.errors() };
+      case 'ingest.start':
+        return this.ingest(p['paths'] as string[], { examiner: p['examiner'] as string });
+      case 'job.cancel': {
+        const ac = this.running.get(p['jobId'] as number);
+        ac?.abort();
+        return { cancelled: !!ac };
+      }
+      case 'models.list':
+        return { models: await this.models.list() };
+      default: {
+        const never: never = call;
+        throw new KestrelError('INVALID_INPUT', `unknown call ${String(never)}`);
+      }
+    }
+  }
+
+  on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(cb as (p: never) => void);
+    return () => set.delete(cb as (p: never) => void);
+  }
+
+  private emit<E extends EventName>(event: E, payload: EventPayloads[E]): void {
+    for (const cb of this.listeners.get(event) ?? []) {
+      try {
+        (cb as (p: EventPayloads[E]) => void)(payload);
+      } catch (err) {
+        this.log(`listener for ${event} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const ac of this.running.values()) ac.abort();
+    if (this.poolPromise) {
+      try {
+        await (await this.poolPromise).dispose();
+      } catch {
+        // a pool that failed to start has nothing to dispose
+      }
+    }
+    this.listeners.clear();
+    this.db.close();
+  }
+}

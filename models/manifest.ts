@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type { ProfileName } from '../main/contract/index.js';
+
+const inputSchema = z.object({
+  name: z.string().min(1),
+  /** 0 = dynamic (detectors only). */
+  width: z.number().int().min(0),
+  height: z.number().int().min(0),
+  multipleOf: z.number().int().positive().optional(),
+  colour: z.enum(['RGB', 'BGR']),
+  /** Pixel value v (0..255) enters the network as (v*scale - mean[c]) / std[c]. */
+  scale: z.number().positive(),
+  mean: z.tuple([z.number(), z.number(), z.number()]),
+  std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
+});
+
+const outputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('yunet'), strides: z.array(z.number().int().positive()) }),
+  z.object({ kind: z.literal('scrfd'), strides: z.array(z.number().int().positive()) }),
+  z.object({ kind: z.literal('embedding'), name: z.string().min(1), dim: z.number().int().positive() }),
+  z.object({ kind: z.literal('genderage'), name: z.string().min(1) }),
+]);
+
+export const modelSpecSchema = z.object({
+  id: z.string().regex(/^[a-zA-Z0-9_.-]{1,64}$/, 'model id: letters, digits, _ . - (at most 64)'),
+  file: z.string().regex(/^[^/\\]+\.onnx$/, 'model file: a plain .onnx file name'),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes: z.number().int().positive().optional(),
+  role: z.enum(['detector', 'recognizer', 'genderage']),
+  version: z.string().min(1),
+  licence: z.string().min(1),
+  commercialUse: z.boolean(),
+  source: z.string().url().nullable(),
+  bundleOnlyReason: z.string().optional(),
+  input: inputSchema,
+  template: z.enum(['arcface112', 'intel128']).optional(),
+  output: outputSchema,
+});
+export type ModelSpec = z.infer<typeof modelSpecSchema>;
+
+export const profileSchema = z.object({
+  detector: z.string(),
+  recognizers: z.array(z.string()).min(1),
+  genderage: z.string().nullable(),
+});
+export type ProfileSpec = z.infer<typeof profileSchema>;
+
+export const manifestSchema = z.object({
+  manifestVersion: z.literal(1),
+  models: z.array(modelSpecSchema),
+  profiles: z.object({ accurate: profileSchema, permissive: profileSchema }),
+});
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** The manifest shipped with this build (models/manifest.json, next to this file or one level up in a bundle). */
+export function loadBuiltInManifest(): Manifest {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'manifest.json'), join(here, '..', 'models', 'manifest.json')];
+  for (const c of candidates) {
+    try {
+      return manifestSchema.parse(JSON.parse(readFileSync(c, 'utf8')));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  throw new Error(`models/manifest.json not found next to ${here}`);
+}
+
+export function profileSpec(manifest: Manifest, profile: ProfileName): ProfileSpec {
+  return manifest.profiles[profile];
+}
