@@ -27,8 +27,12 @@ export interface EvalOptions {
   readonly clusterK?: number;
 }
 
-/** Default clustering parameters (fused cosine of the profile's recognizers); see README for how they were chosen. */
-export const DEFAULT_CLUSTER_THRESHOLD = 0.45;
+/**
+ * Default clustering parameters (fused cosine of the profile's recognizers). Chosen for precision
+ * (an over-merged identity misleads an investigation more than a split one): at 0.6 FG-NET keeps
+ * BCubed precision 0.92 where 0.5 falls to 0.67 through chaining; AT&T stays at BCubed F1 0.99.
+ */
+export const DEFAULT_CLUSTER_THRESHOLD = 0.6;
 export const DEFAULT_CLUSTER_K = 10;
 
 type Embedded = Map<string, CachedFace>;

@@ -41,10 +41,15 @@ class EngineWorker {
   }
 }
 
-function workerUrl(): URL {
-  // Running from TypeScript sources (tests, tsx) the worker is a .ts file; in the bundle, .js.
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./inferenceWorker${ext}`, import.meta.url);
+/**
+ * Running from TypeScript sources (tests, tsx) the worker is a .ts file and needs tsx's loader;
+ * in the bundle (dist/) it is plain .js.
+ */
+function startWorker(): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./devWorkerLoader.mjs', import.meta.url), { workerData: { entry: new URL('./inferenceWorker.ts', import.meta.url).href } });
+  }
+  return new Worker(new URL('./inferenceWorker.js', import.meta.url));
 }
 
 const toMsg = (img: RgbImage): RawImageMsg => {
@@ -65,7 +70,7 @@ export class FacePool {
     const workers: EngineWorker[] = [];
     try {
       for (let i = 0; i < count; i++) {
-        const w = new EngineWorker(new Worker(workerUrl()));
+        const w = new EngineWorker(startWorker());
         workers.push(w);
         await w.request({ type: 'init', config } as WorkerRequest);
       }

@@ -1,5 +1,6 @@
 import sharp, { type Sharp } from 'sharp';
 import heicDecode from 'heic-decode';
+import { decode as decodeBmp } from 'bmp-ts';
 import type { MediaErrorReason } from '../../contract/index.js';
 import type { ImageFormat } from './fileType.js';
 import { readExif, type ExifFacts } from './exifMetadata.js';
@@ -44,10 +45,10 @@ export async function decodeImage(buf: Buffer, format: ImageFormat, limits: Deco
   let height: number;
   const exif = await readExif(buf);
   try {
-    if (format === 'heif') {
-      const heif = await openHeif(buf, limits);
-      if (!heif.ok) return heif.result;
-      ({ input, width, height } = heif);
+    if (format === 'heif' || format === 'bmp') {
+      const opened = format === 'heif' ? await openHeif(buf, limits) : openBmp(buf, limits);
+      if (!opened.ok) return opened.result;
+      ({ input, width, height } = opened);
     } else {
       input = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1, sequentialRead: true });
       const meta = await input.metadata();
@@ -93,10 +94,27 @@ function checkDims(width: number, height: number, limits: DecodeLimits): DecodeR
   return null;
 }
 
-type HeifOpen = { ok: true; input: Sharp; width: number; height: number } | { ok: false; result: DecodeResult };
+type Opened = { ok: true; input: Sharp; width: number; height: number } | { ok: false; result: DecodeResult };
+
+/** BMP (common in old cameras and scanners) is not in the bundled libvips; bmp-ts decodes it. */
+function openBmp(buf: Buffer, limits: DecodeLimits): Opened {
+  if (buf.length < 26) return { ok: false, result: fail('truncated_or_corrupt', 'BMP header is truncated') };
+  // Declared size (BITMAPINFOHEADER) is checked before any pixel is allocated.
+  const bomb = checkDims(Math.abs(buf.readInt32LE(18)), Math.abs(buf.readInt32LE(22)), limits);
+  if (bomb) return { ok: false, result: bomb };
+  const bmp = decodeBmp(buf, { toRGBA: true });
+  // bmp-ts reports alpha 0 for 24-bit files (which have none): keep the colour channels only.
+  const rgb = Buffer.alloc(bmp.width * bmp.height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    rgb[j] = bmp.data[i]!;
+    rgb[j + 1] = bmp.data[i + 1]!;
+    rgb[j + 2] = bmp.data[i + 2]!;
+  }
+  return { ok: true, input: sharp(rgb, { raw: { width: bmp.width, height: bmp.height, channels: 3 } }), width: bmp.width, height: bmp.height };
+}
 
 /** HEIC photos (iPhones) are HEVC-coded, which the bundled libvips cannot decode; libheif (wasm) can. */
-async function openHeif(buf: Buffer, limits: DecodeLimits): Promise<HeifOpen> {
+async function openHeif(buf: Buffer, limits: DecodeLimits): Promise<Opened> {
   try {
     const s = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated' });
     const meta = await s.metadata();

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sniffFileType } from '../../main/core/media/fileType.js';
+import { exifTime } from '../../main/core/media/exifMetadata.js';
+import { unsafeEntryName } from '../../main/core/media/archiveReader.js';
+import { assessQuality, smoothstep } from '../../main/core/faces/quality.js';
+import { TEMPLATES } from '../../main/core/faces/alignment.js';
+
+const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v);
+const ascii = (s: string, len = s.length): Uint8Array => { const b = new Uint8Array(Math.max(len, s.length)); for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i); return b; };
+
+test('sniffFileType recognises formats by content, not name', () => {
+  assert.deepEqual(sniffFileType(bytes(0xff, 0xd8, 0xff, 0xe0)), { kind: 'image', format: 'jpeg' });
+  assert.deepEqual(sniffFileType(bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)), { kind: 'image', format: 'png' });
+  assert.deepEqual(sniffFileType(ascii('GIF89a')), { kind: 'image', format: 'gif' });
+  assert.deepEqual(sniffFileType(ascii('RIFF\0\0\0\0WEBP')), { kind: 'image', format: 'webp' });
+  assert.deepEqual(sniffFileType(ascii('\0\0\0\x18ftypheic')), { kind: 'image', format: 'heif' });
+  assert.deepEqual(sniffFileType(ascii('\0\0\0\x18ftypisom')), { kind: 'video', format: 'mp4' });
+  assert.deepEqual(sniffFileType(bytes(0x50, 0x4b, 3, 4)), { kind: 'archive', format: 'zip' });
+  assert.deepEqual(sniffFileType(bytes(0x1f, 0x8b, 8)), { kind: 'archive', format: 'gzip' });
+  assert.deepEqual(sniffFileType(bytes(0, 0, 0, 1, 0x67)), { kind: 'video', format: 'h264' });
+  assert.deepEqual(sniffFileType(bytes(0, 0, 0, 1, 0x40, 0x01)), { kind: 'video', format: 'hevc' });
+  assert.deepEqual(sniffFileType(ascii('hello world')), { kind: 'unknown' });
+  assert.deepEqual(sniffFileType(new Uint8Array(0)), { kind: 'unknown' });
+});
+
+test('exifTime keeps the written time, adds only a written offset, rejects nonsense', () => {
+  assert.equal(exifTime('2019:07:04 13:45:10', undefined), '2019-07-04T13:45:10');
+  assert.equal(exifTime('2019:07:04 13:45:10', '+02:00'), '2019-07-04T13:45:10+02:00');
+  assert.equal(exifTime('0000:00:00 00:00:00', undefined), null);
+  assert.equal(exifTime('2019:13:04 13:45:10', undefined), null);
+  assert.equal(exifTime(12345, undefined), null);
+  assert.equal(exifTime('<script>', undefined), null);
+});
+
+test('unsafeEntryName flags traversal, absolute and NUL names only', () => {
+  assert.equal(unsafeEntryName('photos/a.jpg'), null);
+  assert.equal(unsafeEntryName('photos/..hidden.jpg'), null);
+  assert.match(unsafeEntryName('../../etc/passwd')!, /\.\./);
+  assert.match(unsafeEntryName('a/../../b.jpg')!, /\.\./);
+  assert.match(unsafeEntryName('/etc/passwd')!, /absolute/);
+  assert.match(unsafeEntryName('C:\\Windows\\x.jpg')!, /absolute/);
+  assert.match(unsafeEntryName('..\\..\\x.jpg')!, /\.\./);
+  assert.match(unsafeEntryName('a\0.jpg')!, /NUL/);
+});
+
+test('assessQuality: a frontal, sharp, well-exposed face scores high; profile, tiny and flat ones warn', () => {
+  const tex = new Uint8Array(112 * 112 * 3);
+  for (let i = 0; i < 112 * 112; i++) { const v = ((i * 7919) % 97) + 80; tex[i * 3] = v; tex[i * 3 + 1] = v; tex[i * 3 + 2] = v; }
+  const lm = TEMPLATES.arcface112.points;
+  const good = assessQuality({ x: 0, y: 0, width: 112, height: 112 }, lm, 0.95, tex);
+  assert.ok(good.overall > 0.8, JSON.stringify(good));
+  assert.deepEqual(good.warnings, []);
+  const profile = assessQuality({ x: 0, y: 0, width: 112, height: 112 }, lm.map((p, i) => (i === 2 ? { x: p.x + 30, y: p.y } : p)), 0.95, tex);
+  assert.ok(profile.warnings.includes('profile') && profile.overall < good.overall);
+  const flat = assessQuality({ x: 0, y: 0, width: 20, height: 20 }, lm, 0.95, new Uint8Array(112 * 112 * 3).fill(120));
+  assert.ok(flat.warnings.includes('small') && flat.warnings.includes('blurred'));
+  assert.ok(flat.overall < 0.1);
+  assert.equal(smoothstep(0, 1, 2), 1);
+});
