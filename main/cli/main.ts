@@ -78,6 +78,42 @@ program
   });
 
 program
+  .command('open')
+  .description('create or open a case and show what it holds (the default case for `npm start`)')
+  .requiredOption('--case <dir>', 'case folder')
+  .addOption(profileOption())
+  .option('--examiner <name>', 'examiner recorded if the case is created')
+  .option('--json', 'print the case info as JSON')
+  .action(async (o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
+      try {
+        const info = wb.info();
+        const models = await wb.models.list();
+        const ready = models.filter((m) => m.profiles.includes(wb.profile)).every((m) => m.verified);
+        if (json) printJson({ ...info, modelsReady: ready });
+        else {
+          process.stdout.write(
+            `Kestrel ${KESTREL_VERSION}: case '${info.name}' at ${info.caseDir}\n` +
+              `profile ${info.profile}; ${info.counts.sources} sources, ${info.counts.media} media, ${info.counts.faces} faces, ${info.counts.errors} intake errors\n` +
+              `models for this profile: ${ready ? 'installed and verified' : 'MISSING - run: npx kestrel models install --from <bundle folder>'}\n\n` +
+              'This build has no graphical interface yet; everything is reachable from the command line:\n' +
+              `  npx kestrel ingest --case "${info.caseDir}" <photos, folders or archives>\n` +
+              `  npx kestrel faces --case "${info.caseDir}"\n` +
+              `  npx kestrel audit verify --case "${info.caseDir}"\n` +
+              '  npx kestrel --help\n',
+          );
+        }
+      } finally {
+        await wb.dispose();
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+program
   .command('faces')
   .description('list the faces of a case')
   .requiredOption('--case <dir>', 'case folder')

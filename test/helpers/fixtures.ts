@@ -3,21 +3,21 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32 } from './zipWriter.js';
-import { ModelStore } from '../../models/modelStore.js';
+import { ModelStore, defaultModelsDir } from '../../models/modelStore.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const astronautPng = join(repoRoot, 'resources', 'fixtures', 'astronaut.png');
 export const sharedDir = resolve(repoRoot, '..', 'shared');
 
 /**
- * A verified models folder for tests: KESTREL_MODELS if it verifies, else the bundle in
+ * A verified models folder for tests: the user's (KESTREL_MODELS or per-user) if it verifies, else the bundle in
  * ../shared/models imported (verified) into .cache/models. Fails loudly, never skips: the face
  * tests are the product.
  */
 let modelsPromise: Promise<string> | null = null;
 export function testModelsDir(): Promise<string> {
   modelsPromise ??= (async () => {
-    const env = process.env['KESTREL_MODELS'];
+    const env = defaultModelsDir();
     if (env) {
       const s = await ModelStore.open(env);
       try {

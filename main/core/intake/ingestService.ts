@@ -55,7 +55,7 @@ interface JobContext {
   readonly jobId: JobId;
   readonly counters: Counters;
   /** Queues a new image for decoding and analysis. */
-  readonly submit: (mediaId: MediaId, buf: Buffer, format: ImageFormat, display: string) => void;
+  readonly submit: (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string) => void;
   /** Back-pressure: resolves when fewer than `concurrency` images are in flight. */
   readonly waitForRoom: () => Promise<void>;
 }
@@ -81,12 +81,12 @@ export class IngestService {
     const progress = (phase: JobProgress['phase'], currentPath: string | null): void => {
       opts.onProgress?.({ jobId, kind: 'ingest', phase, done: counters.done, total: counters.discovered, currentPath });
     };
-    const submit = (mediaId: MediaId, buf: Buffer, format: ImageFormat, display: string): void => {
+    const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void => {
       counters.discovered++;
       limiter.run(async () => {
         if (opts.signal?.aborted) return;
         progress('processing', display);
-        await this.processImage(mediaId, buf, format, display);
+        await this.processImage(mediaId, hash, buf, format, display);
         counters.done++;
         this.d.jobs.progress(jobId, counters.done, counters.discovered);
         progress('processing', display);
@@ -98,7 +98,8 @@ export class IngestService {
       for (const p of this.d.media.pending()) {
         const loaded = await this.reload(p.path, p.archiveEntry, opts);
         this.d.media.linkToJob(jobId, p.id);
-        if (loaded.ok) submit(p.id, loaded.buf, loaded.format, display(p.path, p.archiveEntry));
+        if (loaded.ok && sha256(loaded.buf) !== p.sha256) this.d.media.markFailed(p.id, 'unreadable', 'the original changed since it was hashed; not processed');
+        else if (loaded.ok) submit(p.id, p.sha256, loaded.buf, loaded.format, display(p.path, p.archiveEntry));
         else this.d.media.markFailed(p.id, loaded.reason, loaded.detail);
       }
       for (const path of abs) {
@@ -251,10 +252,10 @@ export class IngestService {
       return;
     }
     ctx.counters.media++;
-    ctx.submit(outcome.id, buf, format, display(path, entry));
+    ctx.submit(outcome.id, hash, buf, format, display(path, entry));
   }
 
-  private async processImage(mediaId: MediaId, buf: Buffer, format: ImageFormat, shown: string): Promise<void> {
+  private async processImage(mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, shown: string): Promise<void> {
     let analysis;
     try {
       analysis = await analyzeImage(await this.d.pool(), buf, format);
@@ -270,7 +271,6 @@ export class IngestService {
     const { decoded } = analysis;
     const working = analysis.result;
     const result = toOriginalCoords(working, decoded.scale);
-    const hash = sha256(buf);
     const thumbDir = join(this.d.derivedDir, 'thumbs', hash.slice(0, 2));
     const thumbs: string[] = [];
     if (result.faces.length) await mkdir(thumbDir, { recursive: true, mode: 0o700 });

@@ -37,7 +37,6 @@ export async function readExif(buf: Buffer): Promise<ExifFacts> {
 
 function cleanString(v: unknown): string | null {
   if (typeof v !== 'string') return null;
-  // eslint-disable-next-line no-control-regex
   const s = v.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
   return s.length ? s : null;
 }

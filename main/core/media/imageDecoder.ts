@@ -12,6 +12,10 @@ export interface DecodeLimits {
   readonly maxSide: number;
 }
 // 120 MP covers medium-format cameras (100 MP); decompression bombs declare far more.
+// Several images are decoded at once (one per file in flight) while ONNX Runtime keeps every core
+// busy: one libvips thread per image avoids oversubscribing the cores (measured: kestrel bench ingest).
+sharp.concurrency(1);
+
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxPixels: 120_000_000, maxSide: 4096 };
 
 /** 8-bit sRGB, 3 channels, EXIF orientation applied. */
@@ -57,9 +61,9 @@ export async function decodeImage(buf: Buffer, format: ImageFormat, limits: Deco
       if (bomb) return bomb;
     }
     const s = Math.min(1, limits.maxSide / Math.max(width, height));
-    const out = await input
-      .autoOrient()
-      .resize({ width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)), fit: 'fill', kernel: 'lanczos3' })
+    let pipeline = input.autoOrient();
+    if (s < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)), fit: 'fill', kernel: 'lanczos3' });
+    const out = await pipeline
       .flatten({ background: { r: 128, g: 128, b: 128 } })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
