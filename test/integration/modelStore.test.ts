@@ -53,8 +53,8 @@ test('a user-registered recognizer joins its profile without code changes; a wro
   const store = await ModelStore.open(dir);
   await store.installFrom(good);
   const base = store.spec('mfn_foamliu');
-  const spec = { ...base, id: 'my_recognizer', file: 'my_recognizer.onnx', version: 'user-registered', bytes: undefined };
-  delete (spec as { bytes?: number }).bytes;
+  const { bytes: _bytes, ...rest } = base;
+  const spec = { ...rest, id: 'my_recognizer', file: 'my_recognizer.onnx', version: 'user-registered' };
   await assert.rejects(store.register({ ...spec, sha256: '0'.repeat(64) }, join(good, base.file), ['accurate']), /SHA-256/);
   await store.register(spec, join(good, base.file), ['accurate']);
   const reopened = await ModelStore.open(dir);
