@@ -13,7 +13,7 @@ npm ci --no-audit --no-fund
 if timeout 300 env -u ELECTRON_SKIP_BINARY_DOWNLOAD node node_modules/electron/install.js >/dev/null 2>&1; then
   echo "setup: Electron binary installed (desktop app available)"
 else
-  echo "setup: the Electron binary could not be downloaded (offline?): Kestrel's UI will run in the browser through 'kestrel serve'"
+  echo "setup: the Electron binary could not be downloaded (offline?): the desktop app is unavailable on this machine; the command line works fully"
 fi
 
 npm run build
