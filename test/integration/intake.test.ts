@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deflateRawSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import tarStream from 'tar-stream';
 import { createWorkbench, type Workbench } from '../../main/core/index.js';
@@ -87,7 +87,6 @@ async function buildEvidence(dir: string): Promise<void> {
   // Names: Unicode and very long.
   w('names/证据照片_é.jpg', await astronautJpeg(330));
   w(`names/${'x'.repeat(200)}.jpg`, await astronautJpeg(320));
-  void deflateRawSync;
 }
 
 function hashTree(dir: string, into: Map<string, string>): void {

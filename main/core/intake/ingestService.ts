@@ -14,6 +14,7 @@ import { sniffFileType, SNIFF_BYTES, type ImageFormat } from '../media/fileType.
 import { sha256 } from '../media/hashing.js';
 import { faceThumbnail } from '../media/imageDecoder.js';
 import { walkSource } from '../media/sourceWalker.js';
+import { ARCHIVE_SEP, displayLocation } from '../repositories/locationPath.js';
 import { analyzeImage, toOriginalCoords } from '../faces/imageAnalyzer.js';
 import type { FacePool } from '../faces/facePool.js';
 
@@ -40,7 +41,6 @@ export interface IngestOptions {
   readonly concurrency?: number;
 }
 
-const ARCHIVE_SEP = '!/';
 const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
 interface Counters {
@@ -99,7 +99,7 @@ export class IngestService {
         const loaded = await this.reload(p.path, p.archiveEntry, opts);
         this.d.media.linkToJob(jobId, p.id);
         if (loaded.ok && sha256(loaded.buf) !== p.sha256) this.d.media.markFailed(p.id, 'unreadable', 'the original changed since it was hashed; not processed');
-        else if (loaded.ok) submit(p.id, p.sha256, loaded.buf, loaded.format, display(p.path, p.archiveEntry));
+        else if (loaded.ok) submit(p.id, p.sha256, loaded.buf, loaded.format, displayLocation(p.path, p.archiveEntry));
         else this.d.media.markFailed(p.id, loaded.reason, loaded.detail);
       }
       for (const path of abs) {
@@ -252,7 +252,7 @@ export class IngestService {
       return;
     }
     ctx.counters.media++;
-    ctx.submit(outcome.id, hash, buf, format, display(path, entry));
+    ctx.submit(outcome.id, hash, buf, format, displayLocation(path, entry));
   }
 
   private async processImage(mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, shown: string): Promise<void> {
@@ -322,8 +322,6 @@ export class IngestService {
     }
   }
 }
-
-const display = (path: string, entry: string): string => (entry ? `${path}${ARCHIVE_SEP}${entry}` : path);
 
 async function readHead(path: string): Promise<Buffer> {
   const fh = await open(path, 'r');

@@ -1,5 +1,6 @@
 import { asFaceId, asMediaId, asModelId, type Box, type FaceDto, type FaceId, type MediaId, type Point, type QualityDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
+import { LOCATION_DISPLAY_SQL } from './locationPath.js';
 
 export interface NewFace {
   readonly mediaId: MediaId;
@@ -74,7 +75,7 @@ export class FaceRepository {
     const where = mediaId === undefined ? '' : 'WHERE f.media_id = ?';
     const stmt = this.db.prepare(
       `SELECT f.*, (SELECT json_group_array(model_id) FROM embeddings e WHERE e.face_id = f.id) AS models,
-         (SELECT l.path || CASE WHEN l.archive_entry = '' THEN '' ELSE '!/' || l.archive_entry END
+         (SELECT ${LOCATION_DISPLAY_SQL}
             FROM media_locations l WHERE l.media_id = f.media_id ORDER BY l.id LIMIT 1) AS media_path
        FROM faces f ${where} ORDER BY f.id LIMIT ? OFFSET ?`,
     );

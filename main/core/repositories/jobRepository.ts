@@ -3,16 +3,6 @@ import type { Db } from '../db/database.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 
-export interface JobRow {
-  readonly id: JobId;
-  readonly kind: string;
-  readonly payload: string;
-  readonly status: JobStatus;
-  readonly progressDone: number;
-  readonly progressTotal: number;
-  readonly error: string | null;
-}
-
 export class JobRepository {
   constructor(private readonly db: Db) {}
   create(kind: string, payload: unknown): JobId {
@@ -27,16 +17,5 @@ export class JobRepository {
   }
   finish(id: JobId, status: Exclude<JobStatus, 'queued' | 'running'>, error: string | null = null): void {
     this.db.prepare('UPDATE jobs SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, new Date().toISOString(), id);
-  }
-  /** Jobs left 'running' by a crashed process. */
-  interrupted(): JobRow[] {
-    return this.db
-      .prepare("SELECT id, kind, payload, status, progress_done AS progressDone, progress_total AS progressTotal, error FROM jobs WHERE status = 'running' ORDER BY id")
-      .all() as JobRow[];
-  }
-  get(id: JobId): JobRow | null {
-    return (this.db
-      .prepare('SELECT id, kind, payload, status, progress_done AS progressDone, progress_total AS progressTotal, error FROM jobs WHERE id = ?')
-      .get(id) as JobRow | undefined) ?? null;
   }
 }

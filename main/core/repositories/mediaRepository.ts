@@ -1,5 +1,6 @@
 import { asMediaId, type IntakeError, type MediaDto, type MediaErrorReason, type MediaId, type SourceId } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
+import { LOCATION_DISPLAY_SQL } from './locationPath.js';
 
 export interface MediaMetadata {
   readonly format: string;
@@ -92,7 +93,7 @@ export class MediaRepository {
 
   errors(sourceId?: SourceId): IntakeError[] {
     const where = sourceId === undefined ? '' : 'AND l.source_id = ?';
-    const sql = `SELECT l.path || CASE WHEN l.archive_entry = '' THEN '' ELSE '!/' || l.archive_entry END AS path,
+    const sql = `SELECT ${LOCATION_DISPLAY_SQL} AS path,
         coalesce(l.error_reason, m.error_reason) AS reason, coalesce(l.error_detail, m.error_detail) AS detail
       FROM media_locations l LEFT JOIN media m ON m.id = l.media_id
       WHERE (l.error_reason IS NOT NULL OR (m.status = 'failed' AND l.is_duplicate = 0)) ${where} ORDER BY l.id`;
@@ -104,7 +105,7 @@ export class MediaRepository {
     const rows = this.db
       .prepare(
         `SELECT m.*, (SELECT count(*) FROM faces f WHERE f.media_id = m.id) AS face_count,
-          (SELECT json_group_array(l.path || CASE WHEN l.archive_entry = '' THEN '' ELSE '!/' || l.archive_entry END)
+          (SELECT json_group_array(${LOCATION_DISPLAY_SQL})
              FROM media_locations l WHERE l.media_id = m.id) AS paths
          FROM media m WHERE m.status = 'done' ORDER BY m.id LIMIT ? OFFSET ?`,
       )
@@ -123,15 +124,6 @@ export class MediaRepository {
       faceCount: r.face_count,
       paths: JSON.parse(r.paths ?? '[]') as string[],
     }));
-  }
-
-  /** The first recorded location of a media item, as a display path. */
-  displayPath(id: MediaId): string {
-    const r = this.db
-      .prepare("SELECT path, archive_entry AS e FROM media_locations WHERE media_id = ? ORDER BY id LIMIT 1")
-      .get(id) as { path: string; e: string } | undefined;
-    if (!r) return '';
-    return r.e ? `${r.path}!/${r.e}` : r.path;
   }
 
   /** Associates a media item with the intake job that (re)processes it, for that job's summary. */
@@ -153,9 +145,5 @@ export class MediaRepository {
       )
       .get(jobId) as { padded: number; none: number };
     return { ...f, ...p };
-  }
-
-  countWithFaces(): number {
-    return this.db.prepare("SELECT count(DISTINCT media_id) FROM faces").pluck().get() as number;
   }
 }

@@ -24,10 +24,3 @@ export function fusedScore(a: EmbeddingSet, b: EmbeddingSet, models: readonly st
   }
   return n ? s / n : Number.NaN;
 }
-
-/** Dense score matrix rows x cols (row-major), fused over models. */
-export function scoreMatrix(rows: readonly EmbeddingSet[], cols: readonly EmbeddingSet[], models: readonly string[]): Float32Array {
-  const out = new Float32Array(rows.length * cols.length);
-  for (let i = 0; i < rows.length; i++) for (let j = 0; j < cols.length; j++) out[i * cols.length + j] = fusedScore(rows[i]!, cols[j]!, models);
-  return out;
-}
