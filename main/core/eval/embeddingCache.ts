@@ -14,7 +14,7 @@ export interface CachedFace {
 }
 
 /** Bump when anything between the bytes and the embedding changes (decode, detection, alignment). */
-export const PIPELINE_REVISION = 1;
+export const PIPELINE_REVISION = 2;
 
 /** Identifies the exact pipeline (weights, tuning, revision) whose output a cache row holds. */
 export function pipelineSignature(cfg: FaceEngineConfig): string {

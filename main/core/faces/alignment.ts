@@ -77,14 +77,22 @@ export function warpAffine(img: RgbImage, m: Affine, size: number): Uint8Array {
       const fx = x - x0, fy = y - y0;
       const o = (v * size + u) * 3;
       if (x0 < -1 || y0 < -1 || x0 >= width || y0 >= height) continue;
+      const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < width && y0 + 1 < height) {
+        // Interior: all four neighbours exist (the common case), no per-channel bounds checks.
+        const i00 = (y0 * width + x0) * 3;
+        const i01 = i00 + width * 3;
+        for (let ch = 0; ch < 3; ch++) {
+          out[o + ch] = Math.round(data[i00 + ch]! * w00 + data[i00 + 3 + ch]! * w10 + data[i01 + ch]! * w01 + data[i01 + 3 + ch]! * w11);
+        }
+        continue;
+      }
       for (let ch = 0; ch < 3; ch++) {
         const p00 = x0 >= 0 && y0 >= 0 ? data[(y0 * width + x0) * 3 + ch]! : 0;
         const p10 = x0 + 1 < width && y0 >= 0 ? data[(y0 * width + x0 + 1) * 3 + ch]! : 0;
         const p01 = x0 >= 0 && y0 + 1 < height ? data[((y0 + 1) * width + x0) * 3 + ch]! : 0;
         const p11 = x0 + 1 < width && y0 + 1 < height ? data[((y0 + 1) * width + x0 + 1) * 3 + ch]! : 0;
-        const top = p00 + (p10 - p00) * fx;
-        const bottom = p01 + (p11 - p01) * fx;
-        out[o + ch] = Math.round(top + (bottom - top) * fy);
+        out[o + ch] = Math.round(p00 * w00 + p10 * w10 + p01 * w01 + p11 * w11);
       }
     }
   }
