@@ -5,6 +5,7 @@ import type { RgbImage } from '../media/imageDecoder.js';
 import { alignFace, TEMPLATES, type TemplateName } from './alignment.js';
 import { decodeScrfd, decodeYunet, mapDetection, nms, type Detection } from './detection.js';
 import { assessQuality } from './quality.js';
+import { thumbnailCrop, THUMB_CONTEXT, THUMB_SIZE } from './thumbnailCrop.js';
 import { l2normalize, packTensor, roundUp } from './tensors.js';
 
 export interface EngineModel {
@@ -50,6 +51,8 @@ export interface AnalyzedFace {
   readonly embeddings: Record<string, Float32Array>;
   readonly age: number | null;
   readonly gender: 'male' | 'female' | null;
+  /** THUMB_SIZE x THUMB_SIZE RGB crop around the face, for the case's thumbnail. */
+  readonly thumb: Uint8Array;
 }
 
 export type DetectPass = 'direct' | 'padded' | 'none';
@@ -212,7 +215,7 @@ export class FaceEngine {
       const out = await g.session.run({ [g.spec.input.name]: new ort.Tensor('float32', packTensor(crop(t), size, size, g.spec.input), [1, 3, size, size]) });
       ({ age, gender } = decodeGenderAge(out[g.spec.output.kind === 'genderage' ? g.spec.output.name : 'fc1']!.data as Float32Array));
     }
-    return { box, landmarks: d.landmarks, score: d.score, quality, embeddings, age, gender };
+    return { box, landmarks: d.landmarks, score: d.score, quality, embeddings, age, gender, thumb: thumbFrom(full, det, box) };
   }
 }
 
@@ -242,6 +245,16 @@ function alignFrom(full: RgbImage, det: DetectorInput, landmarks: readonly Point
     return alignFace(det.image, landmarks.map((p) => ({ x: p.x * det.scale, y: p.y * det.scale })), t);
   }
   return alignFace(full, landmarks, t);
+}
+
+/** The thumbnail comes from the detector's smaller copy when the face there still fills it. */
+function thumbFrom(full: RgbImage, det: DetectorInput, box: Box): Uint8Array {
+  const side = Math.max(box.width, box.height) * THUMB_CONTEXT;
+  if (det.scale < 1 && side * det.scale >= THUMB_SIZE) {
+    const s = det.scale;
+    return thumbnailCrop(det.image, { x: box.x * s, y: box.y * s, width: box.width * s, height: box.height * s });
+  }
+  return thumbnailCrop(full, box);
 }
 
 /** Centres an image on a canvas `factor` times larger (mid-grey), scaled to fit maxSide. */

@@ -53,9 +53,8 @@ function startWorker(): Worker {
 }
 
 const toMsg = (img: RgbImage): RawImageMsg => {
-  // Copy into a standalone ArrayBuffer so it can be transferred (Buffers may share a pool).
-  const ab = new ArrayBuffer(img.data.byteLength);
-  new Uint8Array(ab).set(img.data);
+  // A standalone copy (Buffers may share a pool) that can be transferred; slice() skips zero-filling.
+  const ab = img.data.buffer.slice(img.data.byteOffset, img.data.byteOffset + img.data.byteLength) as ArrayBuffer;
   return { data: ab, width: img.width, height: img.height };
 };
 

@@ -30,7 +30,10 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const det = { image: { data: Buffer.from(msg.det.data), width: msg.det.width, height: msg.det.height }, scale: msg.detScale };
       const result: AnalyzeResult = await engine.analyze(full, det);
       const transfer: ArrayBuffer[] = [msg.full.data, msg.det.data];
-      for (const f of result.faces) for (const v of Object.values(f.embeddings)) transfer.push(v.buffer as ArrayBuffer);
+      for (const f of result.faces) {
+        for (const v of Object.values(f.embeddings)) transfer.push(v.buffer as ArrayBuffer);
+        transfer.push(f.thumb.buffer as ArrayBuffer);
+      }
       post({ type: 'result', id: msg.id, result, full: msg.full, det: msg.det }, transfer);
       return;
     }

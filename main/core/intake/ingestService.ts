@@ -12,7 +12,8 @@ import type { SourceRepository } from '../repositories/sourceRepository.js';
 import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../media/archiveReader.js';
 import { sniffFileType, SNIFF_BYTES, type ImageFormat } from '../media/fileType.js';
 import { sha256 } from '../media/hashing.js';
-import { faceThumbnail } from '../media/imageDecoder.js';
+import { encodeThumbnail } from '../media/imageDecoder.js';
+import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { walkSource } from '../media/sourceWalker.js';
 import { ARCHIVE_SEP, displayLocation } from '../repositories/locationPath.js';
 import { analyzeImage, toOriginalCoords } from '../faces/imageAnalyzer.js';
@@ -276,7 +277,7 @@ export class IngestService {
     if (result.faces.length) await mkdir(thumbDir, { recursive: true, mode: 0o700 });
     for (let i = 0; i < working.faces.length; i++) {
       const rel = join('thumbs', hash.slice(0, 2), `${hash}_${i}.jpg`);
-      await writeFile(join(this.d.derivedDir, rel), await faceThumbnail(decoded.image, working.faces[i]!.box));
+      await writeFile(join(this.d.derivedDir, rel), await encodeThumbnail(working.faces[i]!.thumb, THUMB_SIZE));
       thumbs.push(rel);
     }
     this.d.db.transaction(() => {

@@ -54,21 +54,32 @@ export async function decodeImage(buf: Buffer, format: ImageFormat, limits: Deco
       if (!opened.ok) return opened.result;
       ({ input, width, height } = opened);
     } else {
+      // No separate header read: libvips enforces the pixel limit itself, and the original size is
+      // the output size unless the working copy was capped (measured: 0.75 ms a photo at intake).
       input = sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'truncated', pages: 1, sequentialRead: true });
-      const meta = await input.metadata();
-      ({ width, height } = orientedSize(meta.width, meta.height, meta.orientation));
-      const bomb = checkDims(width, height, limits);
-      if (bomb) return bomb;
+      width = 0;
+      height = 0;
     }
-    const s = Math.min(1, limits.maxSide / Math.max(width, height));
     let pipeline = input.autoOrient();
-    if (s < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)), fit: 'fill', kernel: 'lanczos3' });
+    if (width > 0) {
+      const s = Math.min(1, limits.maxSide / Math.max(width, height));
+      if (s < 1) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * s)), height: Math.max(1, Math.round(height * s)), fit: 'fill', kernel: 'lanczos3' });
+    } else {
+      pipeline = pipeline.resize({ width: limits.maxSide, height: limits.maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+    }
     const out = await pipeline
       .flatten({ background: { r: 128, g: 128, b: 128 } })
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
     if (out.info.channels !== 3) return fail('decode_failed', `unexpected ${out.info.channels} channels after conversion`);
+    if (width === 0) {
+      if (Math.max(out.info.width, out.info.height) < limits.maxSide) ({ width, height } = out.info);
+      else {
+        const meta = await sharp(buf).metadata();
+        ({ width, height } = orientedSize(meta.width, meta.height, meta.orientation));
+      }
+    }
     return {
       ok: true,
       decoded: {
@@ -81,7 +92,18 @@ export async function decodeImage(buf: Buffer, format: ImageFormat, limits: Deco
       },
     };
   } catch (err) {
-    return classify(err);
+    return (await declaredBomb(buf, limits)) ?? classify(err);
+  }
+}
+
+/** After a failure, names a decompression bomb by its declared size where the header can be read. */
+async function declaredBomb(buf: Buffer, limits: DecodeLimits): Promise<DecodeResult | null> {
+  try {
+    const meta = await sharp(buf, { limitInputPixels: false }).metadata();
+    const { width, height } = orientedSize(meta.width, meta.height, meta.orientation);
+    return width * height > limits.maxPixels ? checkDims(width, height, limits) : null;
+  } catch {
+    return null;
   }
 }
 
@@ -157,18 +179,7 @@ export async function resizeRgb(img: RgbImage, width: number, height: number): P
   return { data: out.data, width: out.info.width, height: out.info.height };
 }
 
-/** A square JPEG thumbnail around a face box, clamped to the image. */
-export async function faceThumbnail(img: RgbImage, box: { x: number; y: number; width: number; height: number }, size = 160): Promise<Buffer> {
-  const side = Math.max(box.width, box.height) * 1.6;
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
-  const left = Math.max(0, Math.floor(cx - side / 2));
-  const top = Math.max(0, Math.floor(cy - side / 2));
-  const w = Math.max(1, Math.min(img.width - left, Math.ceil(side)));
-  const h = Math.max(1, Math.min(img.height - top, Math.ceil(side)));
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
-    .extract({ left, top, width: w, height: h })
-    .resize({ width: size, height: size, fit: 'contain', background: { r: 32, g: 32, b: 32 } })
-    .jpeg({ quality: 85 })
-    .toBuffer();
+/** Encodes a square RGB face crop (made on the inference threads) as the case's JPEG thumbnail. */
+export async function encodeThumbnail(rgb: Uint8Array, size: number): Promise<Buffer> {
+  return sharp(rgb, { raw: { width: size, height: size, channels: 3 } }).jpeg({ quality: 85 }).toBuffer();
 }
