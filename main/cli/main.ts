@@ -11,6 +11,7 @@ import {
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
+import { startCaseServer } from './caseServer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -98,7 +99,7 @@ program
             `Kestrel ${KESTREL_VERSION}: case '${info.name}' at ${info.caseDir}\n` +
               `profile ${info.profile}; ${info.counts.sources} sources, ${info.counts.media} media, ${info.counts.faces} faces, ${info.counts.errors} intake errors\n` +
               `models for this profile: ${ready ? 'installed and verified' : 'MISSING - run: npx kestrel models install --from <bundle folder>'}\n\n` +
-              'This build has no graphical interface yet; everything is reachable from the command line:\n' +
+              'Open the workstation UI in a browser with `npx kestrel serve --case <dir>` (or `npm start`); from the command line:\n' +
               `  npx kestrel ingest --case "${info.caseDir}" <photos, folders or archives>\n` +
               `  npx kestrel faces --case "${info.caseDir}"\n` +
               `  npx kestrel audit verify --case "${info.caseDir}"\n` +
@@ -110,6 +111,31 @@ program
       }
     } catch (err) {
       fail(err, json);
+    }
+  });
+
+program
+  .command('serve')
+  .description('serve the workstation UI for a case on 127.0.0.1 (browser mode); the first line printed is its URL with the access token')
+  .requiredOption('--case <dir>', 'case folder (created if new)')
+  .addOption(profileOption())
+  .option('--port <n>', 'port (default: a free one)', intArg, 0)
+  .option('--examiner <name>', 'examiner recorded if the case is created')
+  .action(async (o: { case: string; profile?: ProfileName; port: number; examiner?: string }) => {
+    try {
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
+      const rendererDir = join(appRoot, 'dist', 'renderer');
+      if (!existsSync(join(rendererDir, 'index.html'))) throw new KestrelError('IO_ERROR', `the UI is not built (${rendererDir}); run: npm run build`);
+      const server = await startCaseServer({ wb, rendererDir, port: o.port, log: (m) => process.stderr.write(`kestrel serve: ${m}\n`) });
+      process.stdout.write(`${server.url}\n`);
+      process.stderr.write(`kestrel serve: case '${wb.info().name}' on ${server.url.split('#')[0]} (loopback only; the URL's token is required). Ctrl-C stops.\n`);
+      const stop = (): void => {
+        void server.close().then(() => wb.dispose()).then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    } catch (err) {
+      fail(err, false);
     }
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CaseInfo, FaceDto, IngestSummary, JobProgress, MediaDto, ModelDto, SourceDto } from './dto.js';
+import type { CaseInfo, FaceDto, IngestSummary, MediaDto, ModelDto, SourceDto } from './dto.js';
+export { EVENT_NAMES, type EventName, type EventPayloads } from './events.js';
 
 /**
  * Every call the UI (or any client) may make, declared once. The Electron shell maps these to
@@ -42,14 +43,6 @@ export interface CallResults {
   'models.list': { models: ModelDto[] };
 }
 export type CallResult<C extends CallName> = CallResults[C];
-
-/** Events pushed from the engine to every subscriber. */
-export interface EventPayloads {
-  'job.progressed': JobProgress;
-  'case.changed': { what: 'media' | 'faces' | 'sources' };
-}
-export type EventName = keyof EventPayloads;
-export const EVENT_NAMES: readonly EventName[] = ['job.progressed', 'case.changed'];
 
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(callInputSchemas, name);

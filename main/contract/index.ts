@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './mediaErrors.js';
 export * from './dto.js';
 export * from './api.js';
+export * from './wire.js';
+export * from './securityPolicy.js';

@@ -6,3 +6,4 @@ export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
 export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js';
 export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
+export { resolveDerivedFile } from './caseFiles.js';

@@ -1,0 +1,50 @@
+import { useState } from 'react';
+import { useAppState, useT } from '../appContext.js';
+
+export function IntakeView(): React.JSX.Element {
+  const t = useT();
+  const [text, setText] = useState('');
+  const [hint, setHint] = useState<string | null>(null);
+  const examiner = useAppState((s) => s.examiner);
+  const running = useAppState((s) => s.intakeRunning);
+  const progress = useAppState((s) => s.progress);
+  const summary = useAppState((s) => s.lastSummary);
+  const error = useAppState((s) => s.intakeError);
+  const start = useAppState((s) => s.startIntake);
+  const cancel = useAppState((s) => s.cancelIntake);
+
+  const onStart = (): void => {
+    const paths = text.split('\n').map((p) => p.trim()).filter(Boolean);
+    if (!examiner.trim()) return setHint(t('intake.needExaminer'));
+    if (!paths.length) return setHint(t('intake.needPaths'));
+    setHint(null);
+    void start(paths);
+  };
+  const pct = progress && progress.total ? Math.round((progress.done / progress.total) * 100) : 0;
+  return (
+    <section className="pane pad intake">
+      <label>
+        {t('intake.paths')}
+        <textarea value={text} onChange={(e) => setText(e.target.value)} rows={5} spellCheck={false} data-testid="intake-paths" />
+      </label>
+      <div className="row">
+        <button className="primary" onClick={onStart} disabled={running} data-testid="intake-start">{t('intake.start')}</button>
+        <button onClick={() => void cancel()} disabled={!running} data-testid="intake-cancel">{t('intake.cancel')}</button>
+      </div>
+      {hint && <div className="warn" role="alert">{hint}</div>}
+      {progress && (
+        <div className="progress" data-testid="intake-progress">
+          <div className="bar"><div style={{ width: `${pct}%` }} /></div>
+          <span>{t(`intake.phase.${progress.phase}`)} {t('intake.progress', { done: progress.done, total: progress.total })}</span>
+          {progress.currentPath && <span className="path muted">{progress.currentPath}</span>}
+        </div>
+      )}
+      {summary && (
+        <div className="summary" data-testid="intake-summary">
+          {t('intake.summary', { media: summary.media, faces: summary.faces, withFaces: summary.media_with_faces, duplicates: summary.duplicates, errors: summary.errors.length, seconds: summary.seconds })}
+        </div>
+      )}
+      {error && <div className="warn" role="alert">{t('error.prefix')}: {error}</div>}
+    </section>
+  );
+}
