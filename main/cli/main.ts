@@ -36,7 +36,7 @@ const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: st
 
 program
   .command('ingest')
-  .description('add photos, folders and zip/tar archives to a case (created if new) and find every face in them')
+  .description('add photos, videos, folders and zip/tar archives to a case (created if new), find every face, and link video faces into tracks')
   .requiredOption('--case <dir>', 'case folder')
   .addOption(profileOption())
   .option('--examiner <name>', 'examiner recorded in the audit log (default: KESTREL_EXAMINER or the OS user)')
@@ -161,6 +161,37 @@ program
             ['id', 'media', 'box', 'score', 'quality', 'age', 'gender', 'warnings'],
           );
           process.stdout.write(`${faces.length} of ${total} faces\n`);
+        }
+      } finally {
+        await wb.dispose();
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+program
+  .command('tracks')
+  .description('list the face tracks (sightings) found in the videos of a case')
+  .requiredOption('--case <dir>', 'case folder')
+  .option('--offset <n>', 'skip this many tracks', intArg, 0)
+  .option('--limit <n>', 'at most this many tracks (default: all)', intArg)
+  .option('--json', 'print {"tracks": [...]} on stdout')
+  .action(async (o: { case: string; offset: number; limit?: number; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
+      try {
+        const total = wb.repos.tracks.count();
+        const tracks = wb.repos.tracks.list(o.offset, o.limit ?? total).map((t) => ({
+          id: t.id, media: t.mediaId, media_path: t.mediaPath, start_ms: t.startMs, end_ms: t.endMs, faces: t.faces,
+          best_face: t.bestFace, quality: t.quality, thumbnail: t.bestThumbnail,
+        }));
+        if (json) printJson({ tracks, total });
+        else {
+          printTable(tracks.map((t) => [t.id, t.media_path, (t.start_ms / 1000).toFixed(2), (t.end_ms / 1000).toFixed(2), t.faces, t.best_face, t.quality.toFixed(2)]),
+            ['id', 'video', 'start s', 'end s', 'faces', 'best face', 'quality']);
+          process.stdout.write(`${tracks.length} of ${total} tracks\n`);
         }
       } finally {
         await wb.dispose();

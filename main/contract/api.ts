@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaseInfo, FaceDto, IngestSummary, MediaDto, ModelDto, SourceDto } from './dto.js';
+import type { CaseInfo, FaceDto, IngestSummary, MediaDto, ModelDto, SourceDto, TrackDto } from './dto.js';
 export { EVENT_NAMES, type EventName, type EventPayloads } from './events.js';
 
 /**
@@ -21,6 +21,13 @@ export const callInputSchemas = {
     })
     .strict(),
   'intake.errors': z.object({}).strict(),
+  'tracks.list': z
+    .object({
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(5000).default(500),
+      mediaId: z.number().int().positive().optional(),
+    })
+    .strict(),
   'ingest.start': z
     .object({ paths: z.array(z.string().min(1)).min(1), examiner: z.string().min(1).max(200) })
     .strict(),
@@ -38,6 +45,7 @@ export interface CallResults {
   'media.list': { media: MediaDto[]; total: number };
   'faces.list': { faces: FaceDto[]; total: number };
   'intake.errors': { errors: IngestSummary['errors'] };
+  'tracks.list': { tracks: TrackDto[]; total: number };
   'ingest.start': IngestSummary;
   'job.cancel': { cancelled: boolean };
   'models.list': { models: ModelDto[] };

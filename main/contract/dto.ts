@@ -1,4 +1,4 @@
-import type { FaceId, JobId, MediaId, ModelId, SourceId } from './ids.js';
+import type { FaceId, JobId, MediaId, ModelId, SourceId, TrackId } from './ids.js';
 import type { MediaErrorReason } from './mediaErrors.js';
 
 export type ProfileName = 'accurate' | 'permissive';
@@ -113,4 +113,18 @@ export interface JobProgress {
   readonly done: number;
   readonly total: number;
   readonly currentPath: string | null;
+}
+
+/** One sighting in a video: a person's consecutive detections, with its best face and time span. */
+export interface TrackDto {
+  readonly id: TrackId;
+  readonly mediaId: MediaId;
+  readonly mediaPath: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly faces: number;
+  readonly bestFace: FaceId;
+  readonly bestThumbnail: string;
+  /** Quality of the best face (0..1). */
+  readonly quality: number;
 }

@@ -16,6 +16,8 @@ import { MediaRepository } from './repositories/mediaRepository.js';
 import { ModelRepository } from './repositories/modelRepository.js';
 import { SourceRepository } from './repositories/sourceRepository.js';
 import { IngestService } from './intake/ingestService.js';
+import { TrackRepository } from './repositories/trackRepository.js';
+import { resolveFfmpeg } from './media/ffmpegPath.js';
 import { FacePool } from './faces/facePool.js';
 import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
 import { KESTREL_VERSION } from './version.js';
@@ -47,7 +49,9 @@ export interface Workbench {
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
-  readonly repos: { readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository };
+  readonly repos: {
+    readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
+  };
   readonly models: ModelStore;
   readonly db: Db;
   dispose(): Promise<void>;
@@ -106,13 +110,16 @@ class WorkbenchImpl implements Workbench {
     private readonly opts: WorkbenchOptions,
     private readonly log: (msg: string) => void,
   ) {
-    this.repos = { faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db) };
+    this.repos = {
+      faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
+    };
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
     this.modelRows = new ModelRepository(db);
     this.ingestService = new IngestService({
       db, sources: this.repos.sources, media: this.repos.media, faces: this.repos.faces, jobs: this.jobs, audit: this.repos.audit,
-      derivedDir: join(caseDir, 'derived'), pool: () => this.pool(), log,
+      derivedDir: join(caseDir, 'derived'), pool: () => this.pool(), log, tracks: this.repos.tracks,
+      ffmpeg: () => resolveFfmpeg(opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
     });
   }
 
@@ -204,6 +211,13 @@ class WorkbenchImpl implements Workbench {
       }
       case 'intake.errors':
         return { errors: this.repos.media.errors() };
+      case 'tracks.list': {
+        const mediaId = p['mediaId'] as number | undefined;
+        return {
+          tracks: this.repos.tracks.list(p['offset'] as number, p['limit'] as number, mediaId as never),
+          total: this.repos.tracks.count(mediaId as never),
+        };
+      }
       case 'ingest.start':
         return this.ingest(p['paths'] as string[], { examiner: p['examiner'] as string });
       case 'job.cancel': {

@@ -134,6 +134,38 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
   BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 `,
   },
+  {
+    version: 2,
+    name: 'video: stream facts on media, face tracks with templates',
+    sql: `
+ALTER TABLE media ADD COLUMN duration_ms INTEGER;
+ALTER TABLE media ADD COLUMN fps REAL;
+ALTER TABLE media ADD COLUMN codec TEXT;
+
+-- One sighting: a person's consecutive detections in one video. Its faces are one person (must-link).
+CREATE TABLE tracks (
+  id            INTEGER PRIMARY KEY,
+  media_id      INTEGER NOT NULL REFERENCES media (id),
+  start_ms      INTEGER NOT NULL,
+  end_ms        INTEGER NOT NULL,
+  face_count    INTEGER NOT NULL,
+  best_face_id  INTEGER NOT NULL REFERENCES faces (id),
+  quality       REAL NOT NULL
+) STRICT;
+CREATE INDEX tracks_media ON tracks (media_id);
+
+ALTER TABLE faces ADD COLUMN track_id INTEGER REFERENCES tracks (id);
+CREATE INDEX faces_track ON faces (track_id);
+
+-- Quality-weighted mean embedding of a track's faces, per recognizer.
+CREATE TABLE track_templates (
+  track_id  INTEGER NOT NULL REFERENCES tracks (id) ON DELETE CASCADE,
+  model_id  TEXT NOT NULL REFERENCES models (id),
+  vector    BLOB NOT NULL,
+  PRIMARY KEY (track_id, model_id)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -139,16 +139,18 @@ export class FaceEngine {
    * centred on a canvas twice its size, which recovers tight crops where the face touches the
    * border (the detector was trained on faces with context around them).
    */
-  async findFaces(det: DetectorInput): Promise<{ dets: Detection[]; pass: DetectPass }> {
+  async findFaces(det: DetectorInput, pad = true): Promise<{ dets: Detection[]; pass: DetectPass }> {
     const direct = (await this.detect(det.image)).map((d) => mapDetection(d, det.scale));
     if (direct.length) return { dets: direct, pass: 'direct' };
+    if (!pad) return { dets: [], pass: 'none' };
     const padded = padToCanvas(det.image, 2, 640);
     const found = (await this.detect(padded.image)).map((d) => mapDetection(d, det.scale * padded.scale, padded.offsetX, padded.offsetY));
     return found.length ? { dets: found, pass: 'padded' } : { dets: [], pass: 'none' };
   }
 
-  async analyze(full: RgbImage, det: DetectorInput): Promise<AnalyzeResult> {
-    const { dets, pass } = await this.findFaces(det);
+  /** `pad`: retry on a padded canvas when nothing is found (photos; video frames skip it: see sampleFrames). */
+  async analyze(full: RgbImage, det: DetectorInput, pad = true): Promise<AnalyzeResult> {
+    const { dets, pass } = await this.findFaces(det, pad);
     const kept = dets
       .filter((d) => Math.min(d.box.width, d.box.height) >= this.cfg.minFacePx)
       .slice(0, this.cfg.maxFaces);

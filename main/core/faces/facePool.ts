@@ -84,13 +84,13 @@ export class FacePool {
     return this.workers.length;
   }
 
-  async analyze(full: RgbImage, det: DetectorInput): Promise<AnalyzeResult> {
+  async analyze(full: RgbImage, det: DetectorInput, pad = true): Promise<AnalyzeResult> {
     const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     w.busy++;
     try {
       const fullMsg = toMsg(full);
       const detMsg = toMsg(det.image);
-      const res = await w.request({ type: 'analyze', full: fullMsg, det: detMsg, detScale: det.scale } as WorkerRequest, [fullMsg.data, detMsg.data]);
+      const res = await w.request({ type: 'analyze', full: fullMsg, det: detMsg, detScale: det.scale, pad } as WorkerRequest, [fullMsg.data, detMsg.data]);
       if (res.type !== 'result') throw new Error(`unexpected worker reply ${res.type}`);
       return res.result;
     } finally {

@@ -28,7 +28,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       if (!engine) throw new Error('engine not initialised');
       const full = { data: Buffer.from(msg.full.data), width: msg.full.width, height: msg.full.height };
       const det = { image: { data: Buffer.from(msg.det.data), width: msg.det.width, height: msg.det.height }, scale: msg.detScale };
-      const result: AnalyzeResult = await engine.analyze(full, det);
+      const result: AnalyzeResult = await engine.analyze(full, det, msg.pad);
       const transfer: ArrayBuffer[] = [msg.full.data, msg.det.data];
       for (const f of result.faces) {
         for (const v of Object.values(f.embeddings)) transfer.push(v.buffer as ArrayBuffer);

@@ -8,7 +8,7 @@ export interface RawImageMsg {
 
 export type WorkerRequest =
   | { readonly type: 'init'; readonly id: number; readonly config: unknown }
-  | { readonly type: 'analyze'; readonly id: number; readonly full: RawImageMsg; readonly det: RawImageMsg; readonly detScale: number }
+  | { readonly type: 'analyze'; readonly id: number; readonly full: RawImageMsg; readonly det: RawImageMsg; readonly detScale: number; readonly pad: boolean }
   | { readonly type: 'timeInference'; readonly id: number; readonly full: RawImageMsg; readonly det: RawImageMsg; readonly detScale: number }
   | { readonly type: 'dispose'; readonly id: number };
 

@@ -10,14 +10,17 @@ import type { JobRepository } from '../repositories/jobRepository.js';
 import type { MediaRepository } from '../repositories/mediaRepository.js';
 import type { SourceRepository } from '../repositories/sourceRepository.js';
 import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../media/archiveReader.js';
-import { sniffFileType, SNIFF_BYTES, type ImageFormat } from '../media/fileType.js';
-import { sha256 } from '../media/hashing.js';
+import { sniffFileType, SNIFF_BYTES, type ImageFormat, type VideoFormat } from '../media/fileType.js';
+import { sha256, sha256File } from '../media/hashing.js';
 import { encodeThumbnail } from '../media/imageDecoder.js';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { walkSource } from '../media/sourceWalker.js';
 import { ARCHIVE_SEP, displayLocation } from '../repositories/locationPath.js';
 import { analyzeImage, toOriginalCoords } from '../faces/imageAnalyzer.js';
 import type { FacePool } from '../faces/facePool.js';
+import type { TrackRepository } from '../repositories/trackRepository.js';
+import { DEFAULT_SAMPLING, type SamplingOptions } from '../video/frameSampler.js';
+import { processVideo } from '../video/videoProcessor.js';
 
 export interface IngestDeps {
   readonly db: Db;
@@ -28,6 +31,9 @@ export interface IngestDeps {
   readonly audit: AuditRepository;
   readonly derivedDir: string;
   readonly pool: () => Promise<FacePool>;
+  readonly tracks: TrackRepository;
+  /** Resolves ffmpeg for video (throws with the fix when none is installed). */
+  readonly ffmpeg: () => string;
   readonly log: (msg: string) => void;
 }
 
@@ -40,6 +46,8 @@ export interface IngestOptions {
   readonly archiveLimits?: ArchiveLimits;
   /** Parallel files in flight (decode + inference); default: workers + 2. */
   readonly concurrency?: number;
+  /** Video frame sampling (rate, scene changes, working size, per-file time limit). */
+  readonly sampling?: SamplingOptions;
 }
 
 const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
@@ -57,6 +65,8 @@ interface JobContext {
   readonly counters: Counters;
   /** Queues a new image for decoding and analysis. */
   readonly submit: (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string) => void;
+  /** Queues a new video (streamed from its file) for sampling, analysis and tracking. */
+  readonly submitVideo: (mediaId: MediaId, hash: string, path: string, format: VideoFormat) => void;
   /** Back-pressure: resolves when fewer than `concurrency` images are in flight. */
   readonly waitForRoom: () => Promise<void>;
 }
@@ -82,21 +92,41 @@ export class IngestService {
     const progress = (phase: JobProgress['phase'], currentPath: string | null): void => {
       opts.onProgress?.({ jobId, kind: 'ingest', phase, done: counters.done, total: counters.discovered, currentPath });
     };
-    const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void => {
+    const queue = (display: string, work: () => Promise<void>): void => {
       counters.discovered++;
       limiter.run(async () => {
         if (opts.signal?.aborted) return;
         progress('processing', display);
-        await this.processImage(mediaId, hash, buf, format, display);
+        await work();
         counters.done++;
         this.d.jobs.progress(jobId, counters.done, counters.discovered);
         progress('processing', display);
       });
     };
-    const ctx: JobContext = { jobId, counters, submit, waitForRoom: () => limiter.waitForRoom() };
+    const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void =>
+      queue(display, () => this.processImage(mediaId, hash, buf, format, display));
+    const video = { ...this.d, sampling: opts.sampling ?? DEFAULT_SAMPLING };
+    const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat): void =>
+      queue(path, async () => {
+        try {
+          await processVideo(video, mediaId, hash, path, format, opts.signal);
+        } catch (err) {
+          this.d.log(`video ${path}: ${(err as Error).message}`);
+          this.d.media.markFailed(mediaId, 'decode_failed', (err as Error).message);
+        }
+      });
+    const ctx: JobContext = { jobId, counters, submit, submitVideo, waitForRoom: () => limiter.waitForRoom() };
     try {
       // Images left pending by an interrupted run are finished first.
       for (const p of this.d.media.pending()) {
+        if (p.kind === 'video' && !p.archiveEntry) {
+          this.d.media.linkToJob(jobId, p.id);
+          const head = await readHead(p.path).catch(() => null);
+          const t = head ? sniffFileType(head) : null;
+          if (t?.kind === 'video' && (await sha256File(p.path).catch(() => '')) === p.sha256) submitVideo(p.id, p.sha256, p.path, t.format);
+          else this.d.media.markFailed(p.id, 'unreadable', 'the original is gone or changed since it was hashed; not processed');
+          continue;
+        }
         const loaded = await this.reload(p.path, p.archiveEntry, opts);
         this.d.media.linkToJob(jobId, p.id);
         if (loaded.ok && sha256(loaded.buf) !== p.sha256) this.d.media.markFailed(p.id, 'unreadable', 'the original changed since it was hashed; not processed');
@@ -186,9 +216,7 @@ export class IngestService {
     if (type.kind === 'archive') {
       return this.intakeArchive(sourceId, path, { path }, type.format, '', 1, ctx, opts);
     }
-    if (type.kind === 'video') {
-      return this.recordError(sourceId, path, '', 'unsupported_format', `${type.format} video: video intake is not available in this version`);
-    }
+    if (type.kind === 'video') return this.intakeVideo(sourceId, path, size, type.format, ctx);
     if (type.kind === 'unknown') return this.recordError(sourceId, path, '', 'unsupported_format', 'not a recognised image, video or archive');
     const max = opts.maxImageBytes ?? DEFAULT_MAX_IMAGE_BYTES;
     if (size > max) return this.recordError(sourceId, path, '', 'too_large', `${size} bytes is over the ${max}-byte image limit`);
@@ -227,11 +255,38 @@ export class IngestService {
         await ctx.waitForRoom();
         this.intakeBuffer(sourceId, path, entry, item.data, type.format, ctx);
       } else if (type.kind === 'video') {
-        this.recordError(sourceId, path, entry, 'unsupported_format', `${type.format} video: video intake is not available in this version`);
+        this.recordError(sourceId, path, entry, 'unsupported_format', `${type.format} video inside an archive: videos are streamed from files; extract the archive and ingest the folder`);
       } else {
         this.recordError(sourceId, path, entry, 'unsupported_format', 'not a recognised image, video or archive');
       }
     }
+  }
+
+  /** Hashes a video by streaming it (never loaded whole), links duplicates, and queues new ones. */
+  private async intakeVideo(sourceId: SourceId, path: string, size: number, format: VideoFormat, ctx: JobContext): Promise<void> {
+    let hash: string;
+    try {
+      hash = await sha256File(path);
+    } catch (err) {
+      return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
+    }
+    const outcome = this.d.db.transaction(() => {
+      const existing = this.d.media.findBySha(hash);
+      if (existing) {
+        this.d.media.addLocation(sourceId, existing.id, path, '', true);
+        return null;
+      }
+      const id = this.d.media.insertPending(hash, size, 'video');
+      this.d.media.addLocation(sourceId, id, path, '', false);
+      this.d.media.linkToJob(ctx.jobId, id);
+      return id;
+    })();
+    if (outcome === null) {
+      ctx.counters.duplicates++;
+      return;
+    }
+    ctx.counters.media++;
+    ctx.submitVideo(outcome, hash, path, format);
   }
 
   /** Hashes, links duplicates, and queues new images. */

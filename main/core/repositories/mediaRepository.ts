@@ -15,6 +15,7 @@ export interface MediaMetadata {
 
 export interface PendingMedia {
   readonly id: MediaId;
+  readonly kind: 'image' | 'video';
   readonly sha256: string;
   readonly path: string;
   readonly archiveEntry: string;
@@ -72,6 +73,16 @@ export class MediaRepository {
         meta.gps?.lat ?? null, meta.gps?.lon ?? null, detectPass, new Date().toISOString(), id);
   }
 
+  /** Stream facts of a video (duration is null for raw elementary streams). */
+  setVideoInfo(id: MediaId, v: { durationMs: number | null; fps: number | null; codec: string }): void {
+    this.db.prepare('UPDATE media SET duration_ms = ?, fps = ?, codec = ? WHERE id = ?').run(v.durationMs, v.fps, v.codec, id);
+  }
+
+  /** A media item that was processed in part (a damaged video): its results stay, with the reason. */
+  noteDamage(id: MediaId, reason: MediaErrorReason, detail: string): void {
+    this.db.prepare('UPDATE media SET error_reason = ?, error_detail = ? WHERE id = ?').run(reason, detail, id);
+  }
+
   markFailed(id: MediaId, reason: MediaErrorReason, detail: string): void {
     this.db
       .prepare("UPDATE media SET status = 'failed', error_reason = ?, error_detail = ?, processed_at = ? WHERE id = ?")
@@ -80,7 +91,7 @@ export class MediaRepository {
 
   /** Media whose processing has not completed (new, or interrupted by a crash), with one readable location each. */
   pending(sourceId?: SourceId): PendingMedia[] {
-    const sql = `SELECT m.id, m.sha256, l.path, l.archive_entry AS archiveEntry FROM media m
+    const sql = `SELECT m.id, m.sha256, m.kind, l.path, l.archive_entry AS archiveEntry FROM media m
       JOIN media_locations l ON l.id = (SELECT min(id) FROM media_locations WHERE media_id = m.id ${sourceId === undefined ? '' : 'AND source_id = ?'})
       WHERE m.status = 'pending' ORDER BY m.id`;
     const stmt = this.db.prepare(sql);
@@ -96,7 +107,7 @@ export class MediaRepository {
     const sql = `SELECT ${LOCATION_DISPLAY_SQL} AS path,
         coalesce(l.error_reason, m.error_reason) AS reason, coalesce(l.error_detail, m.error_detail) AS detail
       FROM media_locations l LEFT JOIN media m ON m.id = l.media_id
-      WHERE (l.error_reason IS NOT NULL OR (m.status = 'failed' AND l.is_duplicate = 0)) ${where} ORDER BY l.id`;
+      WHERE (l.error_reason IS NOT NULL OR (m.error_reason IS NOT NULL AND l.is_duplicate = 0)) ${where} ORDER BY l.id`;
     const stmt = this.db.prepare(sql);
     return (sourceId === undefined ? stmt.all() : stmt.all(sourceId)) as IntakeError[];
   }

@@ -1,0 +1,103 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createWorkbench, resolveFfmpeg } from '../../main/core/index.js';
+import { DEFAULT_SAMPLING, sampleFrames } from '../../main/core/video/frameSampler.js';
+import { probeVideo } from '../../main/core/video/videoProbe.js';
+import { sniffFileType } from '../../main/core/media/fileType.js';
+import { astronautPng, testModelsDir } from '../helpers/fixtures.js';
+
+let work: string;
+let ffmpeg: string;
+const ff = (...args: string[]): void => {
+  execFileSync(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
+};
+
+before(() => {
+  ffmpeg = resolveFfmpeg();
+  work = mkdtempSync(join(tmpdir(), 'kestrel-video-'));
+  // Variable frame rate with known times: frame N shows grey level 16 + 2N and is presented at
+  // N/25 s, plus a 1 s gap from frame 50 on (a frame-index guess would be wrong after the gap).
+  ff('-f', 'lavfi', '-i', "nullsrc=s=64x48:r=25:d=4,geq=lum='16+N*2':cb=128:cr=128,setpts='(N/25+gte(N\\,50))/TB'",
+    '-c:v', 'libx264', '-qp', '0', '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough', '-video_track_timescale', '1000', join(work, 'vfr.mp4'));
+  // The astronaut walking across a grey background for 3 s (one person, one sighting); a key frame
+  // every 0.5 s, so that a truncated copy still holds decodable pictures.
+  ff('-loop', '1', '-i', astronautPng, '-f', 'lavfi', '-i', 'color=gray:s=640x360:d=3:r=25', '-filter_complex',
+    "[0]scale=150:-2[f];[1][f]overlay=x='20+t*120':y=60:shortest=1", '-t', '3', '-c:v', 'libx264', '-g', '12', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', join(work, 'walk.mp4'));
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+test('sampled frames carry their exact presentation times (variable frame rate, with a gap)', async () => {
+  const file = join(work, 'vfr.mp4');
+  const info = await probeVideo(ffmpeg, file);
+  assert.ok(info);
+  assert.equal(info.width, 64);
+  const seen: { ms: number; n: number }[] = [];
+  const end = await sampleFrames(ffmpeg, file, info, { ...DEFAULT_SAMPLING, sceneThreshold: 0 }, async (f) => {
+    // Full-range RGB of limited-range luma 16 + 2N is 1.164 * 2N.
+    seen.push({ ms: f.ptsMs, n: Math.round(f.image.data[0]! / 2.328) });
+  });
+  assert.equal(end.error, null);
+  assert.ok(seen.length >= 12, `${seen.length} frames`);
+  for (const s of seen) assert.ok(Math.abs(s.ms - Math.round((s.n / 25 + (s.n >= 50 ? 1 : 0)) * 1000)) <= 2, `frame ${s.n} at ${s.ms} ms`);
+  // Regular sampling at 4 fps: consecutive frames at least 250 ms apart and at most two frames late.
+  for (let i = 1; i < seen.length; i++) {
+    const gap = seen[i]!.ms - seen[i - 1]!.ms;
+    assert.ok(gap >= 250 && (gap <= 330 || seen[i]!.n === 50), `gap ${gap} ms before frame ${seen[i]!.n}`);
+  }
+});
+
+test('raw H.264 and H.265 elementary streams (DVR exports) are sniffed, probed and sampled', async () => {
+  for (const [codec, fmt, ext] of [['libx264', 'h264', 'h264'], ['libx265', 'hevc', 'h265']] as const) {
+    const file = join(work, `raw.${ext}`);
+    ff('-f', 'lavfi', '-i', 'testsrc=s=160x120:r=25:d=2', '-c:v', codec, '-pix_fmt', 'yuv420p', '-f', fmt, file);
+    assert.deepEqual(sniffFileType(readFileSync(file).subarray(0, 512)), { kind: 'video', format: fmt });
+    const info = await probeVideo(ffmpeg, file);
+    assert.ok(info, fmt);
+    const times: number[] = [];
+    const end = await sampleFrames(ffmpeg, file, info, DEFAULT_SAMPLING, async (f) => void times.push(f.ptsMs));
+    assert.ok(times.length >= 7, `${fmt}: ${times.length} frames`);
+    assert.deepEqual([...times].sort((a, b) => a - b), times, `${fmt}: times in order`);
+    assert.equal(end.error, null);
+  }
+});
+
+test('video intake: one track per sighting, duplicates linked, damaged and fake videos recorded, originals untouched', async () => {
+  const evidence = join(work, 'evidence');
+  mkdirSync(evidence);
+  const walk = readFileSync(join(work, 'walk.mp4'));
+  writeFileSync(join(evidence, 'walk.mp4'), walk);
+  writeFileSync(join(evidence, 'copy-of-walk.mov'), walk);
+  // Cut off at 60 %: what was written decodes, the rest is missing.
+  writeFileSync(join(evidence, 'truncated.mp4'), walk.subarray(0, Math.floor(walk.length * 0.6)));
+  // An mp4 header and nothing else.
+  writeFileSync(join(evidence, 'fake.mp4'), Buffer.concat([walk.subarray(0, 32), Buffer.alloc(2000)]));
+  const before = readFileSync(join(evidence, 'walk.mp4'));
+  const wb = await createWorkbench({ caseDir: join(work, 'case'), modelsDir: await testModelsDir(), examiner: 't' });
+  try {
+    const s = await wb.ingest([evidence], { examiner: 't' });
+    assert.equal(s.duplicates, 1);
+    const tracks = wb.repos.tracks.list(0, 100);
+    // walk.mp4 and its copy are one media item (shown under its first location).
+    const walkTracks = tracks.filter((t) => !t.mediaPath.endsWith('truncated.mp4'));
+    assert.equal(walkTracks.length, 1, JSON.stringify(walkTracks));
+    const t = walkTracks[0]!;
+    assert.ok(t.startMs <= 300 && t.endMs >= 2500, `track spans ${t.startMs}-${t.endMs} ms`);
+    assert.ok(t.faces >= 10);
+    const faces = wb.repos.faces.list(0, 1000).filter((f) => f.mediaId === t.mediaId);
+    assert.equal(faces.length, t.faces, 'every face of the video belongs to its track');
+    const errors = new Map(s.errors.map((e) => [e.path.split('/').pop(), e]));
+    assert.equal(errors.get('truncated.mp4')?.reason, 'truncated_or_corrupt');
+    assert.ok(tracks.some((x) => x.mediaPath.endsWith('truncated.mp4')), 'the decodable part of a truncated video is kept');
+    assert.ok(errors.get('fake.mp4'), 'a fake video is an error record');
+    assert.deepEqual(readFileSync(join(evidence, 'walk.mp4')), before);
+    const r = await wb.invoke('tracks.list', {});
+    assert.equal(r.total, tracks.length);
+  } finally {
+    await wb.dispose();
+  }
+});
