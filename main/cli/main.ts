@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchIngest, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask,
+  KESTREL_VERSION, ModelStore, benchIngest, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -33,6 +33,20 @@ const program = new Command('kestrel')
   .option('--models-dir <dir>', 'models folder (default: KESTREL_MODELS or the per-user folder)');
 
 const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: string }>();
+
+/** Opens an existing case, runs a read-only command on it, closes it; errors end the process (as JSON under --json). */
+async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void): Promise<void> {
+  try {
+    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: true });
+    try {
+      await run(wb);
+    } finally {
+      await wb.dispose();
+    }
+  } catch (err) {
+    fail(err, json);
+  }
+}
 
 program
   .command('ingest')
@@ -148,26 +162,19 @@ program
   .option('--json', 'print {"faces": [...]} on stdout')
   .action(async (o: { case: string; offset: number; limit?: number; json?: boolean }) => {
     const json = !!o.json;
-    try {
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
-      try {
-        const total = wb.repos.faces.count();
-        const faces = wb.repos.faces.list(o.offset, o.limit ?? total);
-        if (json) printJson({ faces, total });
-        else {
-          printTable(
-            faces.map((f) => [f.id, f.mediaPath, `${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}x${Math.round(f.box.height)}`,
-              f.detectorScore.toFixed(2), f.quality.overall.toFixed(2), f.age ?? '', f.gender ?? '', f.quality.warnings.join(' ')]),
-            ['id', 'media', 'box', 'score', 'quality', 'age', 'gender', 'warnings'],
-          );
-          process.stdout.write(`${faces.length} of ${total} faces\n`);
-        }
-      } finally {
-        await wb.dispose();
+    await withExistingCase(o.case, json, (wb) => {
+      const total = wb.repos.faces.count();
+      const faces = wb.repos.faces.list(o.offset, o.limit ?? total);
+      if (json) printJson({ faces, total });
+      else {
+        printTable(
+          faces.map((f) => [f.id, f.mediaPath, `${Math.round(f.box.x)},${Math.round(f.box.y)} ${Math.round(f.box.width)}x${Math.round(f.box.height)}`,
+            f.detectorScore.toFixed(2), f.quality.overall.toFixed(2), f.age ?? '', f.gender ?? '', f.quality.warnings.join(' ')]),
+          ['id', 'media', 'box', 'score', 'quality', 'age', 'gender', 'warnings'],
+        );
+        process.stdout.write(`${faces.length} of ${total} faces\n`);
       }
-    } catch (err) {
-      fail(err, json);
-    }
+    });
   });
 
 program
@@ -179,26 +186,19 @@ program
   .option('--json', 'print {"tracks": [...]} on stdout')
   .action(async (o: { case: string; offset: number; limit?: number; json?: boolean }) => {
     const json = !!o.json;
-    try {
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
-      try {
-        const total = wb.repos.tracks.count();
-        const tracks = wb.repos.tracks.list(o.offset, o.limit ?? total).map((t) => ({
-          id: t.id, media: t.mediaId, media_path: t.mediaPath, start_ms: t.startMs, end_ms: t.endMs, faces: t.faces,
-          best_face: t.bestFace, quality: t.quality, thumbnail: t.bestThumbnail,
-        }));
-        if (json) printJson({ tracks, total });
-        else {
-          printTable(tracks.map((t) => [t.id, t.media_path, (t.start_ms / 1000).toFixed(2), (t.end_ms / 1000).toFixed(2), t.faces, t.best_face, t.quality.toFixed(2)]),
-            ['id', 'video', 'start s', 'end s', 'faces', 'best face', 'quality']);
-          process.stdout.write(`${tracks.length} of ${total} tracks\n`);
-        }
-      } finally {
-        await wb.dispose();
+    await withExistingCase(o.case, json, (wb) => {
+      const total = wb.repos.tracks.count();
+      const tracks = wb.repos.tracks.list(o.offset, o.limit ?? total).map((t) => ({
+        id: t.id, media: t.mediaId, media_path: t.mediaPath, start_ms: t.startMs, end_ms: t.endMs, faces: t.faces,
+        best_face: t.bestFace, quality: t.quality, thumbnail: t.bestThumbnail,
+      }));
+      if (json) printJson({ tracks, total });
+      else {
+        printTable(tracks.map((t) => [t.id, t.media_path, (t.start_ms / 1000).toFixed(2), (t.end_ms / 1000).toFixed(2), t.faces, t.best_face, t.quality.toFixed(2)]),
+          ['id', 'video', 'start s', 'end s', 'faces', 'best face', 'quality']);
+        process.stdout.write(`${tracks.length} of ${total} tracks\n`);
       }
-    } catch (err) {
-      fail(err, json);
-    }
+    });
   });
 
 const audit = program.command('audit').description('the case audit trail');
@@ -209,19 +209,12 @@ audit
   .option('--json', 'print the result as JSON')
   .action(async (o: { case: string; json?: boolean }) => {
     const json = !!o.json;
-    try {
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true });
-      try {
-        const r = wb.repos.audit.verify();
-        if (json) printJson(r);
-        else process.stdout.write(r.ok ? `audit chain ok (${r.rows} rows)\n` : `audit chain BROKEN at row ${r.firstBadId}\n`);
-        process.exitCode = r.ok ? 0 : 3;
-      } finally {
-        await wb.dispose();
-      }
-    } catch (err) {
-      fail(err, json);
-    }
+    await withExistingCase(o.case, json, (wb) => {
+      const r = wb.repos.audit.verify();
+      if (json) printJson(r);
+      else process.stdout.write(r.ok ? `audit chain ok (${r.rows} rows)\n` : `audit chain BROKEN at row ${r.firstBadId}\n`);
+      process.exitCode = r.ok ? 0 : 3;
+    });
   });
 
 const models = program.command('models').description('install, verify and list face models');

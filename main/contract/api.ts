@@ -2,6 +2,16 @@ import { z } from 'zod';
 import type { CaseInfo, FaceDto, IngestSummary, MediaDto, ModelDto, SourceDto, TrackDto } from './dto.js';
 export { EVENT_NAMES, type EventName, type EventPayloads } from './events.js';
 
+/** A page of a case-wide list (faces, tracks), optionally of one media item. */
+const pageOfMedia = () =>
+  z
+    .object({
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(5000).default(500),
+      mediaId: z.number().int().positive().optional(),
+    })
+    .strict();
+
 /**
  * Every call the UI (or any client) may make, declared once. The Electron shell maps these to
  * ipcMain.handle, `kestrel serve` to WebSocket messages; inputs are validated with these schemas on
@@ -13,21 +23,9 @@ export const callInputSchemas = {
   'media.list': z
     .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
     .strict(),
-  'faces.list': z
-    .object({
-      offset: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(5000).default(500),
-      mediaId: z.number().int().positive().optional(),
-    })
-    .strict(),
+  'faces.list': pageOfMedia(),
   'intake.errors': z.object({}).strict(),
-  'tracks.list': z
-    .object({
-      offset: z.number().int().min(0).default(0),
-      limit: z.number().int().min(1).max(5000).default(500),
-      mediaId: z.number().int().positive().optional(),
-    })
-    .strict(),
+  'tracks.list': pageOfMedia(),
   'ingest.start': z
     .object({ paths: z.array(z.string().min(1)).min(1), examiner: z.string().min(1).max(200) })
     .strict(),

@@ -148,7 +148,7 @@ export class FaceEngine {
     return found.length ? { dets: found, pass: 'padded' } : { dets: [], pass: 'none' };
   }
 
-  /** `pad`: retry on a padded canvas when nothing is found (photos; video frames skip it: see sampleFrames). */
+  /** `pad`: retry on a padded canvas when nothing is found (photos; video frames go without it: see processVideo). */
   async analyze(full: RgbImage, det: DetectorInput, pad = true): Promise<AnalyzeResult> {
     const { dets, pass } = await this.findFaces(det, pad);
     const kept = dets
