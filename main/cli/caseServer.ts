@@ -64,7 +64,12 @@ export async function startCaseServer(o: CaseServerOptions): Promise<CaseServer>
     const headers = securityHeaders(origin);
     if (url.pathname.startsWith(CASE_FILE_HTTP_PREFIX)) {
       if (!tokenOk(url.searchParams.get('token'))) return void res.writeHead(401, headers).end('token required');
-      const rel = decodeURIComponent(url.pathname.slice(CASE_FILE_HTTP_PREFIX.length));
+      let rel: string;
+      try {
+        rel = decodeURIComponent(url.pathname.slice(CASE_FILE_HTTP_PREFIX.length));
+      } catch {
+        return void res.writeHead(404, headers).end();
+      }
       const file = await resolveDerivedFile(o.wb.caseDir, rel);
       if (!file) return void res.writeHead(404, headers).end();
       res.writeHead(200, { ...headers, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=3600' });

@@ -82,6 +82,7 @@ async function start(): Promise<void> {
     bench.on(name, (payload) => win?.webContents.send(IPC_EVENT_CHANNEL, { event: name, payload }));
   }
 
+  // Every web contents (this window's included) gets the navigation rules as it is created.
   app.on('web-contents-created', (_e, contents) => hardenContents(contents));
   win = new BrowserWindow({
     width: 1400,
@@ -90,7 +91,6 @@ async function start(): Promise<void> {
     backgroundColor: '#16191d',
     webPreferences: windowWebPreferences(join(distDir, 'preload.cjs')),
   });
-  hardenContents(win.webContents);
   await win.loadURL(APP_ENTRY);
 }
 

@@ -98,6 +98,6 @@ test('case files need the token and never leave the derived folder', async () =>
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('content-type'), 'image/jpeg');
   assert.equal((await ok.arrayBuffer()).byteLength > 1000, true);
-  for (const evil of ['..%2Fcase.sqlite', '%2E%2E/case.sqlite', '..%2F..%2Fetc%2Fpasswd', 'thumbs/..%2F..%2Fcase.sqlite'])
+  for (const evil of ['%E0%A4%A', '..%2Fcase.sqlite', '%2E%2E/case.sqlite', '..%2F..%2Fetc%2Fpasswd', 'thumbs/..%2F..%2Fcase.sqlite'])
     assert.equal((await fetch(`${origin}/case-file/${evil}?token=${server.token}`)).status, 404, evil);
 });
