@@ -312,7 +312,8 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--threshold <v>', 'cluster: similarity threshold')
     .option('--k <n>', 'cluster: neighbours per face', intArg)
-    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; threshold?: string; k?: number }) => {
+    .option('--raw', 'search: rank by the raw fused cosine only (no neighbourhood re-ranking), for comparison')
+    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; threshold?: string; k?: number; raw?: boolean }) => {
       const json = !!o.json;
       try {
         const bar = progressBar(!json, `embed (${task})`);
@@ -321,6 +322,7 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
           onProgress: (d, t) => bar.update(d, t),
           ...(o.threshold !== undefined ? { clusterThreshold: Number(o.threshold) } : {}),
           ...(o.k !== undefined ? { clusterK: o.k } : {}),
+          ...(o.raw ? { ranking: { shortlist: 0, cohort: 0 } } : {}),
         });
         bar.stop();
         if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));

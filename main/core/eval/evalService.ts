@@ -9,6 +9,7 @@ import { analyzeImage } from '../faces/imageAnalyzer.js';
 import { sniffFileType, SNIFF_BYTES } from '../media/fileType.js';
 import { sha256 } from '../media/hashing.js';
 import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
+import { DEFAULT_RANKING, rankCandidates, type RankingParams } from '../search/ranking.js';
 import { buildKnnGraph, chineseWhispers } from '../identities/graphClustering.js';
 import { EmbeddingCache, pipelineSignature, type CachedFace } from './embeddingCache.js';
 import { AGE_BINS, GAP_BINS, ageBin, auc, clusterScores, kFoldAccuracy, tarAtFar } from './metrics.js';
@@ -25,6 +26,8 @@ export interface EvalOptions {
   /** Clustering: similarity threshold and neighbours per face. */
   readonly clusterThreshold?: number;
   readonly clusterK?: number;
+  /** Search: the product's ranking parameters (shortlist 0 = raw fused cosine only). */
+  readonly ranking?: RankingParams;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record
   };
   let result: Record<string, unknown>;
   if (task === 'verify') result = evalVerify(opts.protocol, embedded, models);
-  else if (task === 'search') result = evalSearch(opts.protocol, embedded, models);
+  else if (task === 'search') result = evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
   else result = evalCluster(opts.protocol, embedded, models, opts.clusterThreshold ?? DEFAULT_CLUSTER_THRESHOLD, opts.clusterK ?? DEFAULT_CLUSTER_K);
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
@@ -141,7 +144,7 @@ function evalVerify(protocol: string, e: Embedded, models: string[]): Record<str
   };
 }
 
-function evalSearch(protocol: string, e: Embedded, models: string[]): Record<string, unknown> {
+function evalSearch(protocol: string, e: Embedded, models: string[], ranking: RankingParams): Record<string, unknown> {
   const items = readSearchProtocol(protocol);
   const probes = items.filter((i) => i.role === 'probe');
   const gallery = items.filter((i) => i.role !== 'probe');
@@ -149,8 +152,13 @@ function evalSearch(protocol: string, e: Embedded, models: string[]): Record<str
   for (const p of probes) {
     const pe = e.get(p.path);
     if (!pe?.detected) { ranks.push({ rank: null, age: p.age }); continue; }
-    const scored = gallery.map((g) => ({ s: score(pe, e.get(g.path), models), same: g.identity === p.identity })).sort((a, b) => b.s - a.s);
-    const idx = scored.findIndex((x) => x.same);
+    // The product's ranking (search and watchlists share it); faces never found cannot be candidates.
+    const candidates = gallery.flatMap((g) => {
+      const ge = e.get(g.path);
+      return ge?.detected ? [{ key: g, embeddings: ge.embeddings as EmbeddingSet }] : [];
+    });
+    const ranked = rankCandidates([pe.embeddings as EmbeddingSet], candidates, models, ranking);
+    const idx = ranked.findIndex((x) => x.key.identity === p.identity);
     ranks.push({ rank: idx < 0 ? null : idx + 1, age: p.age });
   }
   const hit = (rs: typeof ranks, k: number): number => (rs.length ? rs.filter((r) => r.rank !== null && r.rank <= k).length / rs.length : Number.NaN);
@@ -162,6 +170,7 @@ function evalSearch(protocol: string, e: Embedded, models: string[]): Record<str
   return {
     probes: probes.length, gallery: gallery.length, distractors: items.filter((i) => i.role === 'distractor').length,
     probes_without_face: ranks.filter((r) => r.rank === null).length,
+    ranking,
     rank1: r4(hit(ranks, 1)), top5: r4(hit(ranks, 5)), top10: r4(hit(ranks, 10)), by_probe_age: byAge,
   };
 }
