@@ -12,6 +12,8 @@ import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
 import { startCaseServer } from './caseServer.js';
+import { registerSearchCommands } from './searchCommands.js';
+import { registerWatchlistCommands } from './watchlistCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -35,9 +37,9 @@ const program = new Command('kestrel')
 const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: string }>();
 
 /** Opens an existing case, runs a read-only command on it, closes it; errors end the process (as JSON under --json). */
-async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void): Promise<void> {
+async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts: { create?: boolean } = {}): Promise<void> {
   try {
-    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: true });
+    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: !opts.create });
     try {
       await run(wb);
     } finally {
@@ -300,6 +302,9 @@ models
       fail(err, false);
     }
   });
+
+registerSearchCommands(program, withExistingCase);
+registerWatchlistCommands(program, withExistingCase);
 
 const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
 for (const task of ['verify', 'search', 'cluster'] as const) {

@@ -128,3 +128,60 @@ export interface TrackDto {
   /** Quality of the best face (0..1). */
   readonly quality: number;
 }
+
+/** One candidate of a stored search, as the examiner reviews it. */
+export interface SearchHitDto {
+  readonly rank: number;
+  /** Fused cosine of the recognizers (averaged over the probes): the score thresholds apply to. */
+  readonly score: number;
+  /** The re-ranking score the order was made by (null below the re-ranked shortlist). */
+  readonly rankScore: number | null;
+  readonly faceId: FaceId;
+  /** Set when the face belongs to a video track: the track is one result, shown by its best-matching face. */
+  readonly trackId: TrackId | null;
+  readonly mediaId: MediaId;
+  readonly mediaPath: string;
+  readonly mediaSha256: string;
+  readonly frameMs: number | null;
+  readonly trackStartMs: number | null;
+  readonly trackEndMs: number | null;
+  readonly capturedAt: string | null;
+  readonly age: number | null;
+  readonly thumbnail: string;
+}
+
+export interface SearchProbeDto {
+  readonly fileName: string;
+  readonly sha256: string;
+  readonly age: number | null;
+  readonly quality: number;
+  readonly otherFaces: number;
+}
+
+export interface SearchFilters {
+  readonly ageMin?: number;
+  readonly ageMax?: number;
+  readonly capturedFrom?: string;
+  readonly capturedTo?: string;
+  readonly sourceId?: number;
+}
+
+export interface SearchParamsDto {
+  readonly top: number;
+  readonly threshold: number | null;
+  readonly filters: SearchFilters;
+  readonly ranking: { readonly shortlist: number; readonly cohort: number };
+  readonly index: 'exact' | 'hnsw';
+}
+
+export interface SearchDto {
+  readonly id: number;
+  readonly kind: 'search' | 'match';
+  readonly at: string;
+  readonly examiner: string;
+  readonly probes: readonly SearchProbeDto[];
+  readonly params: SearchParamsDto;
+  readonly models: readonly string[];
+  readonly facesSearched: number;
+  readonly hits: readonly SearchHitDto[];
+}

@@ -7,3 +7,6 @@ export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js'
 export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
 export { resolveDerivedFile } from './caseFiles.js';
+export type { SearchRequest } from './search/searchService.js';
+export { searchToCsv } from './search/searchExport.js';
+export type { AlarmRow } from './repositories/watchlistRepository.js';

@@ -21,6 +21,12 @@ import { resolveFfmpeg } from './media/ffmpegPath.js';
 import { FacePool } from './faces/facePool.js';
 import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
 import { KESTREL_VERSION } from './version.js';
+import { SearchRepository } from './repositories/searchRepository.js';
+import { FaceIndex } from './search/faceIndex.js';
+import { runSearch, type SearchRequest } from './search/searchService.js';
+import type { SearchDto } from '../contract/index.js';
+import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
+import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
 
 export interface WorkbenchOptions {
   readonly caseDir: string;
@@ -47,10 +53,20 @@ export interface Workbench {
   ingest(paths: readonly string[], opts: { examiner: string; signal?: AbortSignal; onProgress?: (p: JobProgress) => void }): Promise<IngestSummary>;
   invoke<C extends CallName>(call: C, input: unknown): Promise<CallResult<C>>;
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void;
+  /** 1:N search of the case with one or several probe photos of one person; the search is stored. */
+  search(req: SearchRequest): Promise<SearchDto>;
+  createWatchlist(o: { name: string; threshold?: number; notes?: string; examiner: string }): number;
+  /** Enrols a subject from reference photos and checks the whole case for them at once; returns new alarm ids. */
+  enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }>;
+  /** An examiner's decision on an alarm, audited with the state before and after. */
+  decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow;
+  /** The case's vector index, up to date with the database. */
+  faceIndex(): FaceIndex;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
     readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
+    readonly searches: SearchRepository; readonly watchlists: WatchlistRepository;
   };
   readonly models: ModelStore;
   readonly db: Db;
@@ -99,6 +115,7 @@ class WorkbenchImpl implements Workbench {
   private readonly modelRows: ModelRepository;
   private readonly ingestService: IngestService;
   private poolPromise: Promise<FacePool> | null = null;
+  private index: FaceIndex | null = null;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
   private readonly running = new Map<number, AbortController>();
 
@@ -112,6 +129,7 @@ class WorkbenchImpl implements Workbench {
   ) {
     this.repos = {
       faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
+      searches: new SearchRepository(db), watchlists: new WatchlistRepository(db),
     };
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
@@ -137,6 +155,53 @@ class WorkbenchImpl implements Workbench {
     })();
     this.poolPromise.catch(() => { this.poolPromise = null; });
     return this.poolPromise;
+  }
+
+  faceIndex(): FaceIndex {
+    if (!this.index) {
+      const p = this.models.profile(this.profile);
+      const models = p.recognizers.map((id) => {
+        const spec = this.models.spec(id);
+        if (spec.output.kind !== 'embedding') throw new KestrelError('MODEL_INVALID', `${id} is not a recognizer`);
+        return { id, dim: spec.output.dim };
+      });
+      this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), models);
+    }
+    this.index.refresh();
+    return this.index;
+  }
+
+  private recognizerIds(): string[] {
+    return [...this.models.profile(this.profile).recognizers];
+  }
+
+  private watchlistDeps(): WatchlistDeps {
+    return { db: this.db, watchlists: this.repos.watchlists, tracks: this.repos.tracks, audit: this.repos.audit, meta: this.meta };
+  }
+
+  createWatchlist(o: { name: string; threshold?: number; notes?: string; examiner: string }): number {
+    return this.watchlistService().create(o);
+  }
+
+  async enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }> {
+    const r = await this.watchlistService().enrol(o);
+    if (r.alarms.length) this.emit('case.changed', { what: 'alarms' });
+    return r;
+  }
+
+  decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow {
+    return this.watchlistService().decide(id, status, examiner, note);
+  }
+
+  private watchlistService(): WatchlistService {
+    return new WatchlistService(this.watchlistDeps(), () => this.pool(), join(this.caseDir, 'derived'), this.recognizerIds());
+  }
+
+  search(req: SearchRequest): Promise<SearchDto> {
+    return runSearch({
+      db: this.db, pool: () => this.pool(), index: () => this.faceIndex(), faces: this.repos.faces, tracks: this.repos.tracks,
+      searches: this.repos.searches, audit: this.repos.audit,
+    }, req);
   }
 
   async prepare(): Promise<void> {
@@ -179,6 +244,8 @@ class WorkbenchImpl implements Workbench {
         },
       });
       this.emit('case.changed', { what: 'faces' });
+      // Every new face and track is checked against the enrolled subjects once intake has stored it.
+      if (checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds()).length) this.emit('case.changed', { what: 'alarms' });
       return summary;
     } finally {
       o.signal?.removeEventListener('abort', onAbort);

@@ -166,6 +166,88 @@ CREATE TABLE track_templates (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 3,
+    name: 'search: stored searches and matches, watchlists, subjects, alarms',
+    sql: `
+-- Every 1:N search and M:N match, with its probes, parameters and results, as it was run.
+CREATE TABLE searches (
+  id              INTEGER PRIMARY KEY,
+  kind            TEXT NOT NULL CHECK (kind IN ('search', 'match')),
+  at              TEXT NOT NULL,
+  examiner        TEXT NOT NULL,
+  probes          TEXT NOT NULL,
+  params          TEXT NOT NULL,
+  models          TEXT NOT NULL,
+  faces_searched  INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE search_results (
+  search_id   INTEGER NOT NULL REFERENCES searches (id),
+  rank        INTEGER NOT NULL,
+  face_id     INTEGER NOT NULL REFERENCES faces (id),
+  track_id    INTEGER REFERENCES tracks (id),
+  probe       INTEGER NOT NULL DEFAULT 0,
+  score       REAL NOT NULL,
+  rank_score  REAL,
+  PRIMARY KEY (search_id, rank)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE watchlists (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  threshold   REAL NOT NULL,
+  notes       TEXT NOT NULL DEFAULT '',
+  created_at  TEXT NOT NULL,
+  created_by  TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE subjects (
+  id            INTEGER PRIMARY KEY,
+  watchlist_id  INTEGER NOT NULL REFERENCES watchlists (id),
+  name          TEXT NOT NULL,
+  notes         TEXT NOT NULL DEFAULT '',
+  created_at    TEXT NOT NULL,
+  created_by    TEXT NOT NULL
+) STRICT;
+CREATE INDEX subjects_watchlist ON subjects (watchlist_id);
+
+-- One reference photo's face of a subject, with its embeddings.
+CREATE TABLE subject_refs (
+  id          INTEGER PRIMARY KEY,
+  subject_id  INTEGER NOT NULL REFERENCES subjects (id),
+  sha256      TEXT NOT NULL,
+  file_name   TEXT NOT NULL,
+  thumb       TEXT NOT NULL,
+  age         REAL,
+  quality     REAL NOT NULL
+) STRICT;
+CREATE TABLE subject_ref_embeddings (
+  ref_id    INTEGER NOT NULL REFERENCES subject_refs (id),
+  model_id  TEXT NOT NULL REFERENCES models (id),
+  vector    BLOB NOT NULL,
+  PRIMARY KEY (ref_id, model_id)
+) STRICT, WITHOUT ROWID;
+
+-- A watchlist hit: raised once per subject and face (or track), reviewed by an examiner.
+CREATE TABLE alarms (
+  id             INTEGER PRIMARY KEY,
+  subject_id     INTEGER NOT NULL REFERENCES subjects (id),
+  face_id        INTEGER NOT NULL REFERENCES faces (id),
+  track_id       INTEGER REFERENCES tracks (id),
+  media_id       INTEGER NOT NULL REFERENCES media (id),
+  score          REAL NOT NULL,
+  threshold      REAL NOT NULL,
+  raised_at      TEXT NOT NULL,
+  status         TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'confirmed', 'dismissed')),
+  decided_by     TEXT,
+  decided_at     TEXT,
+  decision_note  TEXT,
+  UNIQUE (subject_id, face_id)
+) STRICT;
+CREATE INDEX alarms_status ON alarms (status);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -9,6 +9,7 @@ import { analyzeImage } from '../faces/imageAnalyzer.js';
 import { sniffFileType, SNIFF_BYTES } from '../media/fileType.js';
 import { sha256 } from '../media/hashing.js';
 import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
+import { primaryFace } from '../search/probeFaces.js';
 import { DEFAULT_RANKING, rankCandidates, type RankingParams } from '../search/ranking.js';
 import { buildKnnGraph, chineseWhispers } from '../identities/graphClustering.js';
 import { EmbeddingCache, pipelineSignature, type CachedFace } from './embeddingCache.js';
@@ -111,7 +112,7 @@ async function embedOne(pool: FacePool, buf: Buffer): Promise<CachedFace> {
   if (t.kind !== 'image') return { detected: false, pass: 'unsupported', age: null, quality: 0, embeddings: {} };
   const a = await analyzeImage(pool, buf, t.format);
   if (!a.ok || !a.result.faces.length) return { detected: false, pass: a.ok ? 'none' : a.reason, age: null, quality: 0, embeddings: {} };
-  const primary = [...a.result.faces].sort((x, y) => y.score * y.box.width * y.box.height - x.score * x.box.width * x.box.height)[0]!;
+  const primary = primaryFace(a.result.faces)!;
   return { detected: true, pass: a.result.pass, age: primary.age, quality: primary.quality.overall, embeddings: primary.embeddings };
 }
 

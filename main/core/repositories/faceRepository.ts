@@ -63,6 +63,22 @@ export class FaceRepository {
     return id;
   }
 
+  /** Embeddings and track of the given faces (for re-ranking a shortlist). */
+  embeddingsOf(faceIds: readonly number[]): Map<number, { trackId: number | null; embeddings: Record<string, Float32Array> }> {
+    const out = new Map<number, { trackId: number | null; embeddings: Record<string, Float32Array> }>();
+    const face = this.db.prepare('SELECT track_id FROM faces WHERE id = ?').pluck();
+    const emb = this.db.prepare('SELECT model_id, vector FROM embeddings WHERE face_id = ?');
+    for (const id of faceIds) {
+      if (out.has(id)) continue;
+      const trackId = face.get(id) as number | null | undefined;
+      if (trackId === undefined) continue;
+      const embeddings: Record<string, Float32Array> = {};
+      for (const r of emb.all(id) as { model_id: string; vector: Buffer }[]) embeddings[r.model_id] = blobToVector(r.vector);
+      out.set(id, { trackId, embeddings });
+    }
+    return out;
+  }
+
   countForMedia(mediaId: MediaId): number {
     return this.db.prepare('SELECT count(*) FROM faces WHERE media_id = ?').pluck().get(mediaId) as number;
   }

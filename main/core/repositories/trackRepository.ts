@@ -1,6 +1,6 @@
 import { asFaceId, asMediaId, asTrackId, type FaceId, type MediaId, type TrackDto, type TrackId } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
-import { vectorToBlob } from './faceRepository.js';
+import { blobToVector, vectorToBlob } from './faceRepository.js';
 import { LOCATION_DISPLAY_SQL } from './locationPath.js';
 
 export interface NewTrack {
@@ -39,6 +39,13 @@ export class TrackRepository {
     const tpl = this.db.prepare('INSERT INTO track_templates (track_id, model_id, vector) VALUES (?, ?, ?)');
     for (const [model, v] of Object.entries(t.template)) tpl.run(id, model, vectorToBlob(v));
     return id;
+  }
+
+  /** A track's quality-weighted template, per recognizer. */
+  template(trackId: number): Record<string, Float32Array> {
+    const out: Record<string, Float32Array> = {};
+    for (const r of this.db.prepare('SELECT model_id, vector FROM track_templates WHERE track_id = ?').all(trackId) as { model_id: string; vector: Buffer }[]) out[r.model_id] = blobToVector(r.vector);
+    return out;
   }
 
   /** Removes what an interrupted run left for a media item before it is processed again. */

@@ -1,0 +1,117 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { KestrelError, type SearchDto, type SearchFilters } from '../contract/index.js';
+import { searchToCsv, type Workbench } from '../core/index.js';
+import { examinerName } from './examiner.js';
+import { printJson, printTable } from './output.js';
+
+/** Opens a case (an existing one unless create is set), runs one command on it, closes it; errors end the process. */
+export type OpenCase = (caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts?: { create?: boolean }) => Promise<void>;
+
+const numArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+};
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const isoDate = (v: string): string => {
+  if (Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('expected a date such as 2019-05-31 or 2019-05-31T12:00:00');
+  return v;
+};
+const fmtMs = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(2)} s`);
+
+function printSearch(s: SearchDto): void {
+  process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)})`).join(', ')}\n`);
+  process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
+  printTable(
+    s.hits.map((h) => [h.rank, h.score.toFixed(3), h.trackId === null ? `face ${h.faceId}` : `track ${h.trackId}`, h.mediaPath,
+      h.trackId === null ? fmtMs(h.frameMs) : `${fmtMs(h.trackStartMs)}-${fmtMs(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '']),
+    ['rank', 'score', 'result', 'media', 'time', 'captured', 'est. age'],
+  );
+}
+
+export function registerSearchCommands(program: Command, openCase: OpenCase): void {
+  program
+    .command('search')
+    .description('1:N search: the top candidates in a case for one person, from one or several probe photos (stored; see kestrel searches)')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--probe <photo>', 'probe photo (repeat for several photos of the same person)', collect)
+    .option('--top <k>', 'candidates to return', numArg, 20)
+    .option('--threshold <score>', 'only candidates with a fused score at or above this', numArg)
+    .option('--age-min <years>', 'estimated age at least', numArg)
+    .option('--age-max <years>', 'estimated age at most', numArg)
+    .option('--from <date>', 'captured at or after (photos with a capture date)', isoDate)
+    .option('--to <date>', 'captured at or before', isoDate)
+    .option('--source <id>', 'only media from this source id', numArg)
+    .option('--examiner <name>', 'examiner recorded with the search')
+    .option('--json', 'print the stored search as JSON')
+    .action(async (o: { case: string; probe: string[]; top: number; threshold?: number; ageMin?: number; ageMax?: number; from?: string; to?: string; source?: number; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const filters: SearchFilters = {
+          ...(o.ageMin !== undefined ? { ageMin: o.ageMin } : {}), ...(o.ageMax !== undefined ? { ageMax: o.ageMax } : {}),
+          ...(o.from !== undefined ? { capturedFrom: o.from } : {}), ...(o.to !== undefined ? { capturedTo: o.to } : {}),
+          ...(o.source !== undefined ? { sourceId: o.source } : {}),
+        };
+        const s = await wb.search({ probes: o.probe.map((p) => resolve(p)), top: o.top, threshold: o.threshold ?? null, filters, examiner: examinerName(o.examiner) });
+        if (json) printJson(s);
+        else printSearch(s);
+      });
+    });
+
+  const searches = program.command('searches').description('stored searches: list, show, export');
+  searches
+    .command('list', { isDefault: true })
+    .description('list the stored searches of a case, newest first')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--json', 'print {"searches": [...]}')
+    .action(async (o: { case: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, (wb) => {
+        const list = wb.repos.searches.list(1000);
+        if (json) printJson({ searches: list });
+        else printTable(list.map((s) => [s.id, s.kind, s.at, s.examiner, s.probes.map((p) => p.fileName).join(' + '), s.facesSearched]), ['id', 'kind', 'at', 'examiner', 'probes', 'faces searched']);
+      });
+    });
+  searches
+    .command('show')
+    .description('reopen a stored search with its candidates')
+    .requiredOption('--case <dir>', 'case folder')
+    .argument('<id>', 'search id')
+    .option('--json', 'print the search as JSON')
+    .action(async (id: string, o: { case: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, (wb) => {
+        const s = wb.repos.searches.get(Number(id));
+        if (!s) throw new KestrelError('NOT_FOUND', `No search ${id} in this case`);
+        if (json) printJson(s);
+        else printSearch(s);
+      });
+    });
+  searches
+    .command('export')
+    .description('export a stored search as CSV or JSON (audited)')
+    .requiredOption('--case <dir>', 'case folder')
+    .argument('<id>', 'search id')
+    .requiredOption('--out <file>', 'file to write (refuses to overwrite)')
+    .option('--format <f>', 'csv or json (default: from the file name)')
+    .option('--examiner <name>', 'examiner recorded with the export')
+    .action(async (id: string, o: { case: string; out: string; format?: string; examiner?: string }) => {
+      await openCase(o.case, false, async (wb) => {
+        const s = wb.repos.searches.get(Number(id));
+        if (!s) throw new KestrelError('NOT_FOUND', `No search ${id} in this case`);
+        const format = o.format ?? (o.out.toLowerCase().endsWith('.json') ? 'json' : 'csv');
+        if (format !== 'csv' && format !== 'json') throw new KestrelError('INVALID_INPUT', `--format must be csv or json (got ${format})`);
+        const body = format === 'csv' ? searchToCsv(s) : JSON.stringify(s, null, 2) + '\n';
+        try {
+          await writeFile(resolve(o.out), body, { flag: 'wx' });
+        } catch (err) {
+          throw new KestrelError('IO_ERROR', `Cannot write ${o.out}: ${(err as Error).message}`);
+        }
+        wb.repos.audit.append(examinerName(o.examiner), 'search.exported', `search:${s.id}`, { file: resolve(o.out), format, sha256: createHash('sha256').update(body).digest('hex') });
+        process.stdout.write(`wrote ${o.out} (${s.hits.length} candidates, ${format})\n`);
+      });
+    });
+}

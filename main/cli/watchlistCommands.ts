@@ -1,0 +1,107 @@
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { resolve } from 'node:path';
+import type { AlarmRow } from '../core/index.js';
+import { examinerName } from './examiner.js';
+import { printJson, printTable } from './output.js';
+import type { OpenCase } from './searchCommands.js';
+
+const numArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
+  return n;
+};
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const sec = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(2)} s`);
+
+function printAlarms(alarms: readonly AlarmRow[]): void {
+  printTable(alarms.map((a) => [a.id, a.status, a.watchlist, a.subject, a.score.toFixed(3), a.trackId === null ? `face ${a.faceId}` : `track ${a.trackId}`, a.mediaPath,
+    a.trackId === null ? sec(a.frameMs) : `${sec(a.trackStartMs)}-${sec(a.trackEndMs)}`, a.decidedBy ?? '']),
+  ['id', 'status', 'watchlist', 'subject', 'score', 'hit', 'media', 'time', 'decided by']);
+}
+
+export function registerWatchlistCommands(program: Command, openCase: OpenCase): void {
+  const wl = program.command('watchlist').description('watchlists of wanted or missing people: every intake is checked against them');
+  wl.command('create')
+    .description('create a watchlist with its alarm threshold (the case is created if new)')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--name <name>', 'watchlist name')
+    .option('--threshold <score>', 'alarm at or above this fused score (default 0.55)', numArg)
+    .option('--notes <text>', 'notes', '')
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .action(async (o: { case: string; name: string; threshold?: number; notes: string; examiner?: string }) => {
+      await openCase(o.case, false, (wb) => {
+        const id = wb.createWatchlist({ name: o.name, notes: o.notes, examiner: examinerName(o.examiner), ...(o.threshold !== undefined ? { threshold: o.threshold } : {}) });
+        process.stdout.write(`watchlist ${id} '${o.name}' created\n`);
+      }, { create: true });
+    });
+  wl.command('enrol')
+    .description('enrol a subject from reference photos; the case is checked for them at once')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--list <name>', 'watchlist name')
+    .requiredOption('--name <name>', 'subject name')
+    .requiredOption('--photo <file>', 'reference photo (repeat for several)', collect)
+    .option('--notes <text>', 'notes', '')
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .option('--json', 'print {subjectId, alarms}')
+    .action(async (o: { case: string; list: string; name: string; photo: string[]; notes: string; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const r = await wb.enrol({ watchlist: o.list, name: o.name, photos: o.photo.map((p) => resolve(p)), notes: o.notes, examiner: examinerName(o.examiner) });
+        const alarms = wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id));
+        if (json) printJson({ subjectId: r.subjectId, alarms });
+        else {
+          process.stdout.write(`subject ${r.subjectId} '${o.name}' enrolled in '${o.list}' with ${o.photo.length} photo(s); ${alarms.length} alarm(s) raised in this case\n`);
+          if (alarms.length) printAlarms(alarms);
+        }
+      });
+    });
+  wl.command('list')
+    .description('list watchlists and their subjects')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--json', 'print {watchlists, subjects}')
+    .action(async (o: { case: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, (wb) => {
+        const watchlists = wb.repos.watchlists.list();
+        const subjects = wb.repos.watchlists.subjects();
+        if (json) printJson({ watchlists, subjects });
+        else {
+          printTable(watchlists.map((w) => [w.id, w.name, w.threshold, w.subjects, w.createdBy]), ['id', 'watchlist', 'threshold', 'subjects', 'created by']);
+          printTable(subjects.map((s) => [s.id, s.watchlist, s.name, s.refs]), ['subject', 'watchlist', 'name', 'photos']);
+        }
+      });
+    });
+
+  program
+    .command('alarms')
+    .description('watchlist alarms raised in a case')
+    .requiredOption('--case <dir>', 'case folder')
+    .addOption(new Option('--status <s>', 'only alarms in this state').choices(['open', 'confirmed', 'dismissed']))
+    .option('--json', 'print {"alarms": [...]}')
+    .action(async (o: { case: string; status?: 'open' | 'confirmed' | 'dismissed'; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, (wb) => {
+        const alarms = wb.repos.watchlists.alarms(o.status);
+        if (json) printJson({ alarms });
+        else printAlarms(alarms);
+      });
+    });
+  const alarm = program.command('alarm').description("an examiner's decision on an alarm (audited)");
+  for (const decision of ['confirm', 'dismiss'] as const) {
+    alarm.command(decision)
+      .description(decision === 'confirm' ? 'confirm: the hit is the subject' : 'dismiss: the hit is not the subject')
+      .requiredOption('--case <dir>', 'case folder')
+      .argument('<id>', 'alarm id', numArg)
+      .option('--note <text>', 'reason recorded with the decision', '')
+      .option('--examiner <name>', 'examiner recorded in the audit log')
+      .option('--json', 'print the alarm')
+      .action(async (id: number, o: { case: string; note: string; examiner?: string; json?: boolean }) => {
+        const json = !!o.json;
+        await openCase(o.case, json, (wb) => {
+          const a = wb.decideAlarm(id, decision === 'confirm' ? 'confirmed' : 'dismissed', examinerName(o.examiner), o.note);
+          if (json) printJson(a);
+          else printAlarms([a]);
+        });
+      });
+  }
+}

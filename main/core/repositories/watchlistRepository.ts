@@ -1,0 +1,97 @@
+import { KestrelError } from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+import { blobToVector, vectorToBlob } from './faceRepository.js';
+import { LOCATION_DISPLAY_SQL } from './locationPath.js';
+
+export interface WatchlistRow { readonly id: number; readonly name: string; readonly threshold: number; readonly notes: string; readonly createdAt: string; readonly createdBy: string; readonly subjects: number }
+export interface SubjectRefs { readonly subjectId: number; readonly name: string; readonly watchlist: string; readonly threshold: number; readonly refs: readonly Record<string, Float32Array>[] }
+export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';
+export interface AlarmRow {
+  readonly id: number; readonly subjectId: number; readonly subject: string; readonly watchlist: string; readonly faceId: number; readonly trackId: number | null;
+  readonly mediaId: number; readonly mediaPath: string; readonly frameMs: number | null; readonly trackStartMs: number | null; readonly trackEndMs: number | null;
+  readonly score: number; readonly threshold: number; readonly raisedAt: string; readonly status: AlarmStatus;
+  readonly decidedBy: string | null; readonly decidedAt: string | null; readonly decisionNote: string | null; readonly thumbnail: string;
+}
+
+export class WatchlistRepository {
+  constructor(private readonly db: Db) {}
+
+  create(name: string, threshold: number, notes: string, examiner: string): number {
+    if (this.byName(name)) throw new KestrelError('INVALID_INPUT', `A watchlist named '${name}' exists already`);
+    return Number(this.db.prepare('INSERT INTO watchlists (name, threshold, notes, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+      .run(name, threshold, notes, new Date().toISOString(), examiner).lastInsertRowid);
+  }
+
+  byName(name: string): WatchlistRow | null {
+    return this.list().find((w) => w.name === name) ?? null;
+  }
+
+  list(): WatchlistRow[] {
+    return this.db.prepare(`SELECT w.id, w.name, w.threshold, w.notes, w.created_at AS createdAt, w.created_by AS createdBy,
+        (SELECT count(*) FROM subjects s WHERE s.watchlist_id = w.id) AS subjects FROM watchlists w ORDER BY w.name`).all() as WatchlistRow[];
+  }
+
+  addSubject(watchlistId: number, name: string, notes: string, examiner: string): number {
+    return Number(this.db.prepare('INSERT INTO subjects (watchlist_id, name, notes, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
+      .run(watchlistId, name, notes, new Date().toISOString(), examiner).lastInsertRowid);
+  }
+
+  addRef(subjectId: number, r: { sha256: string; fileName: string; thumb: string; age: number | null; quality: number; embeddings: Record<string, Float32Array> }): number {
+    const id = Number(this.db.prepare('INSERT INTO subject_refs (subject_id, sha256, file_name, thumb, age, quality) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(subjectId, r.sha256, r.fileName, r.thumb, r.age, r.quality).lastInsertRowid);
+    const ins = this.db.prepare('INSERT INTO subject_ref_embeddings (ref_id, model_id, vector) VALUES (?, ?, ?)');
+    for (const [m, v] of Object.entries(r.embeddings)) ins.run(id, m, vectorToBlob(v));
+    return id;
+  }
+
+  subjects(onlySubject?: number): { id: number; name: string; watchlist: string; refs: number; notes: string }[] {
+    return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id) AS refs
+      FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY w.name, s.name`)
+      .all(...(onlySubject === undefined ? [] : [onlySubject])) as { id: number; name: string; watchlist: string; refs: number; notes: string }[];
+  }
+
+  /** Every subject with its reference embeddings and its list's threshold (the matcher's input). */
+  subjectRefs(onlySubject?: number): SubjectRefs[] {
+    const rows = this.db.prepare(`SELECT s.id AS subjectId, s.name, w.name AS watchlist, w.threshold, r.id AS refId, e.model_id, e.vector
+      FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id JOIN subject_refs r ON r.subject_id = s.id JOIN subject_ref_embeddings e ON e.ref_id = r.id
+      ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY s.id, r.id`).all(...(onlySubject === undefined ? [] : [onlySubject])) as
+      { subjectId: number; name: string; watchlist: string; threshold: number; refId: number; model_id: string; vector: Buffer }[];
+    const out = new Map<number, { subjectId: number; name: string; watchlist: string; threshold: number; refs: Map<number, Record<string, Float32Array>> }>();
+    for (const r of rows) {
+      let s = out.get(r.subjectId);
+      if (!s) out.set(r.subjectId, (s = { subjectId: r.subjectId, name: r.name, watchlist: r.watchlist, threshold: r.threshold, refs: new Map() }));
+      let ref = s.refs.get(r.refId);
+      if (!ref) s.refs.set(r.refId, (ref = {}));
+      ref[r.model_id] = blobToVector(r.vector);
+    }
+    return [...out.values()].map((s) => ({ ...s, refs: [...s.refs.values()] }));
+  }
+
+  /** Raises an alarm unless this subject already has one for this face; returns the new alarm's id or null. */
+  raise(a: { subjectId: number; faceId: number; trackId: number | null; mediaId: number; score: number; threshold: number }): number | null {
+    const r = this.db.prepare('INSERT OR IGNORE INTO alarms (subject_id, face_id, track_id, media_id, score, threshold, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(a.subjectId, a.faceId, a.trackId, a.mediaId, a.score, a.threshold, new Date().toISOString());
+    return r.changes ? Number(r.lastInsertRowid) : null;
+  }
+
+  hasTrackAlarm(subjectId: number, trackId: number): boolean {
+    return !!this.db.prepare('SELECT 1 FROM alarms WHERE subject_id = ? AND track_id = ?').get(subjectId, trackId);
+  }
+
+  alarms(status?: AlarmStatus, id?: number): AlarmRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (status) { where.push('a.status = ?'); args.push(status); }
+    if (id !== undefined) { where.push('a.id = ?'); args.push(id); }
+    return this.db.prepare(`SELECT a.id, a.subject_id AS subjectId, s.name AS subject, w.name AS watchlist, a.face_id AS faceId, a.track_id AS trackId,
+        a.media_id AS mediaId, f.frame_ms AS frameMs, t.start_ms AS trackStartMs, t.end_ms AS trackEndMs, a.score, a.threshold, a.raised_at AS raisedAt,
+        a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail,
+        coalesce((SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = a.media_id ORDER BY l.id LIMIT 1), '') AS mediaPath
+      FROM alarms a JOIN subjects s ON s.id = a.subject_id JOIN watchlists w ON w.id = s.watchlist_id JOIN faces f ON f.id = a.face_id
+      LEFT JOIN tracks t ON t.id = a.track_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];
+  }
+
+  decide(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): void {
+    this.db.prepare('UPDATE alarms SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?').run(status, examiner, new Date().toISOString(), note, id);
+  }
+}

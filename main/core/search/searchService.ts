@@ -1,0 +1,115 @@
+import { KestrelError, type SearchDto, type SearchFilters, type SearchProbeDto } from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+import type { FacePool } from '../faces/facePool.js';
+import type { AuditRepository } from '../repositories/auditRepository.js';
+import type { FaceRepository } from '../repositories/faceRepository.js';
+import type { SearchRepository } from '../repositories/searchRepository.js';
+import type { TrackRepository } from '../repositories/trackRepository.js';
+import type { FaceIndex } from './faceIndex.js';
+import { fusedVector } from './fusedVector.js';
+import { readProbe, type ProbeFace } from './probeFaces.js';
+import { DEFAULT_RANKING, rankCandidates, type Candidate, type RankingParams } from './ranking.js';
+
+export interface SearchRequest {
+  /** Photos of one person; several combine into one query. */
+  readonly probes: readonly string[];
+  readonly top: number;
+  readonly threshold: number | null;
+  readonly filters: SearchFilters;
+  readonly examiner: string;
+  readonly ranking?: RankingParams;
+}
+
+export interface SearchDeps {
+  readonly db: Db;
+  readonly pool: () => Promise<FacePool>;
+  readonly index: () => FaceIndex;
+  readonly faces: FaceRepository;
+  readonly tracks: TrackRepository;
+  readonly searches: SearchRepository;
+  readonly audit: AuditRepository;
+}
+
+type Key = { readonly faceId: number; readonly trackId: number | null };
+
+/** Faces a retrieval stage fetches per probe for each result asked (tracks collapse many faces into one result). */
+const FETCH_PER_RESULT = 3;
+
+/**
+ * 1:N search: probes -> index shortlist -> track templates replace their faces -> the shared
+ * re-ranking -> threshold and top-k -> stored with an audit row. Returns the stored search.
+ */
+export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<SearchDto> {
+  if (!req.probes.length) throw new KestrelError('INVALID_INPUT', 'search needs at least one probe photo');
+  if (!Number.isInteger(req.top) || req.top < 1 || req.top > 1000) throw new KestrelError('INVALID_INPUT', `--top must be 1..1000 (got ${req.top})`);
+  const ranking = req.ranking ?? DEFAULT_RANKING;
+  const pool = await d.pool();
+  const probes: ProbeFace[] = [];
+  for (const p of req.probes) probes.push(await readProbe(pool, p));
+  const index = d.index();
+  const models = index.models.map((m) => m.id);
+  const dims = index.models.map((m) => m.dim);
+  const filtered = hasFilters(req.filters) ? filteredFaceIds(d.db, req.filters) : null;
+  const fetch = Math.max(ranking.shortlist, req.top) * FETCH_PER_RESULT;
+  const best = new Map<number, number>();
+  for (const p of probes) {
+    const q = fusedVector(p.face.embeddings, models, dims);
+    const hits = filtered ? index.searchAmong(q, fetch, filtered) : index.search(q, fetch);
+    for (const h of hits) best.set(h.faceId, Math.max(best.get(h.faceId) ?? -Infinity, h.score));
+  }
+  const candidates = toCandidates(d, [...best.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]), models);
+  const ranked = rankCandidates(probes.map((p) => p.face.embeddings), candidates, models, ranking)
+    .filter((r) => req.threshold === null || r.score >= req.threshold)
+    .slice(0, req.top);
+  const probeDtos: SearchProbeDto[] = probes.map((p) => ({ fileName: p.fileName, sha256: p.sha256, age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces }));
+  const params = { top: req.top, threshold: req.threshold, filters: req.filters, ranking, index: index.mode };
+  const id = d.db.transaction(() => {
+    const sid = d.searches.insert({
+      kind: 'search', examiner: req.examiner, probes: probeDtos, params, models, facesSearched: filtered ? filtered.length : index.size,
+      results: ranked.map((r) => ({ faceId: r.key.faceId, trackId: r.key.trackId, score: r.score, rankScore: r.rankScore })),
+    });
+    d.audit.append(req.examiner, 'search.run', `search:${sid}`, { probes: probeDtos.map((p) => p.sha256), params, results: ranked.length });
+    return sid;
+  })();
+  return d.searches.get(id)!;
+}
+
+/**
+ * Shortlisted faces become candidates: a photo face stands for itself; the faces of one video track
+ * become one candidate, the track's template, shown by its face that best matches the probes.
+ */
+function toCandidates(d: SearchDeps, faceIds: readonly number[], models: readonly string[]): Candidate<Key>[] {
+  const rows = d.faces.embeddingsOf(faceIds);
+  const out: Candidate<Key>[] = [];
+  const seenTracks = new Set<number>();
+  for (const id of faceIds) {
+    const r = rows.get(id);
+    if (!r) continue;
+    if (r.trackId === null) {
+      out.push({ key: { faceId: id, trackId: null }, embeddings: r.embeddings });
+      continue;
+    }
+    if (seenTracks.has(r.trackId)) continue;
+    seenTracks.add(r.trackId);
+    // faceIds are in descending raw score, so this face is the track's best match to the probes.
+    const template = d.tracks.template(r.trackId);
+    out.push({ key: { faceId: id, trackId: r.trackId }, embeddings: models.every((m) => template[m]) ? template : r.embeddings });
+  }
+  return out;
+}
+
+function hasFilters(f: SearchFilters): boolean {
+  return f.ageMin !== undefined || f.ageMax !== undefined || f.capturedFrom !== undefined || f.capturedTo !== undefined || f.sourceId !== undefined;
+}
+
+/** Faces that pass the filters. Unknown estimated ages or capture dates do not pass an age or date filter. */
+function filteredFaceIds(db: Db, f: SearchFilters): number[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.ageMin !== undefined) { where.push('f.age >= ?'); args.push(f.ageMin); }
+  if (f.ageMax !== undefined) { where.push('f.age <= ?'); args.push(f.ageMax); }
+  if (f.capturedFrom !== undefined) { where.push('m.captured_at >= ?'); args.push(f.capturedFrom); }
+  if (f.capturedTo !== undefined) { where.push('m.captured_at <= ?'); args.push(f.capturedTo); }
+  if (f.sourceId !== undefined) { where.push('EXISTS (SELECT 1 FROM media_locations l WHERE l.media_id = m.id AND l.source_id = ?)'); args.push(f.sourceId); }
+  return db.prepare(`SELECT f.id FROM faces f JOIN media m ON m.id = f.media_id WHERE ${where.join(' AND ')} ORDER BY f.id`).pluck().all(...args) as number[];
+}
