@@ -1,0 +1,106 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { createWorkbench, searchToCsv, type Workbench } from '../../main/core/index.js';
+import { KestrelError } from '../../main/contract/index.js';
+import { checkFaces } from '../../main/core/search/watchlistService.js';
+import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
+import { astronautJpeg, astronautPng, testModelsDir } from '../helpers/fixtures.js';
+
+let work: string;
+let wb: Workbench;
+let probe: string;
+let noFace: string;
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), 'kestrel-search-'));
+  const evidence = join(work, 'evidence');
+  mkdirSync(evidence);
+  // The same person four ways (sizes, mirrored, greyscale), and a photo without a face.
+  writeFileSync(join(evidence, 'a.jpg'), await astronautJpeg(420));
+  writeFileSync(join(evidence, 'b.png'), await sharp(astronautPng).resize(360).flop().png().toBuffer());
+  writeFileSync(join(evidence, 'c.jpg'), await sharp(astronautPng).resize(300).greyscale().jpeg().toBuffer());
+  writeFileSync(join(evidence, 'd.webp'), await sharp(astronautPng).resize(500).modulate({ brightness: 0.7 }).webp().toBuffer());
+  writeFileSync(join(evidence, 'empty.png'), await sharp({ create: { width: 320, height: 240, channels: 3, background: '#58a' } }).png().toBuffer());
+  probe = join(work, 'probe.png');
+  writeFileSync(probe, await sharp(astronautPng).resize(512).png().toBuffer());
+  noFace = join(evidence, 'empty.png');
+  wb = await createWorkbench({ caseDir: join(work, 'case'), modelsDir: await testModelsDir() });
+  // Enrolled before intake: intake itself must raise the alarms.
+  wb.createWatchlist({ name: 'wanted', threshold: 0.3, examiner: 'tester' });
+  const r = await wb.enrol({ watchlist: 'wanted', name: 'Astronaut', photos: [probe], examiner: 'tester' });
+  assert.deepEqual(r.alarms, [], 'an empty case raises nothing');
+  await wb.ingest([evidence], { examiner: 'tester' });
+});
+
+after(async () => {
+  await wb?.dispose();
+  rmSync(work, { recursive: true, force: true });
+});
+
+test('intake checks every new face against the watchlists and raises one alarm per face above the threshold', () => {
+  const alarms = wb.repos.watchlists.alarms();
+  assert.equal(alarms.length, 4, JSON.stringify(alarms.map((a) => [a.mediaPath, a.score])));
+  assert.ok(alarms.every((a) => a.status === 'open' && a.subject === 'Astronaut' && a.score >= 0.3));
+  assert.equal(wb.repos.audit.list().filter((e) => e.action === 'alarm.raised').length, 4);
+});
+
+test("a list's threshold decides which faces alarm: only those at or above it", async () => {
+  const scores = wb.repos.watchlists.alarms().map((a) => a.score).sort((a, b) => a - b);
+  const mid = (scores[1]! + scores[2]!) / 2;
+  wb.createWatchlist({ name: 'strict', threshold: mid, examiner: 'tester' });
+  const r = await wb.enrol({ watchlist: 'strict', name: 'Astronaut', photos: [probe], examiner: 'tester' });
+  const strict = wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id));
+  assert.equal(strict.length, 2);
+  assert.ok(strict.every((a) => a.score >= mid));
+  assert.throws(() => wb.createWatchlist({ name: 'bad', threshold: 1.5, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT');
+  assert.throws(() => wb.createWatchlist({ name: 'strict', examiner: 'tester' }), /exists already/);
+});
+
+test('alarm review: a decision is stored and audited with before/after, and a later check never re-raises it', async () => {
+  const first = wb.repos.watchlists.alarms()[0]!;
+  const decided = wb.decideAlarm(first.id, 'dismissed', 'examiner-2', 'different person on closer view');
+  assert.equal(decided.status, 'dismissed');
+  assert.equal(decided.decidedBy, 'examiner-2');
+  const entry = wb.repos.audit.list().filter((e) => e.action === 'alarm.dismissed').at(-1)!;
+  const details = JSON.parse(entry.details) as Record<string, unknown>;
+  assert.equal(details['before'], 'open');
+  assert.equal(details['after'], 'dismissed');
+  assert.equal(details['note'], 'different person on closer view');
+  const count = wb.repos.watchlists.alarms().length;
+  // Re-checking every face of the case against every subject raises nothing new and keeps the decision.
+  const again = checkFaces({ db: wb.db, watchlists: wb.repos.watchlists, tracks: wb.repos.tracks, audit: wb.repos.audit, meta: new CaseMetaRepository(wb.db) },
+    { afterFaceId: 0, actor: 'tester', models: ['reid_0095', 'mfn_y1', 'mfn_foamliu'] });
+  assert.deepEqual(again, []);
+  assert.equal(wb.repos.watchlists.alarms().length, count);
+  assert.equal(wb.repos.watchlists.alarms(undefined, first.id)[0]!.status, 'dismissed');
+  assert.throws(() => wb.decideAlarm(9999, 'confirmed', 'x', ''), (e: unknown) => e instanceof KestrelError && e.code === 'NOT_FOUND');
+});
+
+test('1:N search returns the person first, is stored with its probe hash, listed, reopened and exported', async () => {
+  const s = await wb.search({ probes: [probe], top: 3, threshold: null, filters: {}, examiner: 'tester' });
+  assert.equal(s.hits.length, 3);
+  assert.ok(s.hits.every((h) => h.score > 0.5), JSON.stringify(s.hits.map((h) => h.score)));
+  assert.deepEqual(s.hits.map((h) => h.rank), [1, 2, 3]);
+  assert.equal(s.probes[0]!.sha256.length, 64);
+  assert.deepEqual(wb.repos.searches.get(s.id), s);
+  assert.equal(wb.repos.searches.list()[0]!.id, s.id);
+  const csv = searchToCsv(s).trim().split('\r\n');
+  assert.equal(csv.length, 4);
+  assert.match(csv[0]!, /^search_id,rank,score,/);
+  assert.ok(wb.repos.audit.list().some((e) => e.action === 'search.run' && e.target === `search:${s.id}`));
+  // A threshold above every score returns nothing, and says so by an empty list (the search is still stored).
+  const none = await wb.search({ probes: [probe], top: 3, threshold: 0.9999, filters: { ageMax: 1 }, examiner: 'tester' });
+  assert.equal(none.hits.length, 0);
+});
+
+test('a probe without a face is a clear error and stores no search', async () => {
+  const before = wb.repos.searches.list().length;
+  await assert.rejects(wb.search({ probes: [noFace], top: 5, threshold: null, filters: {}, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT' && /No face/.test(e.message));
+  await assert.rejects(wb.search({ probes: [join(work, 'missing.jpg')], top: 5, threshold: null, filters: {}, examiner: 'tester' }), /Cannot read probe/);
+  assert.equal(wb.repos.searches.list().length, before);
+  assert.equal(wb.repos.audit.verify().ok, true);
+});

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../main/core/db/database.js';
+import { FaceIndex, exactTopK } from '../../main/core/search/faceIndex.js';
+import { fusedVector } from '../../main/core/search/fusedVector.js';
+import { vectorToBlob } from '../../main/core/repositories/faceRepository.js';
+
+const MODELS = [{ id: 'r1', dim: 16 }, { id: 'r2', dim: 8 }];
+
+function rnd(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+}
+function unitVec(dim: number, r: () => number): Float32Array {
+  const v = Float32Array.from({ length: dim }, r);
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+/** A case database with n synthetic faces (one media row), embeddings for both models. */
+function caseWith(n: number, seed = 1): { db: Db; dir: string; add: (k: number) => void; vectors: Map<number, Record<string, Float32Array>> } {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-index-'));
+  const db = openDatabase(join(dir, 'case.sqlite'));
+  db.prepare("INSERT INTO models (id, sha256, role, dim, version) VALUES ('r1', 'x', 'recognizer', 16, 'v'), ('r2', 'y', 'recognizer', 8, 'v')").run();
+  db.prepare("INSERT INTO media (id, sha256, byte_size, kind, status) VALUES (1, 'h', 1, 'image', 'done')").run();
+  const r = rnd(seed);
+  const vectors = new Map<number, Record<string, Float32Array>>();
+  const face = db.prepare(`INSERT INTO faces (media_id, box_x, box_y, box_w, box_h, landmarks, det_score, quality, quality_json, thumb) VALUES (1, 0, 0, 10, 10, '[]', 0.9, 0.5, '{}', 't')`);
+  const emb = db.prepare('INSERT INTO embeddings (face_id, model_id, vector) VALUES (?, ?, ?)');
+  const add = (k: number): void => {
+    db.transaction(() => {
+      for (let i = 0; i < k; i++) {
+        const id = Number(face.run().lastInsertRowid);
+        const e = { r1: unitVec(16, r), r2: unitVec(8, r) };
+        vectors.set(id, e);
+        emb.run(id, 'r1', vectorToBlob(e.r1));
+        emb.run(id, 'r2', vectorToBlob(e.r2));
+      }
+    })();
+  };
+  add(n);
+  return { db, dir, add, vectors };
+}
+
+function bruteForce(vectors: Map<number, Record<string, Float32Array>>, q: Float32Array, k: number): number[] {
+  const ids = [...vectors.keys()];
+  const score = (id: number): number => fusedVector(vectors.get(id)!, ['r1', 'r2'], [16, 8]).reduce((s, v, i) => s + v * q[i]!, 0);
+  return ids.sort((a, b) => score(b) - score(a)).slice(0, k);
+}
+
+test('exact mode finds the true nearest faces and picks up new faces incrementally', () => {
+  const c = caseWith(300);
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), MODELS);
+  idx.refresh();
+  assert.equal(idx.mode, 'exact');
+  assert.equal(idx.size, 300);
+  const q = fusedVector(c.vectors.get(17)!, ['r1', 'r2'], [16, 8]);
+  const hits = idx.search(q, 5);
+  assert.equal(hits[0]!.faceId, 17);
+  assert.ok(Math.abs(hits[0]!.score - 1) < 1e-4);
+  assert.deepEqual(hits.map((h) => h.faceId), bruteForce(c.vectors, q, 5));
+  c.add(20);
+  const q2 = fusedVector(c.vectors.get(310)!, ['r1', 'r2'], [16, 8]);
+  assert.equal(idx.search(q2, 1)[0]!.faceId, 310);
+  assert.equal(idx.size, 320);
+  c.db.close();
+});
+
+test('graph mode above the exact limit: high recall, saved, reopened from disk, appended, rebuilt after a mismatch', () => {
+  const c = caseWith(1500, 2);
+  const tuning = { exactLimit: 500, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  idx.refresh();
+  assert.equal(idx.mode, 'hnsw');
+  assert.ok(existsSync(join(c.dir, 'index', 'faces.usearch')));
+  let found = 0;
+  for (const id of [3, 99, 500, 777, 1200]) {
+    const q = fusedVector(c.vectors.get(id)!, ['r1', 'r2'], [16, 8]);
+    const truth = bruteForce(c.vectors, q, 10);
+    found += idx.search(q, 10).filter((h) => truth.includes(h.faceId)).length;
+  }
+  assert.ok(found / 50 >= 0.9, `recall@10 ${found / 50}`);
+  // A second index object opens the saved graph and appends what intake added since.
+  c.add(10);
+  const again = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  const q = fusedVector(c.vectors.get(1505)!, ['r1', 'r2'], [16, 8]);
+  assert.equal(again.search(q, 1)[0]!.faceId, 1505);
+  assert.equal(again.size, 1510);
+  // Faces removed behind the index's back: it no longer vouches for the database and is rebuilt.
+  c.db.prepare('DELETE FROM embeddings WHERE face_id <= 5').run();
+  c.db.prepare('DELETE FROM faces WHERE id <= 5').run();
+  const rebuilt = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  rebuilt.refresh();
+  assert.equal(rebuilt.size, 1505);
+  assert.ok(rebuilt.search(fusedVector(c.vectors.get(3)!, ['r1', 'r2'], [16, 8]), 10).every((h) => h.faceId > 5));
+  c.db.close();
+});
+
+test('exactTopK returns ids from the given id list', () => {
+  const m = new Float32Array([1, 0, 0, 1, 0.6, 0.8]);
+  const hits = exactTopK(m, Int32Array.from([10, 20, 30]), 2, new Float32Array([0, 1]), 2);
+  assert.deepEqual(hits.map((h) => h.faceId), [20, 30]);
+});
