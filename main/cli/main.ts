@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchIngest, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
+  KESTREL_VERSION, ModelStore, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -385,6 +385,33 @@ bench
           ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
         ], ['', 'seconds', 'photos/s', 'faces/s']);
         process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+bench
+  .command('search')
+  .description('1:N latency (p50/p99) and recall@k of the case index against exact search, build time and memory, M:N throughput (synthetic faces)')
+  .option('--faces <n>', 'stored faces', intArg, 100_000)
+  .option('--queries <n>', 'probe faces', intArg, 200)
+  .option('--dims <n>', 'fused vector size (accurate profile: 512)', intArg, 512)
+  .option('--k <n>', 'candidates per query', intArg, 10)
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { faces: number; queries: number; dims: number; k: number; json?: boolean; out?: string }) => {
+    const json = !!o.json;
+    try {
+      const r = benchSearch({ faces: o.faces, queries: o.queries, dims: o.dims, k: o.k });
+      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+      if (json) printJson(r);
+      else {
+        printTable([
+          ['graph (HNSW, f16)', r['graph_p50_ms'] as number, r['graph_p99_ms'] as number, r['recall_at_k'] as number],
+          ['exact scan', r['exact_p50_ms'] as number, r['exact_p99_ms'] as number, 1],
+        ], ['1:N', 'p50 ms', 'p99 ms', `recall@${o.k}`]);
+        process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims: build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB; M:N ${String(r['mn_queries_per_s'])} probes/s (10k probes: ${String(r['mn_10k_probes_seconds'])} s)\n`);
       }
     } catch (err) {
       fail(err, json);

@@ -10,3 +10,4 @@ export { resolveDerivedFile } from './caseFiles.js';
 export type { SearchRequest } from './search/searchService.js';
 export { searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
+export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
