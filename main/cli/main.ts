@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import {
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
+import { intArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
@@ -21,11 +22,6 @@ const appRoot = existsSync(join(here, '..', 'resources')) ? resolve(here, '..') 
 
 const profileOption = (): Option =>
   new Option('--profile <name>', 'model profile: accurate (all models that help) or permissive (Apache/MIT weights only)').choices([...PROFILE_NAMES]);
-const intArg = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a non-negative integer');
-  return n;
-};
 const modelsDirOf = (o: { modelsDir?: string }): string => o.modelsDir ?? defaultModelsDir();
 
 const program = new Command('kestrel')

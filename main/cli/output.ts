@@ -22,3 +22,6 @@ export function fail(err: unknown, json: boolean): never {
 }
 
 export const pct = (v: unknown): string => (typeof v === 'number' && Number.isFinite(v) ? `${(v * 100).toFixed(1)} %` : '-');
+
+/** A media time in seconds for tables ('' when unknown). */
+export const seconds = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(2)} s`);

@@ -1,33 +1,21 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KestrelError, type SearchDto, type SearchFilters } from '../contract/index.js';
-import { searchToCsv, type Workbench } from '../core/index.js';
+import { searchToCsv } from '../core/index.js';
+import { collect, intArg, isoDate, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
-import { printJson, printTable } from './output.js';
+import { printJson, printTable, seconds } from './output.js';
 
-/** Opens a case (an existing one unless create is set), runs one command on it, closes it; errors end the process. */
-export type OpenCase = (caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts?: { create?: boolean }) => Promise<void>;
 
-const numArg = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
-};
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-const isoDate = (v: string): string => {
-  if (Number.isNaN(Date.parse(v))) throw new InvalidArgumentError('expected a date such as 2019-05-31 or 2019-05-31T12:00:00');
-  return v;
-};
-const fmtMs = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(2)} s`);
 
 function printSearch(s: SearchDto): void {
   process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)})`).join(', ')}\n`);
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
   printTable(
     s.hits.map((h) => [h.rank, h.score.toFixed(3), h.trackId === null ? `face ${h.faceId}` : `track ${h.trackId}`, h.mediaPath,
-      h.trackId === null ? fmtMs(h.frameMs) : `${fmtMs(h.trackStartMs)}-${fmtMs(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '']),
+      h.trackId === null ? seconds(h.frameMs) : `${seconds(h.trackStartMs)}-${seconds(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '']),
     ['rank', 'score', 'result', 'media', 'time', 'captured', 'est. age'],
   );
 }
@@ -38,13 +26,13 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
     .description('1:N search: the top candidates in a case for one person, from one or several probe photos (stored; see kestrel searches)')
     .requiredOption('--case <dir>', 'case folder')
     .requiredOption('--probe <photo>', 'probe photo (repeat for several photos of the same person)', collect)
-    .option('--top <k>', 'candidates to return', numArg, 20)
+    .option('--top <k>', 'candidates to return', intArg, 20)
     .option('--threshold <score>', 'only candidates with a fused score at or above this', numArg)
     .option('--age-min <years>', 'estimated age at least', numArg)
     .option('--age-max <years>', 'estimated age at most', numArg)
     .option('--from <date>', 'captured at or after (photos with a capture date)', isoDate)
     .option('--to <date>', 'captured at or before', isoDate)
-    .option('--source <id>', 'only media from this source id', numArg)
+    .option('--source <id>', 'only media from this source id', intArg)
     .option('--examiner <name>', 'examiner recorded with the search')
     .option('--json', 'print the stored search as JSON')
     .action(async (o: { case: string; probe: string[]; top: number; threshold?: number; ageMin?: number; ageMax?: number; from?: string; to?: string; source?: number; examiner?: string; json?: boolean }) => {

@@ -1,21 +1,14 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
 import type { AlarmRow } from '../core/index.js';
 import { examinerName } from './examiner.js';
-import { printJson, printTable } from './output.js';
-import type { OpenCase } from './searchCommands.js';
+import { printJson, printTable, seconds } from './output.js';
+import { collect, numArg, type OpenCase } from './args.js';
 
-const numArg = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
-  return n;
-};
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-const sec = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(2)} s`);
 
 function printAlarms(alarms: readonly AlarmRow[]): void {
   printTable(alarms.map((a) => [a.id, a.status, a.watchlist, a.subject, a.score.toFixed(3), a.trackId === null ? `face ${a.faceId}` : `track ${a.trackId}`, a.mediaPath,
-    a.trackId === null ? sec(a.frameMs) : `${sec(a.trackStartMs)}-${sec(a.trackEndMs)}`, a.decidedBy ?? '']),
+    a.trackId === null ? seconds(a.frameMs) : `${seconds(a.trackStartMs)}-${seconds(a.trackEndMs)}`, a.decidedBy ?? '']),
   ['id', 'status', 'watchlist', 'subject', 'score', 'hit', 'media', 'time', 'decided by']);
 }
 
