@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { ProfileName } from '../main/contract/index.js';
@@ -55,18 +55,17 @@ export const manifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 
-/** The manifest shipped with this build (models/manifest.json, next to this file or one level up in a bundle). */
-export function loadBuiltInManifest(): Manifest {
+/** A file shipped with this build in models/ (next to this module in sources, or one level up in a bundle); null if absent. */
+export function builtInModelsFile(name: string): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
-  const candidates = [join(here, 'manifest.json'), join(here, '..', 'models', 'manifest.json')];
-  for (const c of candidates) {
-    try {
-      return manifestSchema.parse(JSON.parse(readFileSync(c, 'utf8')));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-  throw new Error(`models/manifest.json not found next to ${here}`);
+  return [join(here, name), join(here, '..', 'models', name)].find((c) => existsSync(c)) ?? null;
+}
+
+/** The manifest shipped with this build (models/manifest.json). */
+export function loadBuiltInManifest(): Manifest {
+  const file = builtInModelsFile('manifest.json');
+  if (!file) throw new Error(`models/manifest.json not found next to ${dirname(fileURLToPath(import.meta.url))}`);
+  return manifestSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
 export function profileSpec(manifest: Manifest, profile: ProfileName): ProfileSpec {

@@ -15,6 +15,7 @@ import { intArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
+import { registerCompareCommands } from './compareCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -335,6 +336,8 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     });
 }
 
+registerCompareCommands(program, evalCmd, withExistingCase, () => modelsDirOf(globalModels()));
+
 function printEval(task: EvalTask, r: Record<string, unknown>): void {
   process.stdout.write(`${task} on ${String(r['protocol'])} (profile ${String(r['profile'])}, models ${(r['models'] as string[]).join('+')})\n`);
   process.stdout.write(`images ${String(r['images'])}, without a face ${String(r['images_without_face'])}, from cache ${String(r['cache_hits'])}, ${String(r['seconds'])} s\n`);
@@ -342,6 +345,12 @@ function printEval(task: EvalTask, r: Record<string, unknown>): void {
     printTable([[pct(r['accuracy']), pct(r['tar_at_far_1e-2']), pct(r['tar_at_far_1e-3']), Number(r['auc']).toFixed(4)]], ['accuracy', 'TAR@FAR1e-2', 'TAR@FAR1e-3', 'AUC']);
     const g = r['tar_by_age_gap'] as Record<string, { pairs: number; 'tar_at_far_1e-2': number }>;
     printTable(Object.entries(g).map(([k, v]) => [k, v.pairs, pct(v['tar_at_far_1e-2'])]), ['age gap', 'pairs', 'TAR@FAR1e-2']);
+    const c = r['calibration'] as Record<string, unknown> | null;
+    if (c) {
+      printTable([[Number(c['cllr']).toFixed(4), pct(c['misleading_same_lr_below_1']), pct(c['misleading_different_lr_above_1']), pct(c['misleading_same_lr_below_0_01']), pct(c['misleading_different_lr_above_100'])]],
+        ['LR Cllr', 'same: LR<1', 'different: LR>1', 'same: LR<1/100', 'different: LR>100']);
+      process.stdout.write(`likelihood ratios from the calibration on ${String(c['data'])}; pairs by condition ${JSON.stringify(c['pairs_by_condition'])}\n`);
+    } else process.stdout.write('no calibration for these recognizer weights: no likelihood ratios\n');
   } else if (task === 'search') {
     printTable([['all', String(r['probes']), pct(r['rank1']), pct(r['top5']), pct(r['top10'])],
       ...Object.entries(r['by_probe_age'] as Record<string, { probes: number; rank1: number; top5: number; top10: number }>).map(([k, v]) => [k, v.probes, pct(v.rank1), pct(v.top5), pct(v.top10)])],

@@ -185,3 +185,52 @@ export interface SearchDto {
   readonly facesSearched: number;
   readonly hits: readonly SearchHitDto[];
 }
+
+/** One side of a 1:1 comparison: a photo's primary face or a face stored in the case. */
+export interface CompareSideDto {
+  readonly label: string;
+  /** SHA-256 of the photo compared (null for a stored face: see faceId). */
+  readonly sha256: string | null;
+  readonly faceId: FaceId | null;
+  readonly box: Box;
+  readonly age: number | null;
+  /** Where the age used for calibration came from. */
+  readonly ageSource: 'given' | 'estimated' | 'unknown';
+  readonly quality: QualityDto;
+  /** Other faces in the same photo (the largest confident face was compared). */
+  readonly otherFaces: number;
+}
+
+export interface CompareEvidenceDto {
+  readonly log10Lr: number;
+  readonly lr: number;
+  /** The LR reached the bound its calibration data can support. */
+  readonly atBound: boolean;
+  readonly condition: string;
+  readonly conditionLabel: string;
+  readonly strength: string;
+  readonly supports: 'same person' | 'different people' | 'neither';
+  readonly verbal: string;
+  readonly calibration: { readonly file: string; readonly data: string; readonly protocol: string; readonly protocolSha256: string; readonly heldOutCllr: number | null; readonly created: string };
+}
+
+export interface CompareWarningDto {
+  readonly code: string;
+  readonly side: 'A' | 'B' | null;
+  readonly message: string;
+}
+
+export interface CompareDto {
+  readonly a: CompareSideDto;
+  readonly b: CompareSideDto;
+  readonly profile: string;
+  readonly scores: readonly { readonly model: string; readonly score: number }[];
+  /** Mean of the per-model cosines (the score search and watchlists use). */
+  readonly fused: number;
+  /** Null when no calibration exists for these recognizer weights. */
+  readonly evidence: CompareEvidenceDto | null;
+  readonly threshold: number | null;
+  readonly thresholdSource: string;
+  readonly decision: 'match' | 'no match' | null;
+  readonly warnings: readonly CompareWarningDto[];
+}

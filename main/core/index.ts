@@ -1,5 +1,5 @@
 /** The engine's public surface: the only module other layers import from core. */
-export { createWorkbench, CASE_DB_FILE, type Workbench, type WorkbenchOptions } from './workbench.js';
+export { createWorkbench, CASE_DB_FILE, type CompareRequest, type Workbench, type WorkbenchOptions } from './workbench.js';
 export { KESTREL_VERSION } from './version.js';
 export { ModelStore, defaultModelsDir, type InstallReport } from '../../models/modelStore.js';
 export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
@@ -11,3 +11,5 @@ export type { SearchRequest } from './search/searchService.js';
 export { searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
 export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
+export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
+export { readCalibrationFile, withCalibration, calibrationSchema, type Calibration } from './search/calibration.js';

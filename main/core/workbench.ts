@@ -24,7 +24,8 @@ import { KESTREL_VERSION } from './version.js';
 import { SearchRepository } from './repositories/searchRepository.js';
 import { FaceIndex } from './search/faceIndex.js';
 import { runSearch, type SearchRequest } from './search/searchService.js';
-import type { SearchDto } from '../contract/index.js';
+import type { CompareDto, SearchDto } from '../contract/index.js';
+import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
 import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
 
@@ -46,6 +47,17 @@ export interface WorkbenchOptions {
 
 export const CASE_DB_FILE = 'case.sqlite';
 
+export interface CompareRequest {
+  /** A photo path or face:ID of a face stored in the case. */
+  readonly a: string;
+  readonly b: string;
+  /** Known ages (years) at the time of each photo, or null to use the estimates. */
+  readonly ageA: number | null;
+  readonly ageB: number | null;
+  readonly threshold?: number;
+  readonly examiner: string;
+}
+
 export interface Workbench {
   readonly caseDir: string;
   readonly profile: ProfileName;
@@ -62,6 +74,8 @@ export interface Workbench {
   decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow;
   /** The case's vector index, up to date with the database. */
   faceIndex(): FaceIndex;
+  /** 1:1 comparison of two faces (photo paths or face:ID of this case), audited as compare.run. */
+  compare(o: CompareRequest): Promise<CompareDto>;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
@@ -202,6 +216,33 @@ class WorkbenchImpl implements Workbench {
       db: this.db, pool: () => this.pool(), index: () => this.faceIndex(), faces: this.repos.faces, tracks: this.repos.tracks,
       searches: this.repos.searches, audit: this.repos.audit,
     }, req);
+  }
+
+  async compare(o: CompareRequest): Promise<CompareDto> {
+    const side = async (ref: string, givenAge: number | null): Promise<CompareFace> => {
+      const m = /^face:(\d+)$/.exec(ref);
+      if (!m) return photoFace(await this.pool(), ref, givenAge);
+      const id = Number(m[1]);
+      const f = this.repos.faces.get(id);
+      const e = this.repos.faces.embeddingsOf([id]).get(id);
+      if (!f || !e) throw new KestrelError('NOT_FOUND', `No face ${id} in this case`);
+      return {
+        label: `face ${id} in ${f.mediaPath}`, sha256: null, faceId: f.id, box: f.box, estimatedAge: f.age, givenAge,
+        quality: f.quality, otherFaces: 0, embeddings: e.embeddings,
+      };
+    };
+    const [a, b] = await Promise.all([side(o.a, o.ageA), side(o.b, o.ageB)]);
+    const r = compareFaces(a, b, {
+      profile: this.profile, models: this.recognizerIds(), calibration: profileCalibration(this.models, this.profile),
+      ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+    });
+    const ref = (s: CompareDto['a']): string => (s.faceId !== null ? `face:${s.faceId}` : `photo:${s.sha256}`);
+    this.repos.audit.append(o.examiner, 'compare.run', `${ref(r.a)} ${ref(r.b)}`, {
+      a: { ref: ref(r.a), label: r.a.label, age: r.a.age, ageSource: r.a.ageSource }, b: { ref: ref(r.b), label: r.b.label, age: r.b.age, ageSource: r.b.ageSource },
+      fused: r.fused, log10Lr: r.evidence?.log10Lr ?? null, condition: r.evidence?.condition ?? null, threshold: r.threshold, decision: r.decision,
+      warnings: r.warnings.map((w) => (w.side ? `${w.side}:${w.code}` : w.code)),
+    });
+    return r;
   }
 
   async prepare(): Promise<void> {

@@ -104,3 +104,24 @@ test('a probe without a face is a clear error and stores no search', async () =>
   assert.equal(wb.repos.searches.list().length, before);
   assert.equal(wb.repos.audit.verify().ok, true);
 });
+
+test('compare: a photo against a stored face gives a calibrated likelihood ratio and a decision, and is audited; bad input stores nothing', async () => {
+  const stored = wb.repos.faces.list(0, 100).find((f) => f.mediaPath.endsWith('a.jpg'))!;
+  const before = wb.repos.audit.list().length;
+  const r = await wb.compare({ a: probe, b: `face:${stored.id}`, ageA: null, ageB: 35, examiner: 'tester' });
+  assert.equal(r.scores.length, 3);
+  assert.ok(r.fused > 0.7, `fused ${r.fused}`);
+  assert.equal(r.decision, 'match');
+  assert.ok(r.evidence && r.evidence.log10Lr > 1, 'the same photo resized is strong support for one person');
+  assert.equal(r.evidence.supports, 'same person');
+  assert.equal(r.b.ageSource, 'given');
+  assert.equal(r.b.faceId, stored.id);
+  const entry = wb.repos.audit.list().at(-1)!;
+  assert.equal(entry.action, 'compare.run');
+  assert.equal(wb.repos.audit.list().length, before + 1);
+  assert.match(entry.target, new RegExp(`^photo:[0-9a-f]{64} face:${stored.id}$`));
+
+  await assert.rejects(wb.compare({ a: noFace, b: `face:${stored.id}`, ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT');
+  await assert.rejects(wb.compare({ a: probe, b: 'face:999999', ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'NOT_FOUND');
+  assert.equal(wb.repos.audit.list().length, before + 1);
+});

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { KestrelError, type ProfileName } from '../../contract/index.js';
 import { ModelStore, defaultModelsDir } from '../../../models/modelStore.js';
 import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
@@ -10,13 +11,16 @@ import { sniffFileType, SNIFF_BYTES } from '../media/fileType.js';
 import { sha256 } from '../media/hashing.js';
 import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
 import { primaryFace } from '../search/probeFaces.js';
+import { profileCalibration } from '../search/compareService.js';
 import { DEFAULT_RANKING, rankCandidates, type RankingParams } from '../search/ranking.js';
 import { buildKnnGraph, chineseWhispers } from '../identities/graphClustering.js';
+import { boundedLnLr, cllr, conditionOf, evidenceFor, fitConditions, type AgedScore, type Calibration } from '../search/calibration.js';
+import { KESTREL_VERSION } from '../version.js';
 import { EmbeddingCache, pipelineSignature, type CachedFace } from './embeddingCache.js';
-import { AGE_BINS, GAP_BINS, ageBin, auc, clusterScores, kFoldAccuracy, tarAtFar } from './metrics.js';
+import { AGE_BINS, GAP_BINS, ageBin, auc, clusterScores, kFoldAccuracy, tarAtFar, thresholdAtFar } from './metrics.js';
 import { readClusterProtocol, readSearchProtocol, readVerifyProtocol } from './protocol.js';
 
-export type EvalTask = 'verify' | 'search' | 'cluster';
+export type EvalTask = 'verify' | 'search' | 'cluster' | 'calibrate';
 
 export interface EvalOptions {
   readonly protocol: string;
@@ -29,6 +33,8 @@ export interface EvalOptions {
   readonly clusterK?: number;
   /** Search: the product's ranking parameters (shortlist 0 = raw fused cosine only). */
   readonly ranking?: RankingParams;
+  /** Calibrate: how the calibration data is described in reports (default: protocol name and pair counts). */
+  readonly calibrationDescription?: string;
 }
 
 /**
@@ -49,27 +55,29 @@ type Embedded = Map<string, CachedFace>;
 export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   const paths =
-    task === 'verify' ? [...new Set(readVerifyProtocol(opts.protocol).flatMap((p) => [p.a, p.b]))]
+    task === 'verify' || task === 'calibrate' ? [...new Set(readVerifyProtocol(opts.protocol).flatMap((p) => [p.a, p.b]))]
       : task === 'search' ? [...new Set(readSearchProtocol(opts.protocol).map((p) => p.path))]
         : [...new Set(readClusterProtocol(opts.protocol).map((p) => p.path))];
   const store = await ModelStore.open(opts.modelsDir ?? defaultModelsDir());
-  const { embedded, models, cacheHits } = await embedAll(paths, store, opts);
+  const { embedded, models, recognizers, cacheHits } = await embedAll(paths, store, opts);
   const common = {
     task, protocol: opts.protocol, profile: opts.profile, models, images: paths.length,
     images_without_face: [...embedded.values()].filter((e) => !e.detected).length,
     cache_hits: cacheHits,
   };
   let result: Record<string, unknown>;
-  if (task === 'verify') result = evalVerify(opts.protocol, embedded, models);
+  if (task === 'verify') result = evalVerify(opts.protocol, embedded, models, profileCalibration(store, opts.profile));
+  else if (task === 'calibrate') result = evalCalibrate(opts, embedded, models, recognizers);
   else if (task === 'search') result = evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
   else result = evalCluster(opts.protocol, embedded, models, opts.clusterThreshold ?? DEFAULT_CLUSTER_THRESHOLD, opts.clusterK ?? DEFAULT_CLUSTER_K);
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
-async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalOptions): Promise<{ embedded: Embedded; models: string[]; cacheHits: number }> {
+async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalOptions): Promise<{ embedded: Embedded; models: string[]; recognizers: Record<string, string>; cacheHits: number }> {
   const layout = defaultWorkerLayout(availableParallelism());
   const config = await engineConfigFor(store, opts.profile, layout.threads);
   const models = config.recognizers.map((r) => r.spec.id);
+  const recognizers = Object.fromEntries(config.recognizers.map((r) => [r.spec.id, r.spec.sha256]));
   const cache = new EmbeddingCache(opts.cacheDir ?? join(homedir(), '.cache', 'kestrel'), pipelineSignature(config));
   const embedded: Embedded = new Map();
   // Workers are started only if some image is not in the cache.
@@ -104,7 +112,7 @@ async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalO
     const started = poolP as Promise<FacePool> | null;
     if (started) await (await started).dispose();
   }
-  return { embedded, models, cacheHits };
+  return { embedded, models, recognizers, cacheHits };
 }
 
 async function embedOne(pool: FacePool, buf: Buffer): Promise<CachedFace> {
@@ -124,7 +132,7 @@ function score(a: CachedFace | undefined, b: CachedFace | undefined, models: rea
   return fusedScore(a.embeddings as EmbeddingSet, b.embeddings as EmbeddingSet, models);
 }
 
-function evalVerify(protocol: string, e: Embedded, models: string[]): Record<string, unknown> {
+function evalVerify(protocol: string, e: Embedded, models: string[], cal: { calibration: Calibration; file: string } | null): Record<string, unknown> {
   const pairs = readVerifyProtocol(protocol);
   const hasFolds = pairs.every((p) => p.fold !== null);
   const items = pairs.map((p, i) => ({ s: score(e.get(p.a), e.get(p.b), models), same: p.same, fold: hasFolds ? p.fold! : i % 10, p }));
@@ -142,6 +150,33 @@ function evalVerify(protocol: string, e: Embedded, models: string[]): Record<str
     pairs: items.length, positives: pos.length, negatives: neg.length, folds: hasFolds ? 'protocol' : 'generated (pair index mod 10)',
     accuracy: r4(acc.mean), accuracy_std: r4(acc.std), 'tar_at_far_1e-2': r4(at2.tar), 'tar_at_far_1e-3': r4(at3.tar), auc: r4(auc(pos, neg)),
     'threshold_at_far_1e-2': r4(at2.threshold), 'threshold_at_far_1e-3': r4(at3.threshold), tar_by_age_gap: byGap,
+    calibration: cal ? calibrationCheck(cal, items.flatMap((i) => {
+      const a = e.get(i.p.a);
+      const b = e.get(i.p.b);
+      // As in compare: the known age where the protocol gives one, else the estimate.
+      return a?.detected && b?.detected ? [{ score: i.s, same: i.same, ageA: i.p.ageA ?? a.age, ageB: i.p.ageB ?? b.age }] : [];
+    })) : null,
+  };
+}
+
+/**
+ * How the shipped likelihood ratios behave on this protocol's pairs: the log-likelihood-ratio cost
+ * and the rates of misleading evidence (same-person pairs with LR < 1, different-person pairs with
+ * LR > 1, and either beyond 100), as compare would report them.
+ */
+function calibrationCheck(cal: { calibration: Calibration; file: string }, items: readonly AgedScore[]): Record<string, unknown> {
+  const withLr = items.map((x) => ({ ...x, l: evidenceFor(cal.calibration, x.score, x.ageA, x.ageB) }));
+  const pos = withLr.filter((x) => x.same);
+  const neg = withLr.filter((x) => !x.same);
+  const rate = (xs: typeof withLr, f: (l: number) => boolean): number => (xs.length ? r4(xs.filter((x) => f(x.l.log10Lr)).length / xs.length) : Number.NaN);
+  const byCondition: Record<string, number> = {};
+  for (const x of withLr) byCondition[x.l.condition] = (byCondition[x.l.condition] ?? 0) + 1;
+  return {
+    file: cal.file, data: cal.calibration.data.protocol, created: cal.calibration.created,
+    cllr: r4(cllr(withLr.map((x) => ({ score: x.l.log10Lr, same: x.same })), (l) => l * Math.LN10)),
+    misleading_same_lr_below_1: rate(pos, (l) => l < 0), misleading_different_lr_above_1: rate(neg, (l) => l > 0),
+    misleading_same_lr_below_0_01: rate(pos, (l) => l < -2), misleading_different_lr_above_100: rate(neg, (l) => l > 2),
+    pairs_by_condition: byCondition,
   };
 }
 
@@ -196,3 +231,44 @@ function evalCluster(protocol: string, e: Embedded, models: string[], threshold:
     cross_age_10y_pairs: cross, cross_age_10y_together: cross ? r4(crossTogether / cross) : null,
   };
 }
+
+/**
+ * Fits the score-to-LR calibration of this profile on a verification protocol. The check: fitted on
+ * the even-numbered pairs, its log-likelihood-ratio cost is measured on the odd-numbered ones (per
+ * condition, and for comparison the single 'any' calibration on the same pairs); the calibration
+ * returned is then fitted on all pairs. Pairs where either photo has no face are left out and counted.
+ */
+function evalCalibrate(opts: EvalOptions, e: Embedded, models: string[], recognizers: Record<string, string>): Record<string, unknown> {
+  const pairs = readVerifyProtocol(opts.protocol);
+  const all: (AgedScore & { i: number })[] = [];
+  pairs.forEach((p, i) => {
+    const a = e.get(p.a);
+    const b = e.get(p.b);
+    if (a?.detected && b?.detected) all.push({ i, score: score(a, b, models), same: p.same, ageA: p.ageA, ageB: p.ageB });
+  });
+  const even = all.filter((x) => x.i % 2 === 0);
+  const odd = all.filter((x) => x.i % 2 === 1);
+  const split = fitConditions(even, odd);
+  const anyOnly = split.find((c) => c.id === 'any')!;
+  const check = split.map((c) => {
+    const test = odd.filter((x) => c.id === 'any' || conditionOf(x.ageA, x.ageB) === c.id);
+    return { condition: c.id, held_out_pairs: test.length, cllr: r4(c.heldOutCllr ?? Number.NaN), cllr_with_any: r4(cllr(test, (s) => boundedLnLr(anyOnly, s))) };
+  });
+  const final = fitConditions(all, null).map((c) => ({ ...c, heldOutCllr: split.find((x) => x.id === c.id)?.heldOutCllr ?? null }));
+  const neg = all.filter((x) => !x.same).map((x) => x.score);
+  const protocolBytes = readFileSync(opts.protocol);
+  const calibration: Calibration = {
+    profile: opts.profile, recognizers, fusion: 'mean-cosine',
+    method: 'logistic regression of label on fused cosine, balanced classes, per age condition; |log10 LR| bounded by log10 of the smaller class count',
+    data: {
+      protocol: basename(opts.protocol), sha256: sha256(protocolBytes),
+      description: opts.calibrationDescription ?? `${basename(opts.protocol)}: ${all.filter((x) => x.same).length} same-person and ${neg.length} different-person pairs`,
+      pairs: pairs.length, pairsWithoutFace: pairs.length - all.length,
+    },
+    conditions: final,
+    thresholds: { 'far_1e-2': r4(thresholdAtFar(neg, 1e-2)), 'far_1e-3': r4(thresholdAtFar(neg, 1e-3)) },
+    created: new Date().toISOString(), kestrel: KESTREL_VERSION,
+  };
+  return { pairs: pairs.length, pairs_used: all.length, held_out_check: check, calibration };
+}
+

@@ -89,26 +89,14 @@ export class FaceRepository {
 
   list(offset: number, limit: number, mediaId?: MediaId): FaceDto[] {
     const where = mediaId === undefined ? '' : 'WHERE f.media_id = ?';
-    const stmt = this.db.prepare(
-      `SELECT f.*, (SELECT json_group_array(model_id) FROM embeddings e WHERE e.face_id = f.id) AS models,
-         (SELECT ${LOCATION_DISPLAY_SQL}
-            FROM media_locations l WHERE l.media_id = f.media_id ORDER BY l.id LIMIT 1) AS media_path
-       FROM faces f ${where} ORDER BY f.id LIMIT ? OFFSET ?`,
-    );
+    const stmt = this.db.prepare(`${FACE_DTO_SQL} ${where} ORDER BY f.id LIMIT ? OFFSET ?`);
     const rows = (mediaId === undefined ? stmt.all(limit, offset) : stmt.all(mediaId, limit, offset)) as FaceRow[];
-    return rows.map((r) => ({
-      id: asFaceId(r.id),
-      mediaId: asMediaId(r.media_id),
-      mediaPath: r.media_path ?? '',
-      box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
-      landmarks: JSON.parse(r.landmarks) as Point[],
-      detectorScore: r.det_score,
-      quality: JSON.parse(r.quality_json) as QualityDto,
-      age: r.age,
-      gender: r.gender,
-      thumbnail: r.thumb,
-      models: (JSON.parse(r.models ?? '[]') as string[]).map(asModelId),
-    }));
+    return rows.map(toFaceDto);
+  }
+
+  get(id: number): FaceDto | null {
+    const r = this.db.prepare(`${FACE_DTO_SQL} WHERE f.id = ?`).get(id) as FaceRow | undefined;
+    return r ? toFaceDto(r) : null;
   }
 
   /** All embeddings of one model, for search and clustering. */
@@ -116,4 +104,24 @@ export class FaceRepository {
     return (this.db.prepare('SELECT face_id AS faceId, vector FROM embeddings WHERE model_id = ? ORDER BY face_id').all(modelId) as { faceId: number; vector: Buffer }[])
       .map((r) => ({ faceId: asFaceId(r.faceId), vector: blobToVector(r.vector) }));
   }
+}
+
+const FACE_DTO_SQL = `SELECT f.*, (SELECT json_group_array(model_id) FROM embeddings e WHERE e.face_id = f.id) AS models,
+    (SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = f.media_id ORDER BY l.id LIMIT 1) AS media_path
+  FROM faces f`;
+
+function toFaceDto(r: FaceRow): FaceDto {
+  return {
+    id: asFaceId(r.id),
+    mediaId: asMediaId(r.media_id),
+    mediaPath: r.media_path ?? '',
+    box: { x: r.box_x, y: r.box_y, width: r.box_w, height: r.box_h },
+    landmarks: JSON.parse(r.landmarks) as Point[],
+    detectorScore: r.det_score,
+    quality: JSON.parse(r.quality_json) as QualityDto,
+    age: r.age,
+    gender: r.gender,
+    thumbnail: r.thumb,
+    models: (JSON.parse(r.models ?? '[]') as string[]).map(asModelId),
+  };
 }

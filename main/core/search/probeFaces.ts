@@ -31,13 +31,13 @@ export async function readProbe(pool: FacePool, path: string): Promise<ProbeFace
   try {
     buf = await readFile(path);
   } catch (err) {
-    throw new KestrelError('INVALID_INPUT', `Cannot read probe photo ${path}: ${(err as Error).message}`);
+    throw new KestrelError('INVALID_INPUT', `Cannot read photo ${path}: ${(err as Error).message}`);
   }
   const type = sniffFileType(buf.subarray(0, SNIFF_BYTES));
-  if (type.kind !== 'image') throw new KestrelError('INVALID_INPUT', `Probe ${path} is not a supported photo (${type.kind === 'video' ? 'a video: pick a frame' : 'unknown format'})`);
+  if (type.kind !== 'image') throw new KestrelError('INVALID_INPUT', `${path} is not a supported photo (${type.kind === 'video' ? 'a video: pick a frame' : 'unknown format'})`);
   const a = await analyzeImage(pool, buf, type.format);
-  if (!a.ok) throw new KestrelError('INVALID_INPUT', `Probe ${path} cannot be decoded: ${a.reason} (${a.detail})`);
+  if (!a.ok) throw new KestrelError('INVALID_INPUT', `Photo ${path} cannot be decoded: ${a.reason} (${a.detail})`);
   const face = primaryFace(a.result.faces);
-  if (!face) throw new KestrelError('INVALID_INPUT', `No face was found in probe ${path}`);
+  if (!face) throw new KestrelError('INVALID_INPUT', `No face was found in ${path}`);
   return { fileName: basename(path), sha256: sha256(buf), face, otherFaces: a.result.faces.length - 1 };
 }

@@ -1,0 +1,149 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Box, CompareDto, CompareSideDto, CompareWarningDto, FaceId, ProfileName, QualityDto } from '../../contract/index.js';
+import { builtInModelsFile } from '../../../models/manifest.js';
+import { ModelStore } from '../../../models/modelStore.js';
+import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
+import { FacePool } from '../faces/facePool.js';
+import { CHILD_BELOW_YEARS, LARGE_GAP_YEARS, calibrationFor, evidenceFor, verbalScale, type Calibration } from './calibration.js';
+import { readProbe } from './probeFaces.js';
+import { cosine, fusedScore, type EmbeddingSet } from './similarity.js';
+
+/** A face ready to compare: where it came from, its embeddings and what the pipeline measured. */
+export interface CompareFace {
+  readonly label: string;
+  readonly sha256: string | null;
+  readonly faceId: FaceId | null;
+  readonly box: Box;
+  readonly estimatedAge: number | null;
+  /** The age the examiner knows (it overrides the estimate for calibration). */
+  readonly givenAge: number | null;
+  readonly quality: QualityDto;
+  readonly otherFaces: number;
+  readonly embeddings: EmbeddingSet;
+}
+
+export interface CompareOptions {
+  readonly profile: string;
+  readonly models: readonly string[];
+  readonly calibration: { readonly calibration: Calibration; readonly file: string } | null;
+  /** Fused-score decision threshold; default: the calibration's FAR 1e-3 threshold. */
+  readonly threshold?: number;
+}
+
+/** Below this overall quality a comparison is flagged as unreliable. */
+const LOW_QUALITY = 0.3;
+
+const QUALITY_MESSAGES: Readonly<Record<string, string>> = {
+  small: 'the face is small (under 40 px): fine detail is missing',
+  blurred: 'the face is blurred',
+  profile: 'the face is turned away (over 40 degrees): frontal comparison is less reliable',
+  dark: 'the face is underexposed',
+  overexposed: 'the face is overexposed',
+  low_detector_score: 'the detector was unsure this is a face',
+};
+
+/**
+ * 1:1 comparison: per-model and fused cosine, the calibrated likelihood ratio with its verbal
+ * equivalent, the decision at the threshold, and every condition that weakens the result.
+ */
+export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOptions): CompareDto {
+  const scores = opts.models.flatMap((m) => {
+    const va = a.embeddings[m];
+    const vb = b.embeddings[m];
+    return va && vb ? [{ model: m, score: round4(cosine(va, vb)) }] : [];
+  });
+  const fused = fusedScore(a.embeddings, b.embeddings, opts.models);
+  const side = (f: CompareFace): CompareSideDto => ({
+    label: f.label, sha256: f.sha256, faceId: f.faceId, box: f.box,
+    age: f.givenAge ?? f.estimatedAge, ageSource: f.givenAge !== null ? 'given' : f.estimatedAge !== null ? 'estimated' : 'unknown',
+    quality: f.quality, otherFaces: f.otherFaces,
+  });
+  const A = side(a);
+  const B = side(b);
+  const warnings: CompareWarningDto[] = [];
+  for (const [name, s] of [['A', A], ['B', B]] as const) {
+    for (const w of s.quality.warnings) warnings.push({ code: w, side: name, message: `Face ${name}: ${QUALITY_MESSAGES[w] ?? w}` });
+    if (s.quality.overall < LOW_QUALITY) warnings.push({ code: 'low_quality', side: name, message: `Face ${name}: overall quality ${s.quality.overall.toFixed(2)} is low; treat the result with caution` });
+    if (s.age !== null && s.age < CHILD_BELOW_YEARS) {
+      warnings.push({ code: 'child_photo', side: name, message: `Face ${name} is of a child (${s.ageSource} age ${Math.round(s.age)}): children's faces change fast and resemble each other; scores are less discriminating` });
+    }
+    if (s.otherFaces > 0) warnings.push({ code: 'multiple_faces', side: name, message: `Photo ${name} shows ${s.otherFaces + 1} faces; the largest confident one was compared (crop the photo to choose another)` });
+    if (s.ageSource === 'estimated') warnings.push({ code: 'age_estimated', side: name, message: `Face ${name}: the age is the model's estimate (often too high for young children); give the known age (--age-a, --age-b) for a better-founded calibration` });
+  }
+  if (A.age !== null && B.age !== null && Math.abs(A.age - B.age) > LARGE_GAP_YEARS) {
+    warnings.push({ code: 'large_age_difference', side: null, message: `The ages differ by about ${Math.round(Math.abs(A.age - B.age))} years: the same person scores lower across such gaps` });
+  }
+  if (scores.length < opts.models.length) {
+    warnings.push({ code: 'models_missing', side: null, message: `Only ${scores.length} of ${opts.models.length} recognizers have embeddings for both faces` });
+  }
+
+  let evidence: CompareDto['evidence'] = null;
+  const cal = opts.calibration;
+  if (cal && scores.length === opts.models.length) {
+    const ev = evidenceFor(cal.calibration, fused, A.age, B.age);
+    const v = verbalScale(ev.log10Lr);
+    const cond = cal.calibration.conditions.find((c) => c.id === ev.condition)!;
+    evidence = {
+      log10Lr: round4(ev.log10Lr), lr: Number((10 ** ev.log10Lr).toPrecision(3)), atBound: ev.atBound,
+      condition: ev.condition, conditionLabel: ev.conditionLabel, strength: v.strength, supports: v.supports, verbal: v.text,
+      calibration: {
+        file: cal.file, data: cal.calibration.data.description, protocol: cal.calibration.data.protocol, protocolSha256: cal.calibration.data.sha256,
+        heldOutCllr: cond.heldOutCllr === null ? null : round4(cond.heldOutCllr), created: cal.calibration.created,
+      },
+    };
+    if (ev.atBound) warnings.push({ code: 'lr_at_bound', side: null, message: `The likelihood ratio is capped at 10^${cond.maxLog10Lr.toFixed(1)}: the calibration data (${cond.positives} same, ${cond.negatives} different pairs) cannot support a stronger statement` });
+  } else {
+    warnings.push({ code: 'uncalibrated', side: null, message: 'No calibration exists for these recognizer weights: no likelihood ratio is given (run kestrel eval calibrate)' });
+  }
+  const threshold = opts.threshold ?? cal?.calibration.thresholds['far_1e-3'] ?? null;
+  const thresholdSource = opts.threshold !== undefined ? 'given by the examiner'
+    : cal ? `false-accept rate 1e-3 on the calibration data (${cal.calibration.data.protocol})` : 'none (uncalibrated; give --threshold)';
+  return {
+    a: A, b: B, profile: opts.profile, scores, fused: round4(fused), evidence,
+    threshold: threshold === null ? null : round4(threshold), thresholdSource,
+    decision: threshold === null || !Number.isFinite(fused) ? null : fused >= threshold ? 'match' : 'no match',
+    warnings,
+  };
+}
+
+const round4 = (v: number): number => Math.round(v * 10000) / 10000;
+
+/** The calibration for a profile's recognizers: the models store's own file first, then the shipped one. */
+export function profileCalibration(store: ModelStore, profile: ProfileName): { calibration: Calibration; file: string } | null {
+  const recognizers = Object.fromEntries(store.profile(profile).recognizers.map((id) => [id, store.spec(id).sha256]));
+  return calibrationFor(recognizers, [join(store.dir, CALIBRATION_FILE), builtInModelsFile(CALIBRATION_FILE)]);
+}
+
+export const CALIBRATION_FILE = 'calibration.json';
+
+/** A photo's primary face, ready to compare. */
+export async function photoFace(pool: FacePool, path: string, givenAge: number | null): Promise<CompareFace> {
+  const p = await readProbe(pool, path);
+  return {
+    label: p.fileName, sha256: p.sha256, faceId: null, box: p.face.box, estimatedAge: p.face.age, givenAge,
+    quality: p.face.quality, otherFaces: p.otherFaces, embeddings: p.face.embeddings,
+  };
+}
+
+/**
+ * 1:1 comparison of two photos outside any case (nothing is stored): starts the profile's face
+ * workers, finds the primary face of each photo, compares and stops the workers.
+ */
+export async function comparePhotos(o: {
+  modelsDir: string; profile: ProfileName; a: string; b: string; ageA: number | null; ageB: number | null; threshold?: number;
+}): Promise<CompareDto> {
+  const store = await ModelStore.open(o.modelsDir);
+  const layout = defaultWorkerLayout(availableParallelism());
+  const config = await engineConfigFor(store, o.profile, layout.threads);
+  const pool = await FacePool.create(config, Math.min(2, layout.workers));
+  try {
+    const [a, b] = await Promise.all([photoFace(pool, o.a, o.ageA), photoFace(pool, o.b, o.ageB)]);
+    return compareFaces(a, b, {
+      profile: o.profile, models: config.recognizers.map((r) => r.spec.id), calibration: profileCalibration(store, o.profile),
+      ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+    });
+  } finally {
+    await pool.dispose();
+  }
+}
