@@ -16,6 +16,7 @@ import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
 import { registerCompareCommands } from './compareCommands.js';
+import { registerMatchCommands } from './matchCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -302,6 +303,7 @@ models
 
 registerSearchCommands(program, withExistingCase);
 registerWatchlistCommands(program, withExistingCase);
+registerMatchCommands(program, withExistingCase);
 
 const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
 for (const task of ['verify', 'search', 'cluster'] as const) {

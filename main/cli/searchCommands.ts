@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KestrelError, type SearchDto, type SearchFilters } from '../contract/index.js';
 import { searchToCsv } from '../core/index.js';
 import { collect, intArg, isoDate, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
+import { auditedExport } from './auditedExport.js';
 import { printJson, printTable, seconds } from './output.js';
 
 
@@ -90,15 +89,7 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
       await openCase(o.case, false, async (wb) => {
         const s = wb.repos.searches.get(Number(id));
         if (!s) throw new KestrelError('NOT_FOUND', `No search ${id} in this case`);
-        const format = o.format ?? (o.out.toLowerCase().endsWith('.json') ? 'json' : 'csv');
-        if (format !== 'csv' && format !== 'json') throw new KestrelError('INVALID_INPUT', `--format must be csv or json (got ${format})`);
-        const body = format === 'csv' ? searchToCsv(s) : JSON.stringify(s, null, 2) + '\n';
-        try {
-          await writeFile(resolve(o.out), body, { flag: 'wx' });
-        } catch (err) {
-          throw new KestrelError('IO_ERROR', `Cannot write ${o.out}: ${(err as Error).message}`);
-        }
-        wb.repos.audit.append(examinerName(o.examiner), 'search.exported', `search:${s.id}`, { file: resolve(o.out), format, sha256: createHash('sha256').update(body).digest('hex') });
+        const { format } = await auditedExport(wb, { ...o, action: 'search.exported', target: `search:${s.id}`, csv: () => searchToCsv(s), json: () => s });
         process.stdout.write(`wrote ${o.out} (${s.hits.length} candidates, ${format})\n`);
       });
     });

@@ -206,6 +206,8 @@ export interface CompareEvidenceDto {
   readonly lr: number;
   /** The LR reached the bound its calibration data can support. */
   readonly atBound: boolean;
+  /** A face is smaller than the calibration data covers: the LR is limited to weak support. */
+  readonly outOfRange: boolean;
   readonly condition: string;
   readonly conditionLabel: string;
   readonly strength: string;
@@ -233,4 +235,57 @@ export interface CompareDto {
   readonly thresholdSource: string;
   readonly decision: 'match' | 'no match' | null;
   readonly warnings: readonly CompareWarningDto[];
+}
+
+/** One side of an M:N pair: a photo face, a video track, a watchlist subject or a face in a folder photo. */
+export interface MatchItemDto {
+  readonly kind: 'face' | 'track' | 'subject' | 'photo';
+  /** Stable within its library: face:ID, track:ID, subject:ID, photo:SHA256#N. */
+  readonly key: string;
+  readonly faceId: number | null;
+  readonly trackId: number | null;
+  readonly subjectId: number | null;
+  readonly subject: string | null;
+  readonly mediaPath: string;
+  readonly mediaSha256: string | null;
+  readonly frameMs: number | null;
+  readonly startMs: number | null;
+  readonly endMs: number | null;
+  readonly age: number | null;
+  /** Short side of the face box in pixels (null for a subject: reference photos are checked at enrolment). */
+  readonly faceSizePx: number | null;
+}
+
+export interface MatchLibraryDto {
+  /** As given: case, case:DIR, source:ID, watchlist:NAME, folder:DIR. */
+  readonly spec: string;
+  readonly label: string;
+  readonly items: number;
+  /** Files of a folder library that were not compared (not a photo, unreadable, no face). */
+  readonly skipped: number;
+}
+
+export interface MatchPairDto {
+  readonly rank: number;
+  readonly score: number;
+  /** Calibrated strength (null without a calibration); pairs are sorted by it, then by score. */
+  readonly log10Lr: number | null;
+  readonly a: MatchItemDto;
+  readonly b: MatchItemDto;
+}
+
+export interface MatchDto {
+  readonly id: number;
+  readonly at: string;
+  readonly examiner: string;
+  readonly a: MatchLibraryDto;
+  readonly b: MatchLibraryDto;
+  readonly threshold: number;
+  readonly thresholdSource: string;
+  readonly models: readonly string[];
+  readonly pairsCompared: number;
+  /** More pairs passed the threshold than were kept (see maxPairs). */
+  readonly truncated: boolean;
+  readonly maxPairs: number;
+  readonly pairs: readonly MatchPairDto[];
 }

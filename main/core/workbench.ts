@@ -24,7 +24,9 @@ import { KESTREL_VERSION } from './version.js';
 import { SearchRepository } from './repositories/searchRepository.js';
 import { FaceIndex } from './search/faceIndex.js';
 import { runSearch, type SearchRequest } from './search/searchService.js';
-import type { CompareDto, SearchDto } from '../contract/index.js';
+import type { CompareDto, MatchDto, SearchDto } from '../contract/index.js';
+import { MatchRepository } from './repositories/matchRepository.js';
+import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
 import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
@@ -76,11 +78,13 @@ export interface Workbench {
   faceIndex(): FaceIndex;
   /** 1:1 comparison of two faces (photo paths or face:ID of this case), audited as compare.run. */
   compare(o: CompareRequest): Promise<CompareDto>;
+  /** M:N: every face, track or subject of library A against library B; stored and audited. */
+  match(req: MatchRequest): Promise<MatchDto>;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
     readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
-    readonly searches: SearchRepository; readonly watchlists: WatchlistRepository;
+    readonly searches: SearchRepository; readonly watchlists: WatchlistRepository; readonly matches: MatchRepository;
   };
   readonly models: ModelStore;
   readonly db: Db;
@@ -143,7 +147,7 @@ class WorkbenchImpl implements Workbench {
   ) {
     this.repos = {
       faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
-      searches: new SearchRepository(db), watchlists: new WatchlistRepository(db),
+      searches: new SearchRepository(db), watchlists: new WatchlistRepository(db), matches: new MatchRepository(db),
     };
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
@@ -243,6 +247,17 @@ class WorkbenchImpl implements Workbench {
       warnings: r.warnings.map((w) => (w.side ? `${w.side}:${w.code}` : w.code)),
     });
     return r;
+  }
+
+  match(req: MatchRequest): Promise<MatchDto> {
+    const models = this.recognizerIds().map((id) => {
+      const spec = this.models.spec(id);
+      return { id, dim: spec.output.kind === 'embedding' ? spec.output.dim : 0, sha256: spec.sha256 };
+    });
+    return runMatch({
+      caseDb: this.db, caseName: basename(this.caseDir), pool: () => this.pool(), watchlists: this.repos.watchlists, matches: this.repos.matches,
+      audit: this.repos.audit, models, calibration: profileCalibration(this.models, this.profile)?.calibration ?? null,
+    }, req);
   }
 
   async prepare(): Promise<void> {

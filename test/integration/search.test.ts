@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createWorkbench, searchToCsv, type Workbench } from '../../main/core/index.js';
+import { createWorkbench, matchToCsv, searchToCsv, type Workbench } from '../../main/core/index.js';
 import { KestrelError } from '../../main/contract/index.js';
 import { checkFaces } from '../../main/core/search/watchlistService.js';
 import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
@@ -100,7 +100,7 @@ test('1:N search returns the person first, is stored with its probe hash, listed
 test('a probe without a face is a clear error and stores no search', async () => {
   const before = wb.repos.searches.list().length;
   await assert.rejects(wb.search({ probes: [noFace], top: 5, threshold: null, filters: {}, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT' && /No face/.test(e.message));
-  await assert.rejects(wb.search({ probes: [join(work, 'missing.jpg')], top: 5, threshold: null, filters: {}, examiner: 'tester' }), /Cannot read probe/);
+  await assert.rejects(wb.search({ probes: [join(work, 'missing.jpg')], top: 5, threshold: null, filters: {}, examiner: 'tester' }), /Cannot read photo .*missing.jpg/);
   assert.equal(wb.repos.searches.list().length, before);
   assert.equal(wb.repos.audit.verify().ok, true);
 });
@@ -124,4 +124,49 @@ test('compare: a photo against a stored face gives a calibrated likelihood ratio
   await assert.rejects(wb.compare({ a: noFace, b: `face:${stored.id}`, ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT');
   await assert.rejects(wb.compare({ a: probe, b: 'face:999999', ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'NOT_FOUND');
   assert.equal(wb.repos.audit.list().length, before + 1);
+});
+
+test('M:N match: a watchlist against the case, a case against itself (each pair once), a folder; stored, audited, exported', async () => {
+  const w = await wb.match({ a: 'watchlist:wanted', b: 'case', threshold: 0.3, examiner: 'tester' });
+  assert.equal(w.a.items, 1);
+  assert.equal(w.b.items, 4);
+  assert.equal(w.pairsCompared, 4);
+  assert.equal(w.pairs.length, 4, 'the subject against each of the four faces');
+  assert.ok(w.pairs.every((p) => p.a.kind === 'subject' && p.a.subject === 'Astronaut' && p.b.kind === 'face' && p.score >= 0.3 && p.log10Lr !== null));
+  for (let i = 1; i < w.pairs.length; i++) assert.ok(w.pairs[i - 1]!.log10Lr! >= w.pairs[i]!.log10Lr!, 'strongest first');
+  assert.deepEqual(wb.repos.matches.get(w.id), w, 'reopened exactly as run');
+  const audit = wb.repos.audit.list().filter((e) => e.action === 'match.run').at(-1)!;
+  assert.equal(audit.target, `match:${w.id}`);
+
+  const self = await wb.match({ a: 'case', b: 'case', threshold: 0.3, examiner: 'tester' });
+  assert.equal(self.pairsCompared, 6);
+  assert.equal(self.pairs.length, 6, 'four photos of one person: every unordered pair once, never a face with itself');
+  assert.ok(self.pairs.every((p) => p.a.key !== p.b.key));
+  assert.equal(new Set(self.pairs.map((p) => [p.a.key, p.b.key].sort().join('|'))).size, 6);
+
+  const folder = join(work, 'lineup');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'p.png'), await sharp(astronautPng).resize(256).png().toBuffer());
+  writeFileSync(join(folder, 'notes.txt'), 'not a photo');
+  writeFileSync(join(folder, 'empty.png'), await sharp({ create: { width: 64, height: 64, channels: 3, background: '#222' } }).png().toBuffer());
+  const f = await wb.match({ a: `folder:${folder}`, b: 'case', threshold: 0.3, examiner: 'tester' });
+  assert.equal(f.a.items, 1);
+  assert.equal(f.a.skipped, 2, 'a text file and a photo without a face are skipped and counted');
+  assert.equal(f.pairs.length, 4);
+  assert.equal(f.pairs[0]!.a.kind, 'photo');
+  assert.equal(f.pairs[0]!.a.mediaPath, 'p.png');
+
+  const csv = matchToCsv(f).trim().split('\r\n');
+  assert.equal(csv.length, 5);
+  assert.ok(csv[0]!.startsWith('match_id,rank,score,log10_lr,a_kind'));
+  assert.ok(wb.repos.matches.list().some((m) => m.id === f.id && m.pairCount === 4));
+
+  const before = wb.repos.matches.list().length;
+  const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
+  await assert.rejects(wb.match({ a: 'nonsense', b: 'case', examiner: 'tester' }), code('INVALID_INPUT'));
+  await assert.rejects(wb.match({ a: 'source:999', b: 'case', examiner: 'tester' }), code('NOT_FOUND'));
+  await assert.rejects(wb.match({ a: 'watchlist:nobody', b: 'case', examiner: 'tester' }), code('NOT_FOUND'));
+  await assert.rejects(wb.match({ a: `case:${join(work, 'no-case')}`, b: 'case', examiner: 'tester' }), code('CASE_NOT_FOUND'));
+  await assert.rejects(wb.match({ a: 'case', b: 'case', threshold: 3, examiner: 'tester' }), code('INVALID_INPUT'));
+  assert.equal(wb.repos.matches.list().length, before, 'a refused match stores nothing');
 });

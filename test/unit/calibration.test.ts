@@ -50,6 +50,9 @@ test('calibration is monotone: a higher score never lowers the likelihood ratio,
       }
       assert.ok(crossed, `${cal.profile}/${c.id}: LR 1 should fall between cosine 0 and 1`);
     }
+    // Faces smaller than the calibration data covers never get more than weak support.
+    const tiny = evidenceFor(cal, 0.99, 30, 30, 20);
+    assert.ok(tiny.outOfRange && tiny.log10Lr <= 1 && evidenceFor(cal, 0.99, 30, 30, 120).log10Lr > 1);
   }
 });
 
@@ -78,7 +81,8 @@ test('conditions: fitted only with enough pairs of both kinds, always with an an
   assert.deepEqual(conds.map((c) => c.id).sort(), ['adult_gap_le10', 'any']);
   const adult = conds.find((c) => c.id === 'adult_gap_le10')!;
   assert.equal(adult.maxLog10Lr, Math.log10(300));
-  assert.deepEqual(CONDITION_IDS.map((id) => conditionOf(...({ any: [null, 5], child_gap_le10: [13.9, 20], child_gap_gt10: [2, 30], adult_gap_le10: [14, 24], adult_gap_gt10: [14, 24.5] } as const)[id])), [...CONDITION_IDS]);
+  const examples: Record<string, [number | null, number | null]> = { any: [null, 5], child_gap_le10: [13.9, 20], child_gap_gt10: [2, 30], adult_gap_le10: [14, 24], adult_gap_gt10: [14, 24.5] };
+  assert.deepEqual(CONDITION_IDS.map((id) => conditionOf(examples[id]![0], examples[id]![1])), [...CONDITION_IDS]);
 });
 
 test('the verbal scale follows the ENFSI bands in both directions', () => {

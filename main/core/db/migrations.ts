@@ -248,6 +248,38 @@ CREATE TABLE alarms (
 CREATE INDEX alarms_status ON alarms (status);
 `,
   },
+  {
+    version: 4,
+    name: 'M:N matches between libraries',
+    sql: `
+-- Every M:N match as it was run: both libraries (as given and as resolved), threshold, models.
+CREATE TABLE matches (
+  id              INTEGER PRIMARY KEY,
+  at              TEXT NOT NULL,
+  examiner        TEXT NOT NULL,
+  library_a       TEXT NOT NULL,
+  library_b       TEXT NOT NULL,
+  threshold       REAL NOT NULL,
+  threshold_from  TEXT NOT NULL,
+  models          TEXT NOT NULL,
+  pairs_compared  INTEGER NOT NULL,
+  truncated       INTEGER NOT NULL,
+  max_pairs       INTEGER NOT NULL
+) STRICT;
+
+-- A pair above the threshold. Each side is stored whole (JSON): a side may live outside this case
+-- (another case, a folder), and the record must read the same later.
+CREATE TABLE match_pairs (
+  match_id  INTEGER NOT NULL REFERENCES matches (id),
+  rank      INTEGER NOT NULL,
+  score     REAL NOT NULL,
+  log10_lr  REAL,
+  a         TEXT NOT NULL,
+  b         TEXT NOT NULL,
+  PRIMARY KEY (match_id, rank)
+) STRICT, WITHOUT ROWID;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -172,17 +172,29 @@ export interface Evidence {
   readonly log10Lr: number;
   /** The LR reached the calibration's bound (the data cannot support a stronger statement). */
   readonly atBound: boolean;
+  /** A face is smaller than any in the calibration data: the LR is limited to weak support. */
+  readonly outOfRange: boolean;
   readonly condition: ConditionId;
   readonly conditionLabel: string;
 }
 
-/** The bounded log10 likelihood ratio of a fused score for a pair of the given ages (null = unknown). */
-export function evidenceFor(cal: Calibration, score: number, ageA: number | null, ageB: number | null): Evidence {
+/**
+ * Faces smaller than this (pixels, the box's short side) are outside the calibration data (FG-NET's
+ * faces are larger): tiny faces resemble each other the way children do, and no data here says how
+ * much, so their likelihood ratio is limited to OUT_OF_RANGE_MAX_LOG10_LR (at most weak support).
+ */
+export const MIN_CALIBRATED_FACE_PX = 40;
+export const OUT_OF_RANGE_MAX_LOG10_LR = 1;
+
+/** The bounded log10 likelihood ratio of a fused score for a pair of the given ages (null = unknown) and face sizes. */
+export function evidenceFor(cal: Calibration, score: number, ageA: number | null, ageB: number | null, smallestFacePx: number | null = null): Evidence {
   const wanted = conditionOf(ageA, ageB);
   const c = cal.conditions.find((x) => x.id === wanted) ?? cal.conditions.find((x) => x.id === 'any') ?? cal.conditions[0]!;
   const raw = (c.a + c.b * score) / Math.LN10;
-  const log10Lr = boundedLnLr(c, score) / Math.LN10;
-  return { log10Lr, atBound: Math.abs(raw) > c.maxLog10Lr, condition: c.id, conditionLabel: CONDITION_LABELS[c.id] };
+  let log10Lr = boundedLnLr(c, score) / Math.LN10;
+  const outOfRange = smallestFacePx !== null && smallestFacePx < MIN_CALIBRATED_FACE_PX;
+  if (outOfRange) log10Lr = Math.max(-OUT_OF_RANGE_MAX_LOG10_LR, Math.min(OUT_OF_RANGE_MAX_LOG10_LR, log10Lr));
+  return { log10Lr, atBound: Math.abs(raw) > c.maxLog10Lr, outOfRange, condition: c.id, conditionLabel: CONDITION_LABELS[c.id] };
 }
 
 /**

@@ -5,7 +5,7 @@ import { builtInModelsFile } from '../../../models/manifest.js';
 import { ModelStore } from '../../../models/modelStore.js';
 import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
 import { FacePool } from '../faces/facePool.js';
-import { CHILD_BELOW_YEARS, LARGE_GAP_YEARS, calibrationFor, evidenceFor, verbalScale, type Calibration } from './calibration.js';
+import { CHILD_BELOW_YEARS, LARGE_GAP_YEARS, MIN_CALIBRATED_FACE_PX, OUT_OF_RANGE_MAX_LOG10_LR, calibrationFor, evidenceFor, verbalScale, type Calibration } from './calibration.js';
 import { readProbe } from './probeFaces.js';
 import { cosine, fusedScore, type EmbeddingSet } from './similarity.js';
 
@@ -81,18 +81,19 @@ export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOption
   let evidence: CompareDto['evidence'] = null;
   const cal = opts.calibration;
   if (cal && scores.length === opts.models.length) {
-    const ev = evidenceFor(cal.calibration, fused, A.age, B.age);
+    const ev = evidenceFor(cal.calibration, fused, A.age, B.age, Math.min(A.quality.faceSizePx, B.quality.faceSizePx));
     const v = verbalScale(ev.log10Lr);
     const cond = cal.calibration.conditions.find((c) => c.id === ev.condition)!;
     evidence = {
-      log10Lr: round4(ev.log10Lr), lr: Number((10 ** ev.log10Lr).toPrecision(3)), atBound: ev.atBound,
+      log10Lr: round4(ev.log10Lr), lr: Number((10 ** ev.log10Lr).toPrecision(3)), atBound: ev.atBound, outOfRange: ev.outOfRange,
       condition: ev.condition, conditionLabel: ev.conditionLabel, strength: v.strength, supports: v.supports, verbal: v.text,
       calibration: {
         file: cal.file, data: cal.calibration.data.description, protocol: cal.calibration.data.protocol, protocolSha256: cal.calibration.data.sha256,
         heldOutCllr: cond.heldOutCllr === null ? null : round4(cond.heldOutCllr), created: cal.calibration.created,
       },
     };
-    if (ev.atBound) warnings.push({ code: 'lr_at_bound', side: null, message: `The likelihood ratio is capped at 10^${cond.maxLog10Lr.toFixed(1)}: the calibration data (${cond.positives} same, ${cond.negatives} different pairs) cannot support a stronger statement` });
+    if (ev.outOfRange) warnings.push({ code: 'outside_calibration', side: null, message: `A face is under ${MIN_CALIBRATED_FACE_PX} px, smaller than any face in the calibration data: the likelihood ratio is limited to weak support (10^${OUT_OF_RANGE_MAX_LOG10_LR})` });
+    else if (ev.atBound) warnings.push({ code: 'lr_at_bound', side: null, message: `The likelihood ratio is capped at 10^${cond.maxLog10Lr.toFixed(1)}: the calibration data (${cond.positives} same, ${cond.negatives} different pairs) cannot support a stronger statement` });
   } else {
     warnings.push({ code: 'uncalibrated', side: null, message: 'No calibration exists for these recognizer weights: no likelihood ratio is given (run kestrel eval calibrate)' });
   }

@@ -1,0 +1,216 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { MetricKind, exactSearch } from 'usearch';
+import { KestrelError, type MatchDto, type MatchLibraryDto, type MatchPairDto } from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+import { LATEST_SCHEMA_VERSION } from '../db/migrations.js';
+import type { FacePool } from '../faces/facePool.js';
+import { analyzeImage } from '../faces/imageAnalyzer.js';
+import { sniffFileType, SNIFF_BYTES } from '../media/fileType.js';
+import { sha256 } from '../media/hashing.js';
+import { walkSource } from '../media/sourceWalker.js';
+import type { AuditRepository } from '../repositories/auditRepository.js';
+import { caseLibraryItems, type LibraryItem, type MatchRepository } from '../repositories/matchRepository.js';
+import type { WatchlistRepository } from '../repositories/watchlistRepository.js';
+import { evidenceFor, type Calibration } from './calibration.js';
+import { fusedVector } from './fusedVector.js';
+
+export interface MatchRequest {
+  /** Library specs: case, case:DIR, source:ID, watchlist:NAME, folder:DIR. */
+  readonly a: string;
+  readonly b: string;
+  readonly threshold?: number;
+  /** Pairs kept at most (the strongest); default DEFAULT_MAX_PAIRS. */
+  readonly maxPairs?: number;
+  readonly examiner: string;
+}
+
+export interface MatchDeps {
+  readonly caseDb: Db;
+  readonly caseName: string;
+  readonly pool: () => Promise<FacePool>;
+  readonly watchlists: WatchlistRepository;
+  readonly matches: MatchRepository;
+  readonly audit: AuditRepository;
+  /** The case's recognizers (id, embedding size, weights' SHA-256), in fusion order. */
+  readonly models: readonly { readonly id: string; readonly dim: number; readonly sha256: string }[];
+  readonly calibration: Calibration | null;
+}
+
+export const DEFAULT_MAX_PAIRS = 100_000;
+/** Candidates fetched per item of A before the threshold (an item with more hits is reported). */
+export const MATCH_CANDIDATES_PER_ITEM = 500;
+
+interface Library { readonly dto: MatchLibraryDto; readonly items: readonly LibraryItem[] }
+
+/**
+ * M:N match: every item of library A against every item of library B (exact inner products on the
+ * fused vectors), pairs at or above the threshold, one pair per item pair (a subject with several
+ * reference photos, a track with many faces count once, at their best score), sorted by strength of
+ * evidence, stored and audited. Matching a library against itself gives each unordered pair once.
+ */
+export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDto> {
+  const threshold = req.threshold ?? d.calibration?.thresholds['far_1e-3'];
+  if (threshold === undefined) throw new KestrelError('INVALID_INPUT', 'No calibration exists for these recognizers: give --threshold');
+  if (!(threshold > -1 && threshold < 1)) throw new KestrelError('INVALID_INPUT', `--threshold must be a cosine between -1 and 1 (got ${threshold})`);
+  const maxPairs = req.maxPairs ?? DEFAULT_MAX_PAIRS;
+  const a = await loadLibrary(d, req.a);
+  const same = normaliseSpec(req.a) === normaliseSpec(req.b);
+  const b = same ? a : await loadLibrary(d, req.b);
+  const ids = d.models.map((m) => m.id);
+  const dims = d.models.map((m) => m.dim);
+  const total = dims.reduce((x, y) => x + y, 0);
+
+  // B as one row per embedding set (a subject contributes one row per reference photo).
+  const rowsB: number[] = [];
+  b.items.forEach((it, i) => it.embeddings.forEach(() => rowsB.push(i)));
+  const matrix = new Float32Array(rowsB.length * total);
+  let r = 0;
+  for (const it of b.items) for (const e of it.embeddings) matrix.set(fusedVector(e, ids, dims), total * r++);
+
+  const best = new Map<string, { ia: number; ib: number; score: number }>();
+  let overflow = false;
+  if (rowsB.length) {
+    const k = Math.min(MATCH_CANDIDATES_PER_ITEM, rowsB.length);
+    a.items.forEach((it, ia) => {
+      for (const e of it.embeddings) {
+        const res = exactSearch(matrix, fusedVector(e, ids, dims), total, k, MetricKind.IP, 0) as { keys: BigUint64Array; distances: Float32Array };
+        let above = 0;
+        for (let j = 0; j < res.keys.length; j++) {
+          const score = 1 - res.distances[j]!;
+          if (score < threshold) continue;
+          above++;
+          const ib = rowsB[Number(res.keys[j])]!;
+          if (same && ib <= ia) continue;
+          const key = `${ia}:${ib}`;
+          const cur = best.get(key);
+          if (!cur || score > cur.score) best.set(key, { ia, ib, score });
+        }
+        if (above === k && k < rowsB.length) overflow = true;
+      }
+    });
+  }
+  const scored = [...best.values()].map((p) => {
+    const ia = a.items[p.ia]!.item;
+    const ib = b.items[p.ib]!.item;
+    const sizes = [ia.faceSizePx, ib.faceSizePx].filter((x): x is number => x !== null);
+    const lr = d.calibration ? evidenceFor(d.calibration, p.score, ia.age, ib.age, sizes.length ? Math.min(...sizes) : null).log10Lr : null;
+    return { p, ia, ib, lr };
+  });
+  scored.sort((x, y) => (y.lr ?? 0) - (x.lr ?? 0) || y.p.score - x.p.score);
+  const pairs: MatchPairDto[] = scored.slice(0, maxPairs).map((s, i) => ({
+    rank: i + 1, score: round4(s.p.score), log10Lr: s.lr === null ? null : round4(s.lr), a: s.ia, b: s.ib,
+  }));
+  const pairsCompared = same ? (a.items.length * (a.items.length - 1)) / 2 : a.items.length * b.items.length;
+  const m = {
+    examiner: req.examiner, a: a.dto, b: b.dto, threshold,
+    thresholdSource: req.threshold !== undefined ? 'given by the examiner' : `false-accept rate 1e-3 on the calibration data (${d.calibration!.data.protocol})`,
+    models: ids, pairsCompared, truncated: overflow || scored.length > maxPairs, maxPairs, pairs,
+  };
+  const id = d.matches.insert(m);
+  d.audit.append(req.examiner, 'match.run', `match:${id}`, {
+    a: a.dto, b: b.dto, threshold, models: ids, pairs_compared: pairsCompared, pairs: pairs.length, truncated: m.truncated,
+  });
+  return d.matches.get(id)!;
+}
+
+const normaliseSpec = (s: string): string => {
+  const [kind, ...rest] = s.split(':');
+  const arg = rest.join(':');
+  return kind === 'case' || kind === 'folder' ? `${kind}:${arg ? resolve(arg) : ''}` : s;
+};
+
+async function loadLibrary(d: MatchDeps, spec: string): Promise<Library> {
+  const colon = spec.indexOf(':');
+  const kind = colon < 0 ? spec : spec.slice(0, colon);
+  const arg = colon < 0 ? '' : spec.slice(colon + 1);
+  const lib = (label: string, items: readonly LibraryItem[], skipped = 0): Library => ({ dto: { spec, label, items: items.length, skipped }, items });
+  switch (kind) {
+    case 'case':
+      if (!arg) return lib(`this case (${d.caseName})`, caseLibraryItems(d.caseDb, null));
+      return otherCase(d, resolve(arg), lib);
+    case 'source': {
+      const id = Number(arg);
+      if (!Number.isInteger(id) || !d.caseDb.prepare('SELECT 1 FROM sources WHERE id = ?').get(id)) throw new KestrelError('NOT_FOUND', `No source ${arg} in this case (kestrel open lists them)`);
+      return lib(`source ${id} of this case`, caseLibraryItems(d.caseDb, id));
+    }
+    case 'watchlist': {
+      if (!d.watchlists.byName(arg)) throw new KestrelError('NOT_FOUND', `No watchlist '${arg}' in this case`);
+      const items = d.watchlists.subjectRefs().filter((s) => s.watchlist === arg).map((s): LibraryItem => ({
+        item: { kind: 'subject', key: `subject:${s.subjectId}`, faceId: null, trackId: null, subjectId: s.subjectId, subject: s.name, mediaPath: '', mediaSha256: null, frameMs: null, startMs: null, endMs: null, age: null, faceSizePx: null },
+        embeddings: s.refs,
+      }));
+      return lib(`watchlist ${arg}`, items);
+    }
+    case 'folder':
+      return folderLibrary(d, resolve(arg), lib);
+    default:
+      throw new KestrelError('INVALID_INPUT', `Unknown library '${spec}': use case, case:DIR, source:ID, watchlist:NAME or folder:DIR`);
+  }
+}
+
+/** Another case, read-only: it must have been made with the same recognizer weights. */
+function otherCase(d: MatchDeps, dir: string, lib: (label: string, items: readonly LibraryItem[]) => Library): Library {
+  const file = join(dir, 'case.sqlite');
+  if (!existsSync(file)) throw new KestrelError('CASE_NOT_FOUND', `No Kestrel case at ${dir}`);
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== LATEST_SCHEMA_VERSION) throw new KestrelError('INVALID_INPUT', `Case ${dir} has schema ${version}; open it once with this Kestrel (kestrel open --case) before matching`);
+    const theirs = new Map((db.prepare("SELECT id, sha256 FROM models WHERE role = 'recognizer'").all() as { id: string; sha256: string }[]).map((m) => [m.id, m.sha256]));
+    const differ = d.models.filter((m) => theirs.get(m.id) !== m.sha256).map((m) => m.id);
+    if (differ.length) throw new KestrelError('PROFILE_MISMATCH', `Case ${dir} was not embedded with the same recognizer weights (${differ.join(', ')}): its faces cannot be compared with this case's`);
+    return lib(`case ${dir}`, caseLibraryItems(db, null));
+  } finally {
+    db.close();
+  }
+}
+
+/** Every face of every photo under a folder, analysed now with the case's pipeline (the folder is only read). */
+async function folderLibrary(d: MatchDeps, dir: string, lib: (label: string, items: readonly LibraryItem[], skipped: number) => Library): Promise<Library> {
+  if (!existsSync(dir)) throw new KestrelError('INVALID_INPUT', `Folder ${dir} does not exist`);
+  const pool = await d.pool();
+  const files: string[] = [];
+  let skipped = 0;
+  for await (const w of walkSource(dir)) {
+    if (w.type === 'file') files.push(w.path);
+    else skipped++;
+  }
+  const perFile: LibraryItem[][] = new Array(files.length);
+  let next = 0;
+  // A few photos in flight keep every face worker busy while the next file is read and decoded.
+  const runner = async (): Promise<void> => {
+    for (let i = next++; i < files.length; i = next++) {
+      perFile[i] = await photoItems(pool, dir, files[i]!);
+      if (!perFile[i]!.length) skipped++;
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, runner));
+  const items = perFile.flat();
+  return lib(`folder ${dir}`, items, skipped);
+}
+
+async function photoItems(pool: FacePool, dir: string, path: string): Promise<LibraryItem[]> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch {
+    return [];
+  }
+  const t = sniffFileType(buf.subarray(0, SNIFF_BYTES));
+  if (t.kind !== 'image') return [];
+  const an = await analyzeImage(pool, buf, t.format);
+  if (!an.ok) return [];
+  const sha = sha256(buf);
+  return an.result.faces.map((f, i) => ({
+    item: {
+      kind: 'photo', key: `photo:${sha}#${i + 1}`, faceId: null, trackId: null, subjectId: null, subject: null,
+      mediaPath: relative(dir, path), mediaSha256: sha, frameMs: null, startMs: null, endMs: null, age: f.age, faceSizePx: Math.min(f.box.width, f.box.height),
+    },
+    embeddings: [f.embeddings],
+  }));
+}
+
+const round4 = (v: number): number => Math.round(v * 10000) / 10000;
