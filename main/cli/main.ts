@@ -17,6 +17,7 @@ import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
 import { registerCompareCommands } from './compareCommands.js';
 import { registerMatchCommands } from './matchCommands.js';
+import { registerClipCommands } from './clipCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -304,6 +305,7 @@ models
 registerSearchCommands(program, withExistingCase);
 registerWatchlistCommands(program, withExistingCase);
 registerMatchCommands(program, withExistingCase);
+registerClipCommands(program, withExistingCase);
 
 const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
 for (const task of ['verify', 'search', 'cluster'] as const) {

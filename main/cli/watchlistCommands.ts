@@ -8,8 +8,8 @@ import { collect, numArg, type OpenCase } from './args.js';
 
 function printAlarms(alarms: readonly AlarmRow[]): void {
   printTable(alarms.map((a) => [a.id, a.status, a.watchlist, a.subject, a.score.toFixed(3), a.trackId === null ? `face ${a.faceId}` : `track ${a.trackId}`, a.mediaPath,
-    a.trackId === null ? seconds(a.frameMs) : `${seconds(a.trackStartMs)}-${seconds(a.trackEndMs)}`, a.decidedBy ?? '']),
-  ['id', 'status', 'watchlist', 'subject', 'score', 'hit', 'media', 'time', 'decided by']);
+    a.trackId === null ? seconds(a.frameMs) : `${seconds(a.trackStartMs)}-${seconds(a.trackEndMs)}`, a.clipPath ? `derived/${a.clipPath}` : '', a.decidedBy ?? '']),
+  ['id', 'status', 'watchlist', 'subject', 'score', 'hit', 'media', 'time', 'clip', 'decided by']);
 }
 
 export function registerWatchlistCommands(program: Command, openCase: OpenCase): void {

@@ -14,3 +14,5 @@ export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
 export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
 export { readCalibrationFile, withCalibration, calibrationSchema, type Calibration } from './search/calibration.js';
 export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from './search/matchService.js';
+export type { ClipRow } from './repositories/clipRepository.js';
+export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';

@@ -26,6 +26,8 @@ import { FaceIndex } from './search/faceIndex.js';
 import { runSearch, type SearchRequest } from './search/searchService.js';
 import type { CompareDto, MatchDto, SearchDto } from '../contract/index.js';
 import { MatchRepository } from './repositories/matchRepository.js';
+import { ClipRepository, type ClipRow } from './repositories/clipRepository.js';
+import { createClip, type ClipDeps, type ClipRequest } from './video/evidenceClip.js';
 import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
@@ -78,13 +80,15 @@ export interface Workbench {
   faceIndex(): FaceIndex;
   /** 1:1 comparison of two faces (photo paths or face:ID of this case), audited as compare.run. */
   compare(o: CompareRequest): Promise<CompareDto>;
+  /** Cuts an evidence clip of a track (or a media span) from the verified original; audited. */
+  clip(req: ClipRequest): Promise<ClipRow>;
   /** M:N: every face, track or subject of library A against library B; stored and audited. */
   match(req: MatchRequest): Promise<MatchDto>;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
     readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
-    readonly searches: SearchRepository; readonly watchlists: WatchlistRepository; readonly matches: MatchRepository;
+    readonly searches: SearchRepository; readonly watchlists: WatchlistRepository; readonly matches: MatchRepository; readonly clips: ClipRepository;
   };
   readonly models: ModelStore;
   readonly db: Db;
@@ -147,7 +151,7 @@ class WorkbenchImpl implements Workbench {
   ) {
     this.repos = {
       faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
-      searches: new SearchRepository(db), watchlists: new WatchlistRepository(db), matches: new MatchRepository(db),
+      searches: new SearchRepository(db), watchlists: new WatchlistRepository(db), matches: new MatchRepository(db), clips: new ClipRepository(db),
     };
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
@@ -203,8 +207,38 @@ class WorkbenchImpl implements Workbench {
 
   async enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }> {
     const r = await this.watchlistService().enrol(o);
-    if (r.alarms.length) this.emit('case.changed', { what: 'alarms' });
+    if (r.alarms.length) {
+      await this.clipAlarms(r.alarms, o.examiner);
+      this.emit('case.changed', { what: 'alarms' });
+    }
     return r;
+  }
+
+  clip(req: ClipRequest): Promise<ClipRow> {
+    return createClip(this.clipDeps(), req);
+  }
+
+  private clipDeps(): ClipDeps {
+    return {
+      db: this.db, clips: this.repos.clips, audit: this.repos.audit, derivedDir: join(this.caseDir, 'derived'),
+      ffmpeg: () => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
+    };
+  }
+
+  /**
+   * Every alarm on a video track gets an evidence clip of the sighting. A clip that cannot be cut
+   * (original moved or changed, ffmpeg missing) leaves the alarm standing and is audited with why.
+   */
+  private async clipAlarms(alarmIds: readonly number[], examiner: string): Promise<void> {
+    for (const a of this.repos.clips.alarmsWithoutClip(alarmIds)) {
+      try {
+        const c = await createClip(this.clipDeps(), { trackId: a.trackId, reason: `alarm ${a.id}`, examiner });
+        this.repos.clips.attachToAlarm(a.id, c.id);
+      } catch (err) {
+        this.log(`clip for alarm ${a.id} failed: ${(err as Error).message}`);
+        this.repos.audit.append(examiner, 'clip.failed', `alarm:${a.id}`, { track: a.trackId, error: (err as Error).message });
+      }
+    }
   }
 
   decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow {
@@ -301,7 +335,11 @@ class WorkbenchImpl implements Workbench {
       });
       this.emit('case.changed', { what: 'faces' });
       // Every new face and track is checked against the enrolled subjects once intake has stored it.
-      if (checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds()).length) this.emit('case.changed', { what: 'alarms' });
+      const raised = checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds());
+      if (raised.length) {
+        await this.clipAlarms(raised, o.examiner);
+        this.emit('case.changed', { what: 'alarms' });
+      }
       return summary;
     } finally {
       o.signal?.removeEventListener('abort', onAbort);

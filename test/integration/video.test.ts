@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,3 +102,45 @@ test('video intake: one track per sighting, duplicates linked, damaged and fake 
     await wb.dispose();
   }
 });
+
+test('a watchlist alarm on a video comes with an evidence clip cut from the verified original; a changed original is refused', async () => {
+  const evidence = join(work, 'evidence-clip');
+  mkdirSync(evidence);
+  const original = join(evidence, 'walk.mp4');
+  writeFileSync(original, readFileSync(join(work, 'walk.mp4')));
+  const wb = await createWorkbench({ caseDir: join(work, 'case-clip'), modelsDir: await testModelsDir(), examiner: 't' });
+  try {
+    wb.createWatchlist({ name: 'wanted', threshold: 0.3, examiner: 't' });
+    await wb.enrol({ watchlist: 'wanted', name: 'Astronaut', photos: [astronautPng], examiner: 't' });
+    await wb.ingest([evidence], { examiner: 't' });
+    const [alarm, ...rest] = wb.repos.watchlists.alarms();
+    assert.ok(alarm && rest.length === 0, 'one sighting, one alarm');
+    assert.ok(alarm.trackId !== null && alarm.clipPath && alarm.clipSha256);
+    const clipFile = join(wb.caseDir, 'derived', alarm.clipPath);
+    assert.equal(createHash('sha256').update(readFileSync(clipFile)).digest('hex'), alarm.clipSha256);
+    const clip = wb.repos.clips.list()[0]!;
+    // The sighting with 2 s of context on each side, clamped to the 3 s video.
+    assert.equal(clip.startMs, 0);
+    assert.ok(Math.abs(clip.endMs - 3000) <= 50, `clip ends at ${clip.endMs}`);
+    assert.ok(Math.abs(durationOf(clipFile) - clip.endMs / 1000) < 0.15);
+    assert.ok(wb.repos.audit.list().some((e) => e.action === 'clip.created' && e.target === `clip:${clip.id}`));
+
+    const span = await wb.clip({ mediaId: clip.mediaId, startMs: 500, endMs: 1500, padMs: 0, reason: 'test', examiner: 't' });
+    assert.ok(Math.abs(durationOf(join(wb.caseDir, 'derived', span.path)) - 1) < 0.1);
+    await assert.rejects(wb.clip({ mediaId: clip.mediaId, startMs: 5000, endMs: 6000, reason: 'x', examiner: 't' }), /after the end/);
+
+    writeFileSync(original, Buffer.concat([readFileSync(original), Buffer.from([0])]));
+    await assert.rejects(wb.clip({ trackId: alarm.trackId, reason: 'x', examiner: 't' }), /changed since intake/);
+    assert.equal(wb.repos.clips.list().length, 2, 'nothing is cut from a changed original');
+  } finally {
+    await wb.dispose();
+  }
+});
+
+/** Container duration in seconds, as ffmpeg reports it. */
+function durationOf(file: string): number {
+  const err = spawnSync(ffmpeg, ['-hide_banner', '-nostdin', '-i', file], { encoding: 'utf8' }).stderr;
+  const m = /Duration: (\d+):(\d+):([\d.]+)/.exec(err);
+  assert.ok(m, err);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3]);
+}

@@ -280,6 +280,30 @@ CREATE TABLE match_pairs (
 ) STRICT, WITHOUT ROWID;
 `,
   },
+  {
+    version: 5,
+    name: 'evidence clips of video sightings and alarms',
+    sql: `
+-- A cut of an original video (re-encoded, the original untouched), made from a verified original.
+CREATE TABLE clips (
+  id             INTEGER PRIMARY KEY,
+  media_id       INTEGER NOT NULL REFERENCES media (id),
+  track_id       INTEGER REFERENCES tracks (id),
+  start_ms       INTEGER NOT NULL,
+  end_ms         INTEGER NOT NULL,
+  path           TEXT NOT NULL UNIQUE,
+  sha256         TEXT NOT NULL,
+  bytes          INTEGER NOT NULL,
+  encoder        TEXT NOT NULL,
+  reason         TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  created_by     TEXT NOT NULL
+) STRICT;
+CREATE INDEX clips_media ON clips (media_id);
+
+ALTER TABLE alarms ADD COLUMN clip_id INTEGER REFERENCES clips (id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

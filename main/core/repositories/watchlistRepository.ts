@@ -11,6 +11,8 @@ export interface AlarmRow {
   readonly mediaId: number; readonly mediaPath: string; readonly frameMs: number | null; readonly trackStartMs: number | null; readonly trackEndMs: number | null;
   readonly score: number; readonly threshold: number; readonly raisedAt: string; readonly status: AlarmStatus;
   readonly decidedBy: string | null; readonly decidedAt: string | null; readonly decisionNote: string | null; readonly thumbnail: string;
+  /** Evidence clip of a video alarm (relative to derived/), with its SHA-256; null for photos or when the cut failed. */
+  readonly clipPath: string | null; readonly clipSha256: string | null;
 }
 
 export class WatchlistRepository {
@@ -85,10 +87,10 @@ export class WatchlistRepository {
     if (id !== undefined) { where.push('a.id = ?'); args.push(id); }
     return this.db.prepare(`SELECT a.id, a.subject_id AS subjectId, s.name AS subject, w.name AS watchlist, a.face_id AS faceId, a.track_id AS trackId,
         a.media_id AS mediaId, f.frame_ms AS frameMs, t.start_ms AS trackStartMs, t.end_ms AS trackEndMs, a.score, a.threshold, a.raised_at AS raisedAt,
-        a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail,
+        a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail, c.path AS clipPath, c.sha256 AS clipSha256,
         coalesce((SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = a.media_id ORDER BY l.id LIMIT 1), '') AS mediaPath
       FROM alarms a JOIN subjects s ON s.id = a.subject_id JOIN watchlists w ON w.id = s.watchlist_id JOIN faces f ON f.id = a.face_id
-      LEFT JOIN tracks t ON t.id = a.track_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];
+      LEFT JOIN tracks t ON t.id = a.track_id LEFT JOIN clips c ON c.id = a.clip_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];
   }
 
   decide(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): void {
