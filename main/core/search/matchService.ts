@@ -116,17 +116,18 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
   return d.matches.get(id)!;
 }
 
+/** A library spec as recorded: folder and case paths made absolute, so a stored match names exactly what was read. */
 const normaliseSpec = (s: string): string => {
   const [kind, ...rest] = s.split(':');
   const arg = rest.join(':');
-  return kind === 'case' || kind === 'folder' ? `${kind}:${arg ? resolve(arg) : ''}` : s;
+  return (kind === 'case' || kind === 'folder') && arg ? `${kind}:${resolve(arg)}` : s;
 };
 
 async function loadLibrary(d: MatchDeps, spec: string): Promise<Library> {
   const colon = spec.indexOf(':');
   const kind = colon < 0 ? spec : spec.slice(0, colon);
   const arg = colon < 0 ? '' : spec.slice(colon + 1);
-  const lib = (label: string, items: readonly LibraryItem[], skipped = 0): Library => ({ dto: { spec, label, items: items.length, skipped }, items });
+  const lib = (label: string, items: readonly LibraryItem[], skipped = 0): Library => ({ dto: { spec: normaliseSpec(spec), label, items: items.length, skipped }, items });
   switch (kind) {
     case 'case':
       if (!arg) return lib(`this case (${d.caseName})`, caseLibraryItems(d.caseDb, null));
