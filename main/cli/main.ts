@@ -6,18 +6,19 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
+  KESTREL_VERSION, ModelStore, benchCluster, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
-import { intArg } from './args.js';
+import { intArg, numArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
 import { registerCompareCommands } from './compareCommands.js';
 import { registerMatchCommands } from './matchCommands.js';
 import { registerClipCommands } from './clipCommands.js';
+import { registerIdentityCommands } from './identityCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -312,6 +313,7 @@ registerSearchCommands(program, withExistingCase);
 registerWatchlistCommands(program, withExistingCase);
 registerMatchCommands(program, withExistingCase);
 registerClipCommands(program, withExistingCase);
+registerIdentityCommands(program, withExistingCase);
 
 const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
 for (const task of ['verify', 'search', 'cluster'] as const) {
@@ -322,18 +324,17 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     .addOption(profileOption().default('accurate'))
     .option('--json', 'print the result as one JSON document')
     .option('--out <file>', 'also write the JSON result to this file')
-    .option('--threshold <v>', 'cluster: similarity threshold')
-    .option('--k <n>', 'cluster: neighbours per face', intArg)
+    .option('--seed-z <v>', 'cluster: seed edges at this normalised score (explore; default the product\'s)', numArg)
+    .option('--merge-z <v>', 'cluster: merge seeds at this mean normalised score', numArg)
     .option('--raw', 'search: rank by the raw fused cosine only (no neighbourhood re-ranking), for comparison')
-    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; threshold?: string; k?: number; raw?: boolean }) => {
+    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; seedZ?: number; mergeZ?: number; raw?: boolean }) => {
       const json = !!o.json;
       try {
         const bar = progressBar(!json, `embed (${task})`);
         const r = await runEval(task as EvalTask, {
           protocol: resolve(o.protocol), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
           onProgress: (d, t) => bar.update(d, t),
-          ...(o.threshold !== undefined ? { clusterThreshold: Number(o.threshold) } : {}),
-          ...(o.k !== undefined ? { clusterK: o.k } : {}),
+          cluster: { ...(o.seedZ !== undefined ? { seedZ: o.seedZ } : {}), ...(o.mergeZ !== undefined ? { mergeZ: o.mergeZ } : {}) },
           ...(o.raw ? { ranking: { shortlist: 0, cohort: 0 } } : {}),
         });
         bar.stop();
@@ -432,6 +433,31 @@ bench
         ], ['1:N', 'p50 ms', 'p99 ms', `recall@${o.k}`]);
         process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims: build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB; M:N ${String(r['mn_queries_per_s'])} probes/s (10k probes: ${String(r['mn_10k_probes_seconds'])} s)\n`);
       }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+bench
+  .command('cluster')
+  .description('identity clustering: full run over N synthetic faces, then an incremental run adding M, with stage times (cohort, neighbours, clustering) and BCubed F1 against the generator')
+  .option('--faces <n>', 'faces clustered in the full run', intArg, 100_000)
+  .option('--add <n>', 'faces added by the incremental run', intArg, 10_000)
+  .option('--dims <n>', 'fused vector size (accurate profile: 512)', intArg, 512)
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { faces: number; add: number; dims: number; json?: boolean; out?: string }) => {
+    const json = !!o.json;
+    try {
+      const r = benchCluster({ faces: o.faces, add: o.add, dims: o.dims });
+      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+      if (json) return printJson(r);
+      const f = r['full'] as Record<string, number>;
+      const inc = r['incremental'] as Record<string, number> | null;
+      printTable([
+        [`full, ${String(r['faces'])} faces`, f['seconds']!, f['cohort_s']!, f['neighbours_s']!, f['cluster_s']!, f['bcubed_f1']!],
+        ...(inc ? [[`incremental, +${inc['added']!}`, inc['seconds']!, inc['stats_s']!, inc['neighbours_s']!, inc['cluster_s']!, inc['bcubed_f1_after']!]] : []),
+      ], ['run', 'seconds', 'cohort s', 'neighbours s', 'cluster s', 'BCubed F1']);
     } catch (err) {
       fail(err, json);
     }

@@ -289,3 +289,69 @@ export interface MatchDto {
   readonly maxPairs: number;
   readonly pairs: readonly MatchPairDto[];
 }
+
+/** One face of an identity as listed in its summary and age strip. */
+export interface IdentityFaceDto {
+  readonly faceId: number;
+  readonly trackId: number | null;
+  readonly mediaPath: string;
+  readonly frameMs: number | null;
+  readonly age: number | null;
+  readonly capturedAt: string | null;
+  readonly quality: number;
+  readonly thumbnail: string;
+}
+
+export interface IdentityDto {
+  readonly id: number;
+  readonly name: string | null;
+  readonly status: 'auto' | 'confirmed';
+  readonly hidden: boolean;
+  readonly faceCount: number;
+  /** Sightings: photo faces plus video tracks (a track counts once). */
+  readonly unitCount: number;
+  readonly ageRange: { readonly min: number; readonly max: number } | null;
+  readonly firstSeen: string | null;
+  readonly lastSeen: string | null;
+  readonly sources: readonly string[];
+  readonly bestFace: IdentityFaceDto | null;
+}
+
+export interface IdentityDetailDto extends IdentityDto {
+  /** Up to a dozen faces spread over the identity, ordered by estimated age (unknown ages last). */
+  readonly ageStrip: readonly IdentityFaceDto[];
+  readonly faces: readonly IdentityFaceDto[];
+}
+
+/** Another identity that may be the same person, with the evidence. */
+export interface IdentitySuggestionDto {
+  readonly identityId: number;
+  readonly name: string | null;
+  readonly faceCount: number;
+  /** Mean age-normalised score over sampled cross pairs (cohort standard deviations). */
+  readonly meanZ: number;
+  /** The best single pair: its fused cosine and normalised score. */
+  readonly bestScore: number;
+  readonly bestZ: number;
+  readonly ageRange: { readonly min: number; readonly max: number } | null;
+  /** Years between the two identities' estimated age ranges (0 when they overlap). */
+  readonly ageGap: number | null;
+  readonly crossAge: boolean;
+  readonly bestFace: IdentityFaceDto | null;
+}
+
+export interface ClusterRunDto {
+  readonly mode: 'full' | 'incremental';
+  readonly units: number;
+  readonly newUnits: number;
+  readonly faces: number;
+  readonly identities: number;
+  readonly identitiesWithSeveralUnits: number;
+  readonly created: number;
+  readonly removed: number;
+  readonly seeds: number;
+  readonly merges: number;
+  readonly constraints: { readonly must: number; readonly cannot: number; readonly locked: number; readonly contradictions: number };
+  readonly params: Record<string, number>;
+  readonly seconds: number;
+}

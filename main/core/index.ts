@@ -11,6 +11,7 @@ export type { SearchRequest } from './search/searchService.js';
 export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
 export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
+export { benchCluster, type BenchClusterOptions } from './bench/clusterBench.js';
 export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
 export { readCalibrationFile, withCalibration, calibrationSchema, type Calibration } from './search/calibration.js';
 export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from './search/matchService.js';

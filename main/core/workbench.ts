@@ -32,6 +32,11 @@ import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
 import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
+import { IdentityRepository } from './repositories/identityRepository.js';
+import { runClustering, type ClusterDeps } from './identities/clusterService.js';
+import { IdentityOperations } from './identities/identityOperations.js';
+import { identityDetail, identitySuggestions, listIdentities } from './identities/identityQueries.js';
+import type { ClusterRunDto, IdentityDetailDto, IdentityDto, IdentitySuggestionDto } from '../contract/index.js';
 
 export interface WorkbenchOptions {
   readonly caseDir: string;
@@ -84,11 +89,19 @@ export interface Workbench {
   clip(req: ClipRequest): Promise<ClipRow>;
   /** M:N: every face, track or subject of library A against library B; stored and audited. */
   match(req: MatchRequest): Promise<MatchDto>;
+  /** Clusters the case into identities (incremental unless full; see clusterService); audited. */
+  cluster(o: { full?: boolean; examiner: string }): ClusterRunDto;
+  listIdentities(o?: { includeHidden?: boolean; minFaces?: number }): IdentityDto[];
+  identity(id: number): IdentityDetailDto;
+  identitySuggestions(id: number, limit?: number): IdentitySuggestionDto[];
+  /** Examiner operations on identities (name, confirm, hide, merge, split, move, reject, undo); audited. */
+  readonly identityOps: IdentityOperations;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
     readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
     readonly searches: SearchRepository; readonly watchlists: WatchlistRepository; readonly matches: MatchRepository; readonly clips: ClipRepository;
+    readonly identities: IdentityRepository;
   };
   readonly models: ModelStore;
   readonly db: Db;
@@ -152,6 +165,7 @@ class WorkbenchImpl implements Workbench {
     this.repos = {
       faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
       searches: new SearchRepository(db), watchlists: new WatchlistRepository(db), matches: new MatchRepository(db), clips: new ClipRepository(db),
+      identities: new IdentityRepository(db),
     };
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
@@ -195,6 +209,36 @@ class WorkbenchImpl implements Workbench {
 
   private recognizerIds(): string[] {
     return [...this.models.profile(this.profile).recognizers];
+  }
+
+  private clusterDeps(): ClusterDeps {
+    const models = this.recognizerIds().map((id) => {
+      const spec = this.models.spec(id);
+      return { id, dim: spec.output.kind === 'embedding' ? spec.output.dim : 0 };
+    });
+    return { db: this.db, identities: this.repos.identities, meta: this.meta, audit: this.repos.audit, models, threads: this.opts.threads ?? availableParallelism() };
+  }
+
+  cluster(o: { full?: boolean; examiner: string }): ClusterRunDto {
+    const r = runClustering(this.clusterDeps(), { full: o.full ?? false, examiner: o.examiner });
+    this.emit('case.changed', { what: 'identities' });
+    return r;
+  }
+
+  listIdentities(o: { includeHidden?: boolean; minFaces?: number } = {}): IdentityDto[] {
+    return listIdentities(this.clusterDeps(), o);
+  }
+
+  identity(id: number): IdentityDetailDto {
+    return identityDetail(this.clusterDeps(), id);
+  }
+
+  identitySuggestions(id: number, limit?: number): IdentitySuggestionDto[] {
+    return identitySuggestions(this.clusterDeps(), id, limit);
+  }
+
+  get identityOps(): IdentityOperations {
+    return new IdentityOperations({ db: this.db, identities: this.repos.identities, audit: this.repos.audit });
   }
 
   private watchlistDeps(): WatchlistDeps {
@@ -336,6 +380,8 @@ class WorkbenchImpl implements Workbench {
       this.emit('case.changed', { what: 'faces' });
       // Every new face and track is checked against the enrolled subjects once intake has stored it.
       const raised = checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds());
+      // Once a case has identities, new faces join them (or form new ones) after every intake.
+      if (summary.faces > 0 && this.repos.identities.all().length) this.cluster({ examiner: o.examiner });
       if (raised.length) {
         await this.clipAlarms(raised, o.examiner);
         this.emit('case.changed', { what: 'alarms' });

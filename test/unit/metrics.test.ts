@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { auc, bestThreshold, clusterScores, kFoldAccuracy, tarAtFar } from '../../main/core/eval/metrics.js';
-import { buildKnnGraph, chineseWhispers } from '../../main/core/identities/graphClustering.js';
 import { parseCsv } from '../../main/core/eval/protocol.js';
 
 test('auc is 1 for separated scores, 0.5 for ties', () => {
@@ -37,17 +36,6 @@ test('clusterScores: perfect, all-in-one and singletons', () => {
   const singletons = clusterScores(truth, [1, 2, 3, 4]);
   assert.equal(singletons.bcubed_precision, 1);
   assert.equal(singletons.bcubed_recall, 0.5);
-});
-
-test('chineseWhispers separates two well-separated groups and is deterministic', () => {
-  const pts = [0, 0.1, 0.2, 5, 5.1, 5.2];
-  const sim = (i: number, j: number): number => 1 - Math.abs(pts[i]! - pts[j]!) / 10;
-  const g = buildKnnGraph(pts.length, sim, 3, 0.9);
-  const a = chineseWhispers(g);
-  assert.deepEqual(a, chineseWhispers(g));
-  assert.equal(new Set(a.slice(0, 3)).size, 1);
-  assert.equal(new Set(a.slice(3)).size, 1);
-  assert.notEqual(a[0], a[3]);
 });
 
 test('parseCsv handles quotes, doubled quotes and CRLF', () => {

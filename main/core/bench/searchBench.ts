@@ -28,11 +28,12 @@ function rng(seed: number): () => number {
  * Synthetic faces shaped like a case: identities (random centres) with 1-20 faces each, every face
  * its identity's centre plus noise, L2-normalised. Queries are unseen faces of stored identities.
  */
-function syntheticFaces(n: number, queries: number, dims: number, seed: number): { data: Float32Array; q: Float32Array } {
+export function syntheticFaces(n: number, queries: number, dims: number, seed: number): { data: Float32Array; q: Float32Array; identity: Int32Array } {
   const r = rng(seed);
   const data = new Float32Array(n * dims);
   const q = new Float32Array(queries * dims);
   const centres: Float32Array[] = [];
+  const identity = new Int32Array(n);
   const face = (out: Float32Array, off: number, c: Float32Array): void => {
     let norm = 0;
     for (let j = 0; j < dims; j++) { const v = c[j]! + r() * 1.2; out[off + j] = v; norm += v * v; }
@@ -44,10 +45,13 @@ function syntheticFaces(n: number, queries: number, dims: number, seed: number):
     const c = Float32Array.from({ length: dims }, () => r());
     centres.push(c);
     const m = Math.min(n - i, 1 + Math.floor((r() + 0.5) * 20));
-    for (let t = 0; t < m; t++, i++) face(data, i * dims, c);
+    for (let t = 0; t < m; t++, i++) {
+      face(data, i * dims, c);
+      identity[i] = centres.length - 1;
+    }
   }
   for (let t = 0; t < queries; t++) face(q, t * dims, centres[Math.floor((r() + 0.5) * centres.length) % centres.length]!);
-  return { data, q };
+  return { data, q, identity };
 }
 
 const pctl = (xs: number[], p: number): number => {

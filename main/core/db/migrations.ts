@@ -304,6 +304,43 @@ CREATE INDEX clips_media ON clips (media_id);
 ALTER TABLE alarms ADD COLUMN clip_id INTEGER REFERENCES clips (id);
 `,
   },
+  {
+    version: 6,
+    name: 'identities: clustering into identities, examiner constraints and operations',
+    sql: `
+CREATE TABLE identities (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT,
+  status      TEXT NOT NULL CHECK (status IN ('auto', 'confirmed')) DEFAULT 'auto',
+  hidden      INTEGER NOT NULL DEFAULT 0,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL
+) STRICT;
+
+ALTER TABLE faces ADD COLUMN identity_id INTEGER REFERENCES identities (id);
+CREATE INDEX faces_identity ON faces (identity_id);
+
+-- Every examiner operation on identities, with the membership before it (for undo and review).
+CREATE TABLE identity_ops (
+  id         INTEGER PRIMARY KEY,
+  at         TEXT NOT NULL,
+  examiner   TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  details    TEXT NOT NULL,
+  undone_at  TEXT
+) STRICT;
+
+-- Examiner decisions that every (re-)clustering honours: two faces are one person, or are not.
+CREATE TABLE identity_constraints (
+  id      INTEGER PRIMARY KEY,
+  kind    TEXT NOT NULL CHECK (kind IN ('must', 'cannot')),
+  face_a  INTEGER NOT NULL REFERENCES faces (id),
+  face_b  INTEGER NOT NULL REFERENCES faces (id),
+  op_id   INTEGER NOT NULL REFERENCES identity_ops (id)
+) STRICT;
+CREATE INDEX identity_constraints_op ON identity_constraints (op_id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

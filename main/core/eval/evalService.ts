@@ -13,7 +13,8 @@ import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
 import { primaryFace } from '../search/probeFaces.js';
 import { profileCalibration } from '../search/compareService.js';
 import { DEFAULT_RANKING, rankCandidates, type RankingParams } from '../search/ranking.js';
-import { buildKnnGraph, chineseWhispers } from '../identities/graphClustering.js';
+import { clusterVectors, DEFAULT_CLUSTER_PARAMS, type ClusterParams } from '../identities/identityClustering.js';
+import { fusedVector } from '../search/fusedVector.js';
 import { boundedLnLr, cllr, conditionOf, evidenceFor, fitConditions, type AgedScore, type Calibration } from '../search/calibration.js';
 import { KESTREL_VERSION } from '../version.js';
 import { EmbeddingCache, pipelineSignature, type CachedFace } from './embeddingCache.js';
@@ -28,22 +29,13 @@ export interface EvalOptions {
   readonly modelsDir?: string;
   readonly cacheDir?: string;
   readonly onProgress?: (done: number, total: number) => void;
-  /** Clustering: similarity threshold and neighbours per face. */
-  readonly clusterThreshold?: number;
-  readonly clusterK?: number;
+  /** Clustering: the product's parameters, or overrides to explore them. */
+  readonly cluster?: Partial<ClusterParams>;
   /** Search: the product's ranking parameters (shortlist 0 = raw fused cosine only). */
   readonly ranking?: RankingParams;
   /** Calibrate: how the calibration data is described in reports (default: protocol name and pair counts). */
   readonly calibrationDescription?: string;
 }
-
-/**
- * Default clustering parameters (fused cosine of the profile's recognizers). Chosen for precision
- * (an over-merged identity misleads an investigation more than a split one): at 0.6 FG-NET keeps
- * BCubed precision 0.92 where 0.5 falls to 0.67 through chaining; AT&T stays at BCubed F1 0.99.
- */
-export const DEFAULT_CLUSTER_THRESHOLD = 0.6;
-export const DEFAULT_CLUSTER_K = 10;
 
 type Embedded = Map<string, CachedFace>;
 
@@ -69,7 +61,7 @@ export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record
   if (task === 'verify') result = evalVerify(opts.protocol, embedded, models, profileCalibration(store, opts.profile));
   else if (task === 'calibrate') result = evalCalibrate(opts, embedded, models, recognizers);
   else if (task === 'search') result = evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
-  else result = evalCluster(opts.protocol, embedded, models, opts.clusterThreshold ?? DEFAULT_CLUSTER_THRESHOLD, opts.clusterK ?? DEFAULT_CLUSTER_K);
+  else result = evalCluster(opts.protocol, embedded, models, { ...DEFAULT_CLUSTER_PARAMS, ...opts.cluster });
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
@@ -211,11 +203,20 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
   };
 }
 
-function evalCluster(protocol: string, e: Embedded, models: string[], threshold: number, k: number): Record<string, unknown> {
+function evalCluster(protocol: string, e: Embedded, models: string[], params: ClusterParams): Record<string, unknown> {
   const items = readClusterProtocol(protocol);
   const faces = items.map((i) => e.get(i.path));
-  const graph = buildKnnGraph(items.length, (i, j) => score(faces[i], faces[j], models), k, threshold);
-  const labels = chineseWhispers(graph).map((l, i) => (faces[i]?.detected ? l : `undetected-${i}`));
+  // The product's clusterer over the images where a face was found; the others stay singletons.
+  const found = faces.map((f, i) => (f?.detected ? i : -1)).filter((i) => i >= 0);
+  const first = found.length ? faces[found[0]!]! : null;
+  const dimsList = models.map((m) => first?.embeddings[m]?.length ?? 0);
+  const dims = dimsList.reduce((a, d) => a + d, 0);
+  const matrix = new Float32Array(found.length * dims);
+  found.forEach((i, row) => matrix.set(fusedVector(faces[i]!.embeddings as EmbeddingSet, models, dimsList), row * dims));
+  const timings: Record<string, number> = {};
+  const out = clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings);
+  const labels: (number | string)[] = items.map((_, i) => `undetected-${i}`);
+  found.forEach((i, row) => (labels[i] = out.labels[row]!));
   const s = clusterScores(items.map((i) => i.identity), labels);
   // Cross-age recall: same-person pairs more than 10 years apart that end in one cluster.
   let cross = 0, crossTogether = 0;
@@ -226,7 +227,7 @@ function evalCluster(protocol: string, e: Embedded, models: string[], threshold:
     if (labels[i] === labels[j]) crossTogether++;
   }
   return {
-    faces: items.length, threshold, k,
+    faces: items.length, params, seeds: out.seeds, merges: out.merges, timings,
     ...Object.fromEntries(Object.entries(s).map(([key, v]) => [key, r4(v)])),
     cross_age_10y_pairs: cross, cross_age_10y_together: cross ? r4(crossTogether / cross) : null,
   };

@@ -1,0 +1,153 @@
+import type { ClusterRunDto } from '../../contract/index.js';
+import type { Db } from '../db/database.js';
+import type { AuditRepository } from '../repositories/auditRepository.js';
+import type { CaseMetaRepository } from '../repositories/caseMetaRepository.js';
+import type { IdentityRepository } from '../repositories/identityRepository.js';
+import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
+import { clusterUnits, DEFAULT_CLUSTER_PARAMS, type ClusterParams } from './identityClustering.js';
+import { nearestUnits } from './neighbours.js';
+import { chooseCohort, cohortStats, type CohortStats } from './scoreNormalisation.js';
+
+export interface ClusterDeps {
+  readonly db: Db;
+  readonly identities: IdentityRepository;
+  readonly meta: CaseMetaRepository;
+  readonly audit: AuditRepository;
+  readonly models: readonly IndexedModel[];
+  readonly threads: number;
+}
+
+const COHORT_KEY = 'identities.cohort';
+
+interface SavedCohort {
+  readonly models: string;
+  readonly keys: string[];
+}
+
+/** The normalisation context of a case: its units, their cohort statistics and the cohort itself. */
+export interface NormalisedUnits {
+  readonly units: CaseUnits;
+  readonly stats: CohortStats;
+  readonly cohortKeys: string[];
+  readonly cohortReused: boolean;
+}
+
+const modelsSignature = (models: readonly IndexedModel[]): string => models.map((m) => `${m.id}:${m.dim}`).join('+');
+
+/**
+ * Loads the case's units and scores them against the case's cohort. The cohort is kept in the case
+ * (so that later runs, incremental ones and suggestions, normalise exactly as the clustering did)
+ * and chosen anew on a full run or when the recognizers changed.
+ */
+export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: ClusterParams = DEFAULT_CLUSTER_PARAMS): NormalisedUnits {
+  const units = loadCaseUnits(deps.db, deps.models);
+  const sig = modelsSignature(deps.models);
+  let saved: SavedCohort | null = null;
+  try {
+    const raw = deps.meta.get(COHORT_KEY);
+    saved = raw ? (JSON.parse(raw) as SavedCohort) : null;
+  } catch {
+    saved = null;
+  }
+  const index = new Map(units.keys.map((k, i) => [k, i]));
+  let cohort: Int32Array | null = null;
+  if (!fresh && saved && saved.models === sig) {
+    const idx = saved.keys.map((k) => index.get(k)).filter((i): i is number => i !== undefined);
+    // A cohort that lost most of its units (faces removed) is chosen again.
+    if (idx.length >= Math.min(saved.keys.length, 2) && idx.length >= saved.keys.length * 0.9) cohort = Int32Array.from(idx.sort((a, b) => a - b));
+  }
+  const reused = cohort !== null;
+  cohort ??= chooseCohort(units.bands, params.cohortPerBand);
+  const stats = cohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads);
+  return { units, stats, cohortKeys: Array.from(cohort, (u) => units.keys[u]!), cohortReused: reused };
+}
+
+/**
+ * Clusters the case into identities. Incremental (the default once a case has identities): units
+ * that already have an identity keep it, new units join an existing identity or form new ones, and
+ * existing identities are never merged or split. Full: everything is clustered again, except
+ * confirmed identities, which never change; identity ids (and names) follow the largest overlap
+ * with the previous identities. Both honour every examiner constraint and never put two faces of
+ * one photo or frame in one identity. Audited.
+ */
+export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: string; params?: ClusterParams }): ClusterRunDto {
+  const t0 = performance.now();
+  const params = o.params ?? DEFAULT_CLUSTER_PARAMS;
+  const hasIdentities = deps.identities.all().length > 0;
+  const full = o.full || !hasIdentities;
+  const norm = normalisedUnits(deps, full, params);
+  const { units } = norm;
+  const n = units.keys.length;
+  const confirmed = new Set(deps.identities.all().filter((r) => r.status === 'confirmed').map((r) => r.id));
+  const locked = new Int32Array(n).fill(-1);
+  const fixed = new Int32Array(n).fill(-1);
+  units.identity.forEach((id, u) => {
+    if (id === null) return;
+    if (confirmed.has(id)) locked[u] = id;
+    else if (!full) fixed[u] = id;
+  });
+  const must: [number, number][] = [];
+  const cannot: [number, number][] = [...units.sameFrame];
+  const examinerConstraints = deps.identities.constraints();
+  for (const c of examinerConstraints) {
+    const a = units.unitOfFace.get(c.a);
+    const b = units.unitOfFace.get(c.b);
+    if (a === undefined || b === undefined || a === b) continue;
+    (c.kind === 'must' ? must : cannot).push([a, b]);
+  }
+  const from = full ? 0 : units.firstNew;
+  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from);
+  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed }, params);
+
+  // Clusters -> identity ids: a locked or fixed identity keeps its id; otherwise the previous
+  // identity with the largest overlap (in faces), each used once; the rest are new identities.
+  const clusters = new Map<number, number[]>();
+  outcome.labels.forEach((l, u) => {
+    let m = clusters.get(l);
+    if (!m) clusters.set(l, (m = []));
+    m.push(u);
+  });
+  const target = new Map<number, number>();
+  const used = new Set<number>();
+  for (const [c, members] of clusters) {
+    const keep = members.map((u) => (locked[u]! >= 0 ? locked[u]! : fixed[u]!)).find((x) => x >= 0);
+    if (keep !== undefined) { target.set(c, keep); used.add(keep); }
+  }
+  const overlaps: [number, number, number][] = [];
+  for (const [c, members] of clusters) {
+    if (target.has(c)) continue;
+    const count = new Map<number, number>();
+    for (const u of members) {
+      const id = units.identity[u];
+      if (id !== null && id !== undefined && !confirmed.has(id)) count.set(id, (count.get(id) ?? 0) + units.faces[u]!.length);
+    }
+    for (const [id, k] of count) overlaps.push([k, c, id]);
+  }
+  overlaps.sort((x, y) => y[0] - x[0] || x[1] - y[1] || x[2] - y[2]);
+  for (const [, c, id] of overlaps) if (!target.has(c) && !used.has(id)) { target.set(c, id); used.add(id); }
+  const now = new Date().toISOString();
+  let created = 0;
+  let removed = 0;
+  let changedFaces = 0;
+  deps.db.transaction(() => {
+    for (const c of [...clusters.keys()].sort((a, b) => a - b)) {
+      if (!target.has(c)) { target.set(c, deps.identities.create(now)); created++; }
+    }
+    for (const [c, members] of clusters) {
+      const id = target.get(c)!;
+      const moved = members.filter((u) => units.identity[u] !== id).flatMap((u) => units.faces[u]!);
+      if (moved.length) { deps.identities.assign(moved, id); changedFaces += moved.length; }
+    }
+    removed = deps.identities.removeEmpty();
+    deps.meta.set(COHORT_KEY, JSON.stringify({ models: modelsSignature(deps.models), keys: norm.cohortKeys } satisfies SavedCohort));
+  })();
+  const dto: ClusterRunDto = {
+    mode: full ? 'full' : 'incremental', units: n, newUnits: n - units.firstNew, faces: units.faces.reduce((a, f) => a + f.length, 0),
+    identities: clusters.size, identitiesWithSeveralUnits: [...clusters.values()].filter((m) => m.length > 1).length,
+    created, removed, seeds: outcome.seeds, merges: outcome.merges,
+    constraints: { must: must.length, cannot: cannot.length, locked: confirmed.size, contradictions: outcome.contradictions },
+    params: { ...params }, seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  deps.audit.append(o.examiner, 'identities.cluster', dto.mode, { ...dto, changedFaces, cohort: norm.cohortKeys.length, cohortReused: norm.cohortReused });
+  return dto;
+}

@@ -1,0 +1,109 @@
+import { MetricKind, exactSearch } from 'usearch';
+
+/**
+ * Age-conditional score normalisation (symmetric S-norm against an age-banded cohort).
+ *
+ * The face embeddings encode "child" more strongly than identity: two different toddlers score as
+ * high as one adult photographed twice. A raw cosine threshold therefore merges children and splits
+ * adults. Instead each face's scores are expressed in standard deviations above what that face
+ * typically scores against unrelated faces *of the other face's age band*, measured on a cohort
+ * drawn from the case itself (no labels needed):
+ *
+ *   z(i, j) = ((s - mu_i[band j]) / sd_i[band j] + (s - mu_j[band i]) / sd_j[band i]) / 2
+ *
+ * Measured on FG-NET (fgnet_cluster.csv, Chinese whispers): BCubed F1 0.665 with raw cosine, 0.782
+ * with plain S-norm, 0.798 with the age-conditional form; see the README for the full table. Faces
+ * of unknown age use the whole cohort's statistics, so missing ages degrade to plain S-norm.
+ */
+
+/** Lower bounds of the estimated-age bands, in years. */
+export const AGE_BAND_STARTS: readonly number[] = [0, 4, 8, 13, 18, 30];
+export const BANDS = AGE_BAND_STARTS.length;
+/** Slot of the statistics against the whole cohort (used for unknown ages and thin bands). */
+export const ALL_BANDS = BANDS;
+const SLOTS = BANDS + 1;
+/** A band with fewer cohort faces than this uses the whole cohort's statistics instead. */
+export const MIN_BAND_COHORT = 20;
+
+export function ageBand(age: number | null): number {
+  if (age === null || !Number.isFinite(age)) return ALL_BANDS;
+  let b = 0;
+  while (b + 1 < BANDS && age >= AGE_BAND_STARTS[b + 1]!) b++;
+  return b;
+}
+
+/**
+ * A deterministic cohort: up to `perBand` units from each age band (and from the unknown-age
+ * units), spread evenly over the units' order, so that the same case gives the same cohort.
+ */
+export function chooseCohort(bands: Uint8Array, perBand: number): Int32Array {
+  const byBand: number[][] = Array.from({ length: SLOTS }, () => []);
+  bands.forEach((b, i) => byBand[b]!.push(i));
+  const out: number[] = [];
+  for (const members of byBand) {
+    const take = Math.min(perBand, members.length);
+    for (let x = 0; x < take; x++) out.push(members[Math.floor((x * members.length) / take)]!);
+  }
+  return Int32Array.from(out.sort((a, b) => a - b));
+}
+
+/** Per-unit mean and standard deviation of its scores against each cohort band (and the whole cohort). */
+export interface CohortStats {
+  /** n x SLOTS means, then n x SLOTS standard deviations. */
+  readonly mean: Float32Array;
+  readonly sd: Float32Array;
+}
+
+/**
+ * Scores every unit against the cohort (native SIMD scan) and reduces them per band. A unit in the
+ * cohort does not score against itself.
+ */
+export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, threads: number, from = 0): CohortStats {
+  const n = matrix.length / dims;
+  const c = cohort.length;
+  const cohortMatrix = new Float32Array(c * dims);
+  cohort.forEach((u, i) => cohortMatrix.set(matrix.subarray(u * dims, (u + 1) * dims), i * dims));
+  const mean = new Float32Array(n * SLOTS);
+  const sd = new Float32Array(n * SLOTS);
+  const batch = Math.max(1, Math.floor(4_000_000 / Math.max(1, c)));
+  const sum = new Float64Array(SLOTS);
+  const sq = new Float64Array(SLOTS);
+  const cnt = new Int32Array(SLOTS);
+  for (let start = from; start < n; start += batch) {
+    const end = Math.min(n, start + batch);
+    const r = exactSearch(cohortMatrix, matrix.slice(start * dims, end * dims), dims, c, MetricKind.IP, threads) as { keys: BigUint64Array; distances: Float32Array };
+    for (let q = 0; q < end - start; q++) {
+      const u = start + q;
+      sum.fill(0); sq.fill(0); cnt.fill(0);
+      for (let x = 0; x < c; x++) {
+        const ci = Number(r.keys[q * c + x]);
+        if (cohort[ci] === u) continue;
+        const s = 1 - r.distances[q * c + x]!;
+        const b = cohortBands[ci]!;
+        for (const slot of [b, ALL_BANDS]) {
+          sum[slot] = sum[slot]! + s;
+          sq[slot] = sq[slot]! + s * s;
+          cnt[slot] = cnt[slot]! + 1;
+        }
+      }
+      for (let b = 0; b < SLOTS; b++) {
+        const useAll = b !== ALL_BANDS && cnt[b]! < MIN_BAND_COHORT;
+        const k = useAll ? ALL_BANDS : b;
+        const m = cnt[k]! ? sum[k]! / cnt[k]! : 0;
+        const v = cnt[k]! ? Math.max(0, sq[k]! / cnt[k]! - m * m) : 0;
+        mean[u * SLOTS + b] = m;
+        sd[u * SLOTS + b] = Math.sqrt(v) || 1;
+      }
+    }
+  }
+  return { mean, sd };
+}
+
+/** The normalised score of units i and j given their raw fused cosine s. */
+export function zScore(stats: CohortStats, bands: Uint8Array, i: number, j: number, s: number): number {
+  const a = i * SLOTS + bands[j]!;
+  const b = j * SLOTS + bands[i]!;
+  return 0.5 * ((s - stats.mean[a]!) / stats.sd[a]! + (s - stats.mean[b]!) / stats.sd[b]!);
+}
+
+export const STAT_SLOTS = SLOTS;
