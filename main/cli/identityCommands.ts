@@ -35,7 +35,7 @@ export function registerIdentityCommands(program: Command, openCase: OpenCase): 
         const r = wb.cluster({ full: !!o.full, examiner: examinerName(o.examiner) });
         if (json) return printJson(r);
         process.stdout.write(`${r.mode} clustering of ${r.units} sightings (${r.faces} faces, ${r.newUnits} new) in ${r.seconds} s\n`);
-        process.stdout.write(`${r.identities} identities, ${r.identitiesWithSeveralUnits} with more than one sighting; ${r.created} created, ${r.removed} removed\n`);
+        process.stdout.write(`${r.identities} identities, ${r.identitiesWithSeveralUnits} with more than one sighting; ${r.created} created, ${r.removed} removed; ${r.isolated} sightings too poor to group automatically (left alone; see suggestions)\n`);
         process.stdout.write(`constraints honoured: ${r.constraints.must} same-person, ${r.constraints.cannot} different-person (one photo or frame, or examiner), ${r.constraints.locked} confirmed identities${r.constraints.contradictions ? `; ${r.constraints.contradictions} contradictions (same-person wins)` : ''}\n`);
       });
     });

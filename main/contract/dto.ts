@@ -351,6 +351,8 @@ export interface ClusterRunDto {
   readonly removed: number;
   readonly seeds: number;
   readonly merges: number;
+  /** New sightings too poor to group automatically (quality below MIN_CLUSTER_QUALITY): left on their own. */
+  readonly isolated: number;
   readonly constraints: { readonly must: number; readonly cannot: number; readonly locked: number; readonly contradictions: number };
   readonly params: Record<string, number>;
   readonly seconds: number;

@@ -214,7 +214,7 @@ function evalCluster(protocol: string, e: Embedded, models: string[], params: Cl
   const matrix = new Float32Array(found.length * dims);
   found.forEach((i, row) => matrix.set(fusedVector(faces[i]!.embeddings as EmbeddingSet, models, dimsList), row * dims));
   const timings: Record<string, number> = {};
-  const out = clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings);
+  const out = clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings, found.map((i) => faces[i]!.quality));
   const labels: (number | string)[] = items.map((_, i) => `undetected-${i}`);
   found.forEach((i, row) => (labels[i] = out.labels[row]!));
   const s = clusterScores(items.map((i) => i.identity), labels);

@@ -19,6 +19,8 @@ export interface CaseUnits {
   readonly matrix: Float32Array;
   readonly dims: number;
   readonly ages: (number | null)[];
+  /** Overall face quality (a track's: its quality-weighted template's). */
+  readonly quality: number[];
   readonly bands: Uint8Array;
   /** Current identity of each unit (null: not clustered yet). */
   readonly identity: (number | null)[];
@@ -31,8 +33,10 @@ export interface CaseUnits {
 
 export function loadCaseUnits(db: Db, models: readonly IndexedModel[]): CaseUnits {
   const items = caseLibraryItems(db, null);
-  const faceRows = db.prepare('SELECT id, track_id, media_id, frame_ms, identity_id FROM faces ORDER BY id').all() as
-    { id: number; track_id: number | null; media_id: number; frame_ms: number | null; identity_id: number | null }[];
+  const faceRows = db.prepare('SELECT id, track_id, media_id, frame_ms, identity_id, quality FROM faces ORDER BY id').all() as
+    { id: number; track_id: number | null; media_id: number; frame_ms: number | null; identity_id: number | null; quality: number }[];
+  const faceQuality = new Map(faceRows.map((f) => [f.id, f.quality]));
+  const trackQuality = new Map((db.prepare('SELECT id, quality FROM tracks').all() as { id: number; quality: number }[]).map((t) => [t.id, t.quality]));
   const trackFaces = new Map<number, number[]>();
   const identityOfFace = new Map<number, number | null>();
   for (const f of faceRows) {
@@ -46,7 +50,8 @@ export function loadCaseUnits(db: Db, models: readonly IndexedModel[]): CaseUnit
   const raw = items.map((it) => {
     const faces = it.item.kind === 'track' ? trackFaces.get(it.item.trackId!) ?? [it.item.faceId!] : [it.item.faceId!];
     const identity = faces.map((f) => identityOfFace.get(f) ?? null).find((x) => x !== null) ?? null;
-    return { key: it.item.key, faces, age: it.item.age, identity, embeddings: it.embeddings[0]! };
+    const quality = it.item.kind === 'track' ? trackQuality.get(it.item.trackId!) ?? 0 : faceQuality.get(it.item.faceId!) ?? 0;
+    return { key: it.item.key, faces, age: it.item.age, quality, identity, embeddings: it.embeddings[0]! };
   });
   const ordered = [...raw.filter((u) => u.identity !== null), ...raw.filter((u) => u.identity === null)];
   const ids = models.map((m) => m.id);
@@ -76,7 +81,7 @@ export function loadCaseUnits(db: Db, models: readonly IndexedModel[]): CaseUnit
   }
   return {
     keys: ordered.map((u) => u.key), faces: ordered.map((u) => u.faces), matrix, dims,
-    ages: ordered.map((u) => u.age), bands: Uint8Array.from(ordered.map((u) => ageBand(u.age))),
+    ages: ordered.map((u) => u.age), quality: ordered.map((u) => u.quality), bands: Uint8Array.from(ordered.map((u) => ageBand(u.age))),
     identity: ordered.map((u) => u.identity), firstNew: ordered.filter((u) => u.identity !== null).length, unitOfFace, sameFrame,
   };
 }

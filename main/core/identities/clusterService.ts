@@ -4,7 +4,7 @@ import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { CaseMetaRepository } from '../repositories/caseMetaRepository.js';
 import type { IdentityRepository } from '../repositories/identityRepository.js';
 import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
-import { clusterUnits, DEFAULT_CLUSTER_PARAMS, type ClusterParams } from './identityClustering.js';
+import { clusterUnits, DEFAULT_CLUSTER_PARAMS, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
 import { nearestUnits } from './neighbours.js';
 import { chooseCohort, cohortStats, type CohortStats } from './scoreNormalisation.js';
 
@@ -97,7 +97,8 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
   }
   const from = full ? 0 : units.firstNew;
   const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from);
-  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed }, params);
+  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
+    isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 
   // Clusters -> identity ids: a locked or fixed identity keeps its id; otherwise the previous
   // identity with the largest overlap (in faces), each used once; the rest are new identities.
@@ -145,6 +146,7 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
     mode: full ? 'full' : 'incremental', units: n, newUnits: n - units.firstNew, faces: units.faces.reduce((a, f) => a + f.length, 0),
     identities: clusters.size, identitiesWithSeveralUnits: [...clusters.values()].filter((m) => m.length > 1).length,
     created, removed, seeds: outcome.seeds, merges: outcome.merges,
+    isolated: units.quality.filter((q, u) => q < MIN_CLUSTER_QUALITY && u >= from).length,
     constraints: { must: must.length, cannot: cannot.length, locked: confirmed.size, contradictions: outcome.contradictions },
     params: { ...params }, seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
