@@ -70,7 +70,10 @@ export function registerIdentityCommands(program: Command, openCase: OpenCase): 
         await openCase(o['case'] as string, json, (wb) => {
           const r = run(wb, positional, o, examinerName(o['examiner'] as string | undefined));
           if (json) printJson(r);
-          else process.stdout.write(`${JSON.stringify(r)}\n`);
+          else {
+            const op = r as { op: number; kind: string; identities: readonly number[] };
+            process.stdout.write(`operation ${op.op}: ${op.kind} (identities ${op.identities.join(', ')}); audited; 'kestrel identity undo' reverses the last operation\n`);
+          }
         });
       });
   };

@@ -1,12 +1,10 @@
 import type { Db } from '../db/database.js';
 import { caseLibraryItems } from '../repositories/matchRepository.js';
 import { fusedVector } from '../search/fusedVector.js';
+import type { IndexedModel } from '../search/faceIndex.js';
 import { ageBand } from './scoreNormalisation.js';
 
-export interface IndexedModel {
-  readonly id: string;
-  readonly dim: number;
-}
+export type { IndexedModel } from '../search/faceIndex.js';
 
 /**
  * The units the clusterer works on: each photo face, and each video track once (its
