@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  CASE_FILE_HTTP_PREFIX, EVENT_NAMES, KestrelError, contentSecurityPolicy, isCallName, toErrorPayload, type WireEvent, type WireReply,
+  CASE_FILE_HTTP_PREFIX, EVENT_NAMES, KestrelError, MAX_PROBE_UPLOAD_BYTES, contentSecurityPolicy, isCallName, toErrorPayload, type WireEvent, type WireReply,
 } from '../contract/index.js';
 import { resolveDerivedFile, type Workbench } from '../core/index.js';
 
@@ -30,7 +30,8 @@ const STATIC: Record<string, string> = {
   '/': 'index.html', '/index.html': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css',
 };
 const STATIC_TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
-const MAX_MESSAGE_BYTES = 1 << 20;
+/** Room for a 1:1 comparison of two uploaded photos (base64) and the JSON around them. */
+const MAX_MESSAGE_BYTES = 2 * Math.ceil(MAX_PROBE_UPLOAD_BYTES / 3) * 4 + (1 << 16);
 
 /**
  * Browser mode: the built renderer and the contract over a WebSocket, on 127.0.0.1 only. Every

@@ -326,15 +326,16 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     .option('--out <file>', 'also write the JSON result to this file')
     .option('--seed-z <v>', 'cluster: seed edges at this normalised score (explore; default the product\'s)', numArg)
     .option('--merge-z <v>', 'cluster: merge seeds at this mean normalised score', numArg)
+    .option('--sure-score <v>', 'cluster: fused cosine that always makes a seed edge (2 turns it off)', numArg)
     .option('--raw', 'search: rank by the raw fused cosine only (no neighbourhood re-ranking), for comparison')
-    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; seedZ?: number; mergeZ?: number; raw?: boolean }) => {
+    .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; seedZ?: number; mergeZ?: number; sureScore?: number; raw?: boolean }) => {
       const json = !!o.json;
       try {
         const bar = progressBar(!json, `embed (${task})`);
         const r = await runEval(task as EvalTask, {
           protocol: resolve(o.protocol), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
           onProgress: (d, t) => bar.update(d, t),
-          cluster: { ...(o.seedZ !== undefined ? { seedZ: o.seedZ } : {}), ...(o.mergeZ !== undefined ? { mergeZ: o.mergeZ } : {}) },
+          cluster: { ...(o.seedZ !== undefined ? { seedZ: o.seedZ } : {}), ...(o.mergeZ !== undefined ? { mergeZ: o.mergeZ } : {}), ...(o.sureScore !== undefined ? { sureScore: o.sureScore } : {}) },
           ...(o.raw ? { ranking: { shortlist: 0, cohort: 0 } } : {}),
         });
         bar.stop();

@@ -14,8 +14,9 @@ function printSearch(s: SearchDto): void {
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
   printTable(
     s.hits.map((h) => [h.rank, h.score.toFixed(3), h.trackId === null ? `face ${h.faceId}` : `track ${h.trackId}`, h.mediaPath,
-      h.trackId === null ? seconds(h.frameMs) : `${seconds(h.trackStartMs)}-${seconds(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '']),
-    ['rank', 'score', 'result', 'media', 'time', 'captured', 'est. age'],
+      h.trackId === null ? seconds(h.frameMs) : `${seconds(h.trackStartMs)}-${seconds(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '',
+      h.identityId === null ? '' : `${h.identityId}${h.identityName ? ` ${h.identityName}` : ''}`]),
+    ['rank', 'score', 'result', 'media', 'time', 'captured', 'est. age', 'identity'],
   );
 }
 
@@ -24,7 +25,7 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
     .command('search')
     .description('1:N search: the top candidates in a case for one person, from one or several probe photos (stored; see kestrel searches)')
     .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--probe <photo>', 'probe photo (repeat for several photos of the same person)', collect)
+    .requiredOption('--probe <photo>', 'probe photo, or face:ID for a face of this case (repeat for several photos of the same person)', collect)
     .option('--top <k>', 'candidates to return', intArg, 20)
     .option('--threshold <score>', 'only candidates with a fused score at or above this', numArg)
     .option('--age-min <years>', 'estimated age at least', numArg)
@@ -42,7 +43,7 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
           ...(o.from !== undefined ? { capturedFrom: o.from } : {}), ...(o.to !== undefined ? { capturedTo: o.to } : {}),
           ...(o.source !== undefined ? { sourceId: o.source } : {}),
         };
-        const s = await wb.search({ probes: o.probe.map((p) => resolve(p)), top: o.top, threshold: o.threshold ?? null, filters, examiner: examinerName(o.examiner) });
+        const s = await wb.search({ probes: o.probe.map((p) => (/^face:\d+$/.test(p) ? p : resolve(p))), top: o.top, threshold: o.threshold ?? null, filters, examiner: examinerName(o.examiner) });
         if (json) printJson(s);
         else printSearch(s);
       });

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import type { CaseInfo, FaceDto, IngestSummary, MediaDto, ModelDto, SourceDto, TrackDto } from './dto.js';
+import type {
+  CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
+  SearchDto, SourceDto, TrackDto,
+} from './dto.js';
 export { EVENT_NAMES, type EventName, type EventPayloads } from './events.js';
 
 /** A page of a case-wide list (faces, tracks), optionally of one media item. */
@@ -11,6 +14,44 @@ const pageOfMedia = () =>
       mediaId: z.number().int().positive().optional(),
     })
     .strict();
+
+const examiner = () => z.string().trim().min(1, 'an examiner name is required (every action is recorded under it)').max(200);
+const id = () => z.number().int().positive();
+const faceIds = () => z.array(id()).min(1).max(100_000);
+
+/** The largest photo the UI may send as a probe (a dropped file has no path in the browser). */
+export const MAX_PROBE_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+/** What a probe or a compared face is: a face of this case, a photo on the engine's machine, or photo bytes sent by the UI. */
+const faceRef = () =>
+  z.union([
+    z.object({ faceId: id() }).strict(),
+    z.object({ path: z.string().min(1).max(4096) }).strict(),
+    z
+      .object({
+        upload: z
+          .object({
+            name: z.string().min(1).max(255),
+            base64: z.string().min(1).max(Math.ceil(MAX_PROBE_UPLOAD_BYTES / 3) * 4, `a probe photo may be at most ${MAX_PROBE_UPLOAD_BYTES / 1024 / 1024} MiB`),
+          })
+          .strict(),
+      })
+      .strict(),
+  ]);
+export type FaceRef = z.input<ReturnType<typeof faceRef>>;
+
+/** Examiner operations on identities; each is audited and undoable (see IdentityOperations). */
+const identityOp = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('name'), id: id(), name: z.string().max(200).nullable(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('confirm'), id: id(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('hide'), id: id(), hidden: z.boolean(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('merge'), ids: z.array(id()).min(2).max(1000), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('split'), id: id(), faces: faceIds(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('move'), faces: faceIds(), to: id(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('reject'), id: id(), faces: faceIds(), examiner: examiner() }).strict(),
+  z.object({ kind: z.literal('undo'), examiner: examiner() }).strict(),
+]);
+export type IdentityOpInput = z.input<typeof identityOp>;
 
 /**
  * Every call the UI (or any client) may make, declared once. The Electron shell maps these to
@@ -31,6 +72,35 @@ export const callInputSchemas = {
     .strict(),
   'job.cancel': z.object({ jobId: z.number().int().positive() }).strict(),
   'models.list': z.object({}).strict(),
+  'identities.list': z.object({ includeHidden: z.boolean().default(false), minFaces: z.number().int().min(1).default(1) }).strict(),
+  'identity.get': z.object({ id: id() }).strict(),
+  'identity.suggestions': z.object({ id: id(), limit: z.number().int().min(1).max(100).default(12) }).strict(),
+  'identities.cluster': z.object({ full: z.boolean().default(false), examiner: examiner() }).strict(),
+  'identity.op': identityOp,
+  'search.run': z
+    .object({
+      probes: z.array(faceRef()).min(1).max(20),
+      top: z.number().int().min(1).max(1000).default(20),
+      threshold: z.number().min(-1).max(1).nullable().default(null),
+      filters: z
+        .object({
+          ageMin: z.number().min(0).max(120).optional(), ageMax: z.number().min(0).max(120).optional(),
+          capturedFrom: z.string().optional(), capturedTo: z.string().optional(), sourceId: id().optional(),
+        })
+        .strict()
+        .default({}),
+      examiner: examiner(),
+    })
+    .strict(),
+  'searches.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'search.get': z.object({ id: id() }).strict(),
+  'compare.run': z
+    .object({
+      a: faceRef(), b: faceRef(),
+      ageA: z.number().min(0).max(120).nullable().default(null), ageB: z.number().min(0).max(120).nullable().default(null),
+      examiner: examiner(),
+    })
+    .strict(),
 } as const;
 
 export type CallName = keyof typeof callInputSchemas;
@@ -47,6 +117,15 @@ export interface CallResults {
   'ingest.start': IngestSummary;
   'job.cancel': { cancelled: boolean };
   'models.list': { models: ModelDto[] };
+  'identities.list': { identities: IdentityDto[] };
+  'identity.get': IdentityDetailDto;
+  'identity.suggestions': { suggestions: IdentitySuggestionDto[] };
+  'identities.cluster': ClusterRunDto;
+  'identity.op': IdentityOpDto;
+  'search.run': SearchDto;
+  'searches.list': { searches: Omit<SearchDto, 'hits'>[] };
+  'search.get': SearchDto;
+  'compare.run': CompareDto;
 }
 export type CallResult<C extends CallName> = CallResults[C];
 

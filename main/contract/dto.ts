@@ -148,11 +148,17 @@ export interface SearchHitDto {
   readonly capturedAt: string | null;
   readonly age: number | null;
   readonly thumbnail: string;
+  /** The identity the face belongs to now (null when not clustered). */
+  readonly identityId: number | null;
+  readonly identityName: string | null;
 }
 
 export interface SearchProbeDto {
   readonly fileName: string;
+  /** SHA-256 of the probe photo (for a stored face: of the case photo or video it was found in). */
   readonly sha256: string;
+  /** Set when the probe is a face already in the case (that face is left out of the results). */
+  readonly faceId?: number | null;
   readonly age: number | null;
   readonly quality: number;
   readonly otherFaces: number;
@@ -338,6 +344,14 @@ export interface IdentitySuggestionDto {
   readonly ageGap: number | null;
   readonly crossAge: boolean;
   readonly bestFace: IdentityFaceDto | null;
+}
+
+/** The outcome of an examiner operation on identities. */
+export interface IdentityOpDto {
+  readonly op: number;
+  readonly kind: 'name' | 'confirm' | 'hide' | 'merge' | 'split' | 'move' | 'reject' | 'undo';
+  /** Identities touched (created ones included). */
+  readonly identities: readonly number[];
 }
 
 export interface ClusterRunDto {

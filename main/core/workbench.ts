@@ -3,8 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import {
-  KestrelError, callInputSchemas, type CallName, type CallResult, type CaseInfo, type EventName, type EventPayloads, type IngestSummary,
-  type JobProgress, type ProfileName,
+  KestrelError, callInputSchemas, type CallName, type CallParsedInput, type CallResult, type CaseInfo, type EventName, type EventPayloads, type FaceRef,
+  type IdentityOpDto, type IdentityOpInput, type IngestSummary, type JobProgress, type ProfileName,
 } from '../contract/index.js';
 import { ModelStore, defaultModelsDir } from '../../models/modelStore.js';
 import { openDatabase, schemaVersion, type Db } from './db/database.js';
@@ -34,9 +34,11 @@ import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepo
 import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
 import { IdentityRepository } from './repositories/identityRepository.js';
 import { runClustering, type ClusterDeps } from './identities/clusterService.js';
+import { DEFAULT_CLUSTER_PARAMS } from './identities/identityClustering.js';
 import { IdentityOperations } from './identities/identityOperations.js';
 import { identityDetail, identitySuggestions, listIdentities } from './identities/identityQueries.js';
 import type { ClusterRunDto, IdentityDetailDto, IdentityDto, IdentitySuggestionDto } from '../contract/index.js';
+import { storeProbeUpload } from './search/probeUploads.js';
 
 export interface WorkbenchOptions {
   readonly caseDir: string;
@@ -107,6 +109,9 @@ export interface Workbench {
   readonly db: Db;
   dispose(): Promise<void>;
 }
+
+const withoutUndefined = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 
 /** The single composition root: the CLI, the Electron shell, the server and the tests all start here. */
 export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
@@ -216,7 +221,10 @@ class WorkbenchImpl implements Workbench {
       const spec = this.models.spec(id);
       return { id, dim: spec.output.kind === 'embedding' ? spec.output.dim : 0 };
     });
-    return { db: this.db, identities: this.repos.identities, meta: this.meta, audit: this.repos.audit, models, threads: this.opts.threads ?? availableParallelism() };
+    return {
+      db: this.db, identities: this.repos.identities, meta: this.meta, audit: this.repos.audit, models, threads: this.opts.threads ?? availableParallelism(),
+      params: DEFAULT_CLUSTER_PARAMS,
+    };
   }
 
   cluster(o: { full?: boolean; examiner: string }): ClusterRunDto {
@@ -434,11 +442,63 @@ class WorkbenchImpl implements Workbench {
       }
       case 'models.list':
         return { models: await this.models.list() };
+      case 'identities.list':
+        return { identities: this.listIdentities({ includeHidden: p['includeHidden'] as boolean, minFaces: p['minFaces'] as number }) };
+      case 'identity.get':
+        return this.identity(p['id'] as number);
+      case 'identity.suggestions':
+        return { suggestions: this.identitySuggestions(p['id'] as number, p['limit'] as number) };
+      case 'identities.cluster':
+        return this.cluster({ full: p['full'] as boolean, examiner: p['examiner'] as string });
+      case 'identity.op':
+        return this.identityOp(p as IdentityOpInput);
+      case 'search.run': {
+        const q = p as CallParsedInput<'search.run'>;
+        const probes: string[] = [];
+        for (const r of q.probes) probes.push(await this.faceRefPath(r));
+        return this.search({ probes, top: q.top, threshold: q.threshold, filters: withoutUndefined(q.filters), examiner: q.examiner });
+      }
+      case 'searches.list':
+        return { searches: this.repos.searches.list(p['limit'] as number, p['offset'] as number) };
+      case 'search.get': {
+        const s = this.repos.searches.get(p['id'] as number);
+        if (!s) throw new KestrelError('NOT_FOUND', `No search ${String(p['id'])} in this case`);
+        return s;
+      }
+      case 'compare.run': {
+        const q = p as CallParsedInput<'compare.run'>;
+        return this.compare({ a: await this.faceRefPath(q.a), b: await this.faceRefPath(q.b), ageA: q.ageA, ageB: q.ageB, examiner: q.examiner });
+      }
       default: {
         const never: never = call;
         throw new KestrelError('INVALID_INPUT', `unknown call ${String(never)}`);
       }
     }
+  }
+
+  /** A probe or compared face as search and compare take it: `face:ID` or a photo path (uploads are kept in the case first). */
+  private async faceRefPath(r: FaceRef): Promise<string> {
+    if ('faceId' in r) return `face:${r.faceId}`;
+    if ('path' in r) return resolve(r.path);
+    return storeProbeUpload(join(this.caseDir, 'derived'), r.upload.name, r.upload.base64);
+  }
+
+  private identityOp(o: IdentityOpInput): IdentityOpDto {
+    const ops = this.identityOps;
+    const r = (() => {
+      switch (o.kind) {
+        case 'name': return ops.name(o.id, o.name, o.examiner);
+        case 'confirm': return ops.confirm(o.id, o.examiner);
+        case 'hide': return ops.hide(o.id, o.hidden, o.examiner);
+        case 'merge': return ops.merge(o.ids, o.examiner);
+        case 'split': return ops.split(o.id, o.faces, o.examiner);
+        case 'move': return ops.move(o.faces, o.to, o.examiner);
+        case 'reject': return ops.reject(o.id, o.faces, o.examiner);
+        case 'undo': return ops.undo(o.examiner);
+      }
+    })();
+    this.emit('case.changed', { what: 'identities' });
+    return r;
   }
 
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeSyntheticPhotos } from '../../main/core/bench/syntheticPhotos.js';
-import { astronautPng, repoRoot, testModelsDir } from '../helpers/fixtures.js';
+import { astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
 
 /**
  * The real renderer in Debian's Chromium against `kestrel serve` (the browser transport of the same
@@ -90,6 +90,109 @@ test('lists media and intake errors with their reasons', async () => {
   await page.screenshot({ path: join(shots, 'media.png') });
 });
 
+// A handful of real people (read in place from the shared datasets, never copied into the repo).
+const testPhotos = join(sharedDir, 'datasets', 'test-photos');
+const identityCount = async (): Promise<number> => Number((await page.getByTestId('identities-count').innerText()).match(/^(\d+)/)?.[1] ?? 0);
+const card = (id: string) => page.locator(`[data-testid=identity-card][data-identity="${id}"]`);
+
+test('groups faces into identities; merges two, undoes it, and refuses to join faces of one photo', async () => {
+  assert.ok(existsSync(testPhotos), `${testPhotos} is missing (the shared datasets must sit beside the repository)`);
+  await page.getByTestId('tab-intake').click();
+  await page.getByTestId('intake-paths').fill(testPhotos);
+  await page.getByTestId('intake-start').click();
+  assert.match(await page.getByTestId('intake-summary').innerText({ timeout: 60_000 }), /^9 new media/);
+
+  await page.getByTestId('tab-identities').click();
+  await page.getByTestId('cluster').click();
+  await page.getByTestId('identity-message').filter({ hasText: 'identities from' }).waitFor({ timeout: 60_000 });
+  const before = await identityCount();
+  assert.ok(before >= 4, `${before} identities`);
+  const ids = await page.getByTestId('identity-card').evaluateAll((els) => els.map((e) => ({ id: e.getAttribute('data-identity')!, text: (e as HTMLElement).innerText })));
+  // The largest two are the astronaut: the second copy in each two-face photo cannot join the first.
+  await card(ids[0]!.id).getByTestId('identity-mark').check();
+  await card(ids[1]!.id).getByTestId('identity-mark').check();
+  await page.getByTestId('merge-marked').click();
+  await page.getByRole('alert').filter({ hasText: 'appear in one photo or frame' }).waitFor();
+  assert.equal(await identityCount(), before);
+  await card(ids[0]!.id).getByTestId('identity-mark').uncheck();
+  await card(ids[1]!.id).getByTestId('identity-mark').uncheck();
+
+  // The examiner reviews a small identity's suggestions and merges the first one.
+  let merged: { a: string; faces: number } | null = null;
+  for (const i of [...ids].reverse()) {
+    await card(i.id).locator('button.thumb').click();
+    await page.getByTestId('identity-facts').filter({ hasText: `#${i.id} ` }).waitFor();
+    const s = page.getByTestId('suggestion');
+    await page.getByTestId('suggestions').filter({ hasText: /Merge|No other identity/ }).waitFor();
+    if (!(await s.count())) continue;
+    const text = await s.first().innerText();
+    const other = text.match(/^1\. .*? · (\d+) faces/);
+    const own = Number((await page.getByTestId('identity-facts').innerText()).match(/· (\d+) faces/)![1]);
+    merged = { a: i.id, faces: own + Number(other?.[1] ?? 0) };
+    await s.first().getByTestId('suggestion-merge').click();
+    break;
+  }
+  assert.ok(merged, 'no identity had a suggestion to review');
+  await page.getByTestId('identity-message').filter({ hasText: 'Merge done' }).waitFor();
+  assert.equal(await identityCount(), before - 1);
+  await page.getByTestId('identity-page').waitFor();
+  await page.getByTestId('identity-facts').filter({ hasText: ` ${merged.faces} faces` }).waitFor();
+  assert.equal(await page.getByTestId('identity-face').count(), merged.faces);
+  await page.screenshot({ path: join(shots, 'identity-merged.png') });
+
+  await page.keyboard.press('Control+z');
+  await page.getByTestId('identity-message').filter({ hasText: 'Undid operation' }).waitFor();
+  assert.equal(await identityCount(), before);
+  assert.equal(await card(merged.a).count(), 1);
+
+  // Name and confirm the astronaut from the keyboard.
+  await card(ids[0]!.id).locator('button.thumb').click();
+  await page.getByTestId('identity-name').fill('Astronaut (reference)');
+  await page.getByTestId('identity-name').press('Enter');
+  await page.getByTestId('identity-message').filter({ hasText: 'Naming done' }).waitFor();
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('c');
+  await page.getByTestId('identity-message').filter({ hasText: 'Confirmation done' }).waitFor();
+  assert.match(await card(ids[0]!.id).innerText(), /Astronaut \(reference\)\s*✓/);
+  await page.getByTestId('age-strip').locator('img').first().waitFor();
+  await page.screenshot({ path: join(shots, 'identities.png') });
+});
+
+test('runs a 1:N search from a dropped photo and from a face, and compares a candidate 1:1', async () => {
+  await page.getByTestId('tab-search').click();
+  await page.getByTestId('mode-search').click();
+  await page.getByTestId('probe-drop-file').setInputFiles(astronautPng);
+  await page.getByTestId('probes').locator('figure').first().waitFor();
+  await page.getByTestId('search-top').fill('5');
+  await page.getByTestId('search-run').click();
+  await page.getByTestId('search-hit').first().waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('search-hit').count(), 5);
+  const first = await page.getByTestId('search-hit').first().innerText();
+  // The astronaut's own photos come first, and the hit names its identity.
+  assert.match(first, /^1\s+(0\.[5-9]\d\d|1\.000)/);
+  assert.match(first, /Astronaut \(reference\)/);
+  assert.match(await page.getByTestId('saved-searches').innerText(), /#1 .* Det\. Ada Example/);
+  await page.screenshot({ path: join(shots, 'search.png') });
+
+  await page.getByTestId('search-hit').first().getByRole('button', { name: 'Compare 1:1' }).click();
+  await page.getByTestId('compare-run').click();
+  const verdict = await page.getByTestId('compare-verdict').innerText({ timeout: 60_000 });
+  assert.match(verdict, /support for the proposition that both faces are of the same person/);
+  assert.match(verdict, /LR /);
+  await page.screenshot({ path: join(shots, 'compare.png') });
+
+  // From the faces grid: search with a stored face; the face itself is not among its results.
+  await page.getByTestId('tab-faces').click();
+  await page.getByTestId('face-card').first().click();
+  const faceId = (await page.getByTestId('face-details').locator('h2').innerText()).match(/#(\d+)/)![1]!;
+  await page.getByTestId('face-search').click();
+  await page.getByTestId('search-run').click();
+  await page.getByTestId('search-results').filter({ hasText: 'Search #2' }).waitFor({ timeout: 60_000 });
+  const hitFaces = await page.getByTestId('search-hit').evaluateAll((els) => els.map((e) => e.getAttribute('data-face')));
+  assert.ok(hitFaces.length >= 5, `${hitFaces.length} hits`);
+  assert.ok(!hitFaces.includes(faceId), `face ${faceId} is a result of its own search: ${hitFaces.join(',')}`);
+});
+
 test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('lang').selectOption('zh-CN');
   assert.equal(await page.getByTestId('tab-faces').innerText(), '人脸');
@@ -98,6 +201,9 @@ test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('models-table').getByText('Apache-2.0').first().waitFor();
   assert.match(await page.getByTestId('models-table').innerText(), /已校验/);
   await page.screenshot({ path: join(shots, 'models-zh.png') });
+  await page.getByTestId('tab-identities').click();
+  await page.getByTestId('identities-count').filter({ hasText: '个身份' }).waitFor();
+  await page.screenshot({ path: join(shots, 'identities-zh.png') });
   await page.getByTestId('lang').selectOption('en');
 });
 

@@ -11,6 +11,7 @@ import { IdentityRepository } from '../../main/core/repositories/identityReposit
 import { runClustering, type ClusterDeps } from '../../main/core/identities/clusterService.js';
 import { IdentityOperations } from '../../main/core/identities/identityOperations.js';
 import { identityDetail, identitySuggestions, listIdentities } from '../../main/core/identities/identityQueries.js';
+import { DEFAULT_CLUSTER_PARAMS } from '../../main/core/identities/identityClustering.js';
 
 const DIM = 48;
 
@@ -27,7 +28,7 @@ const norm = (v: Float32Array): Float32Array => {
  * A case with synthetic people: each person has a centre; each face is the centre plus noise, in
  * its own photo unless told otherwise. Ages are stored as estimates.
  */
-function syntheticCase(): { db: Db; deps: ClusterDeps; ops: IdentityOperations; centres: Float32Array[]; addFace: (person: number, o?: { media?: number; age?: number; exact?: boolean }) => number } {
+function syntheticCase(o: { people?: number } = {}): { db: Db; deps: ClusterDeps; ops: IdentityOperations; centres: Float32Array[]; addFace: (person: number, o?: { media?: number; age?: number; exact?: boolean }) => number } {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-identities-'));
   const db = openDatabase(join(dir, 'case.sqlite'));
   db.prepare("INSERT INTO models (id, sha256, role, dim, version) VALUES ('r', 'x', 'recognizer', ?, 'v')").run(DIM);
@@ -45,10 +46,10 @@ function syntheticCase(): { db: Db; deps: ClusterDeps; ops: IdentityOperations; 
     emb.run(id, vectorToBlob(v));
     return id;
   };
-  for (let p = 0; p < 20; p++) for (let k = 0; k < 5; k++) addFace(p, { age: 20 + k });
+  for (let p = 0; p < (o.people ?? 20); p++) for (let k = 0; k < 5; k++) addFace(p, { age: 20 + k });
   const identities = new IdentityRepository(db);
   const audit = new AuditRepository(db);
-  const deps: ClusterDeps = { db, identities, meta: new CaseMetaRepository(db), audit, models: [{ id: 'r', dim: DIM }], threads: 1 };
+  const deps: ClusterDeps = { db, identities, meta: new CaseMetaRepository(db), audit, models: [{ id: 'r', dim: DIM }], threads: 1, params: DEFAULT_CLUSTER_PARAMS };
   return { db, deps, ops: new IdentityOperations({ db, identities, audit }), centres, addFace };
 }
 
@@ -172,4 +173,31 @@ test('a confirmed identity is never changed by clustering; similar new faces bec
   assert.equal(s[0]?.identityId, newIdentity, 'the new faces are the top suggestion');
   assert.equal(s[0]!.crossAge, true);
   assert.ok(s[0]!.ageGap! > 10);
+});
+
+const identitiesOfPeople = (db: Db, people: readonly (readonly number[])[]): (number | null)[][] => people.map((fs) => [...new Set(fs.map((f) => identityOf(db, f)))]);
+
+test('a case filled by one person (a phone owner\'s photos) keeps that person in one identity', () => {
+  const c = syntheticCase({ people: 0 });
+  const owner = Array.from({ length: 40 }, (_, k) => c.addFace(0, { age: 30 + (k % 5) }));
+  const others = Array.from({ length: 4 }, (_, p) => [c.addFace(p + 1), c.addFace(p + 1)]);
+  runClustering(c.deps, { full: true, examiner: 'e' });
+  assert.deepEqual(identitiesOfPeople(c.db, [owner]).map((ids) => ids.length), [1], 'the owner is split');
+  const ownerId = identityOf(c.db, owner[0]!);
+  for (const fs of others) assert.ok(fs.every((f) => identityOf(c.db, f) !== ownerId), 'a stranger joined the owner');
+  // Without the sure-pair floor the owner's own faces fill the cohort and the owner falls apart.
+  runClustering(c.deps, { full: true, examiner: 'e', params: { ...DEFAULT_CLUSTER_PARAMS, sureScore: 2 } });
+  assert.ok(identitiesOfPeople(c.db, [owner])[0]!.length > 1);
+});
+
+test('once a case has doubled, new people are normalised against a new cohort, not the first batch\'s', () => {
+  const c = syntheticCase({ people: 0 });
+  for (let k = 0; k < 10; k++) c.addFace(0);
+  runClustering(c.deps, { full: false, examiner: 'e' });
+  const newcomers = Array.from({ length: 10 }, (_, p) => [c.addFace(p + 1), c.addFace(p + 1), c.addFace(p + 1)]);
+  const run = runClustering(c.deps, { full: false, examiner: 'e' });
+  assert.equal(run.mode, 'incremental');
+  const ids = identitiesOfPeople(c.db, newcomers);
+  assert.ok(ids.every((x) => x.length === 1), `a newcomer is split: ${JSON.stringify(ids)}`);
+  assert.equal(new Set(ids.flat()).size, 10, `newcomers merged together: ${JSON.stringify(ids)}`);
 });

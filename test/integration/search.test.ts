@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -9,6 +10,8 @@ import { KestrelError } from '../../main/contract/index.js';
 import { checkFaces } from '../../main/core/search/watchlistService.js';
 import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
 import { astronautJpeg, astronautPng, testModelsDir } from '../helpers/fixtures.js';
+
+const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
 
 let work: string;
 let wb: Workbench;
@@ -162,11 +165,34 @@ test('M:N match: a watchlist against the case, a case against itself (each pair 
   assert.ok(wb.repos.matches.list().some((m) => m.id === f.id && m.pairCount === 4));
 
   const before = wb.repos.matches.list().length;
-  const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
   await assert.rejects(wb.match({ a: 'nonsense', b: 'case', examiner: 'tester' }), code('INVALID_INPUT'));
   await assert.rejects(wb.match({ a: 'source:999', b: 'case', examiner: 'tester' }), code('NOT_FOUND'));
   await assert.rejects(wb.match({ a: 'watchlist:nobody', b: 'case', examiner: 'tester' }), code('NOT_FOUND'));
   await assert.rejects(wb.match({ a: `case:${join(work, 'no-case')}`, b: 'case', examiner: 'tester' }), code('CASE_NOT_FOUND'));
   await assert.rejects(wb.match({ a: 'case', b: 'case', threshold: 3, examiner: 'tester' }), code('INVALID_INPUT'));
   assert.equal(wb.repos.matches.list().length, before, 'a refused match stores nothing');
+});
+
+test('the UI contract: a probe sent as bytes is kept read-only in the case and searched; a stored face is not its own result; bad input is refused', async () => {
+  const bytes = readFileSync(probe);
+  const s = await wb.invoke('search.run', { probes: [{ upload: { name: '../evil/probe photo.png', base64: bytes.toString('base64') } }], top: 5, examiner: 'ui tester' });
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  assert.equal(s.probes[0]!.sha256, sha);
+  assert.equal(s.probes[0]!.fileName, 'probe photo.png');
+  const kept = join(wb.caseDir, 'derived', 'probes', sha, 'probe photo.png');
+  assert.deepEqual(readFileSync(kept), bytes);
+  assert.equal(statSync(kept).mode & 0o222, 0, 'the kept probe is writable');
+  assert.ok(s.hits.length > 0 && s.hits[0]!.score > 0.5);
+  assert.equal((await wb.invoke('search.get', { id: s.id })).id, s.id);
+
+  const face = s.hits[0]!.faceId;
+  const byFace = await wb.invoke('search.run', { probes: [{ faceId: face }], top: 50, examiner: 'ui tester' });
+  assert.equal(byFace.probes[0]!.faceId, face);
+  assert.ok(byFace.hits.every((h) => h.faceId !== face), 'the probe face is among its own results');
+
+  await assert.rejects(wb.invoke('search.run', { probes: [], examiner: 'x' }), code('INVALID_INPUT'));
+  await assert.rejects(wb.invoke('search.run', { probes: [{ faceId: face }], examiner: '  ' }), /examiner/);
+  await assert.rejects(wb.invoke('identity.op', { kind: 'merge', ids: [1], examiner: 'x' }), code('INVALID_INPUT'));
+  const c = await wb.invoke('compare.run', { a: { faceId: face }, b: { path: probe }, examiner: 'ui tester' });
+  assert.ok(c.fused > 0.5);
 });

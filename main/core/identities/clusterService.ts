@@ -4,7 +4,7 @@ import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { CaseMetaRepository } from '../repositories/caseMetaRepository.js';
 import type { IdentityRepository } from '../repositories/identityRepository.js';
 import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
-import { clusterUnits, DEFAULT_CLUSTER_PARAMS, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
+import { clusterUnits, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
 import { nearestUnits } from './neighbours.js';
 import { chooseCohort, cohortStats, type CohortStats } from './scoreNormalisation.js';
 
@@ -15,6 +15,8 @@ export interface ClusterDeps {
   readonly audit: AuditRepository;
   readonly models: readonly IndexedModel[];
   readonly threads: number;
+  /** The profile's clustering parameters (clusterParamsFor). */
+  readonly params: ClusterParams;
 }
 
 const COHORT_KEY = 'identities.cohort';
@@ -22,6 +24,8 @@ const COHORT_KEY = 'identities.cohort';
 interface SavedCohort {
   readonly models: string;
   readonly keys: string[];
+  /** Units in the case when the cohort was chosen. */
+  readonly units?: number;
 }
 
 /** The normalisation context of a case: its units, their cohort statistics and the cohort itself. */
@@ -30,6 +34,7 @@ export interface NormalisedUnits {
   readonly stats: CohortStats;
   readonly cohortKeys: string[];
   readonly cohortReused: boolean;
+  readonly cohortUnits: number;
 }
 
 const modelsSignature = (models: readonly IndexedModel[]): string => models.map((m) => `${m.id}:${m.dim}`).join('+');
@@ -37,9 +42,12 @@ const modelsSignature = (models: readonly IndexedModel[]): string => models.map(
 /**
  * Loads the case's units and scores them against the case's cohort. The cohort is kept in the case
  * (so that later runs, incremental ones and suggestions, normalise exactly as the clustering did)
- * and chosen anew on a full run or when the recognizers changed.
+ * and chosen anew on a full run, when the recognizers changed, or when it no longer represents the
+ * case: the case has doubled since, or a cohort chosen now would be a quarter larger. (A cohort
+ * drawn from a first batch of one family's photos, kept while other people's photos arrive, rates
+ * every pair of newcomers far above it and merges them all: measured on a real case.)
  */
-export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: ClusterParams = DEFAULT_CLUSTER_PARAMS): NormalisedUnits {
+export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: ClusterParams = deps.params): NormalisedUnits {
   const units = loadCaseUnits(deps.db, deps.models);
   const sig = modelsSignature(deps.models);
   let saved: SavedCohort | null = null;
@@ -51,15 +59,18 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
   }
   const index = new Map(units.keys.map((k, i) => [k, i]));
   let cohort: Int32Array | null = null;
-  if (!fresh && saved && saved.models === sig) {
+  const n = units.keys.length;
+  const candidate = chooseCohort(units.bands, params.cohortPerBand);
+  if (!fresh && saved && saved.models === sig && n < 2 * (saved.units ?? saved.keys.length) && candidate.length <= 1.25 * saved.keys.length) {
     const idx = saved.keys.map((k) => index.get(k)).filter((i): i is number => i !== undefined);
     // A cohort that lost most of its units (faces removed) is chosen again.
     if (idx.length >= Math.min(saved.keys.length, 2) && idx.length >= saved.keys.length * 0.9) cohort = Int32Array.from(idx.sort((a, b) => a - b));
   }
   const reused = cohort !== null;
-  cohort ??= chooseCohort(units.bands, params.cohortPerBand);
+  const cohortUnits = reused ? (saved?.units ?? saved?.keys.length ?? n) : n;
+  cohort ??= candidate;
   const stats = cohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads);
-  return { units, stats, cohortKeys: Array.from(cohort, (u) => units.keys[u]!), cohortReused: reused };
+  return { units, stats, cohortKeys: Array.from(cohort, (u) => units.keys[u]!), cohortReused: reused, cohortUnits };
 }
 
 /**
@@ -72,7 +83,7 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
  */
 export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: string; params?: ClusterParams }): ClusterRunDto {
   const t0 = performance.now();
-  const params = o.params ?? DEFAULT_CLUSTER_PARAMS;
+  const params = o.params ?? deps.params;
   const hasIdentities = deps.identities.all().length > 0;
   const full = o.full || !hasIdentities;
   const norm = normalisedUnits(deps, full, params);
@@ -140,7 +151,7 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
       if (moved.length) { deps.identities.assign(moved, id); changedFaces += moved.length; }
     }
     removed = deps.identities.removeEmpty();
-    deps.meta.set(COHORT_KEY, JSON.stringify({ models: modelsSignature(deps.models), keys: norm.cohortKeys } satisfies SavedCohort));
+    deps.meta.set(COHORT_KEY, JSON.stringify({ models: modelsSignature(deps.models), keys: norm.cohortKeys, units: norm.cohortUnits } satisfies SavedCohort));
   })();
   const dto: ClusterRunDto = {
     mode: full ? 'full' : 'incremental', units: n, newUnits: n - units.firstNew, faces: units.faces.reduce((a, f) => a + f.length, 0),

@@ -1,4 +1,4 @@
-import { KestrelError } from '../../contract/index.js';
+import { KestrelError, type IdentityOpDto } from '../../contract/index.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { IdentityRepository, IdentityRow } from '../repositories/identityRepository.js';
 import type { Db } from '../db/database.js';
@@ -11,12 +11,7 @@ export interface OperationDeps {
 
 export type IdentityOpKind = 'name' | 'confirm' | 'hide' | 'merge' | 'split' | 'move' | 'reject';
 
-export interface OpResult {
-  readonly op: number;
-  readonly kind: IdentityOpKind | 'undo';
-  /** Identities touched (created ones included). */
-  readonly identities: readonly number[];
-}
+export type OpResult = IdentityOpDto;
 
 interface OpDetails {
   readonly before: { readonly faces: [number, number | null][]; readonly identities: IdentityRow[] };

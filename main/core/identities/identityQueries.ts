@@ -1,5 +1,5 @@
 import { KestrelError, type IdentityDetailDto, type IdentityDto, type IdentityFaceDto, type IdentitySuggestionDto } from '../../contract/index.js';
-import { DEFAULT_CLUSTER_PARAMS, dot } from './identityClustering.js';
+import { dot } from './identityClustering.js';
 import { normalisedUnits, type ClusterDeps } from './clusterService.js';
 import { zScore } from './scoreNormalisation.js';
 import type { IdentityAggregate } from '../repositories/identityRepository.js';
@@ -54,7 +54,7 @@ export function ageStrip(faces: readonly IdentityFaceDto[]): IdentityFaceDto[] {
 export function identitySuggestions(deps: ClusterDeps, id: number, limit = 10): IdentitySuggestionDto[] {
   if (!deps.identities.get(id)) throw new KestrelError('NOT_FOUND', `No identity ${id} in this case`);
   const { units, stats } = normalisedUnits(deps, false);
-  const params = DEFAULT_CLUSTER_PARAMS;
+  const params = deps.params;
   const mine = units.identity.map((x, u) => (x === id ? u : -1)).filter((u) => u >= 0);
   if (!mine.length) return [];
   const sample = mine.length <= params.sample ? mine : Array.from({ length: params.sample }, (_, x) => mine[Math.floor((x * mine.length) / params.sample)]!);

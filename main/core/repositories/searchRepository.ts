@@ -12,6 +12,7 @@ export interface NewSearchResult {
 interface HitRow {
   rank: number; score: number; rank_score: number | null; face_id: number; track_id: number | null; media_id: number; frame_ms: number | null;
   age: number | null; thumb: string; sha256: string; captured_at: string | null; start_ms: number | null; end_ms: number | null; media_path: string | null;
+  identity_id: number | null; identity_name: string | null;
 }
 
 /** Stored searches: what was asked (probe hashes, parameters, models), by whom, when, and what came back. */
@@ -34,8 +35,10 @@ export class SearchRepository {
     if (!row) return null;
     const hits = (this.db.prepare(
       `SELECT r.rank, r.score, r.rank_score, r.face_id, r.track_id, f.media_id, f.frame_ms, f.age, f.thumb, m.sha256, m.captured_at, t.start_ms, t.end_ms,
+         f.identity_id, i.name AS identity_name,
          (SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = f.media_id ORDER BY l.id LIMIT 1) AS media_path
        FROM search_results r JOIN faces f ON f.id = r.face_id JOIN media m ON m.id = f.media_id LEFT JOIN tracks t ON t.id = r.track_id
+         LEFT JOIN identities i ON i.id = f.identity_id
        WHERE r.search_id = ? ORDER BY r.rank`,
     ).all(id) as HitRow[]).map(toHit);
     return {
@@ -59,6 +62,6 @@ function toHit(r: HitRow): SearchHitDto {
   return {
     rank: r.rank, score: r.score, rankScore: r.rank_score, faceId: asFaceId(r.face_id), trackId: r.track_id === null ? null : asTrackId(r.track_id),
     mediaId: asMediaId(r.media_id), mediaPath: r.media_path ?? '', mediaSha256: r.sha256, frameMs: r.frame_ms, trackStartMs: r.start_ms, trackEndMs: r.end_ms,
-    capturedAt: r.captured_at, age: r.age, thumbnail: r.thumb,
+    capturedAt: r.captured_at, age: r.age, thumbnail: r.thumb, identityId: r.identity_id, identityName: r.identity_name,
   };
 }

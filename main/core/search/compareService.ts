@@ -69,7 +69,7 @@ export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOption
       warnings.push({ code: 'child_photo', side: name, message: `Face ${name} is of a child (${s.ageSource} age ${Math.round(s.age)}): children's faces change fast and resemble each other; scores are less discriminating` });
     }
     if (s.otherFaces > 0) warnings.push({ code: 'multiple_faces', side: name, message: `Photo ${name} shows ${s.otherFaces + 1} faces; the largest confident one was compared (crop the photo to choose another)` });
-    if (s.ageSource === 'estimated') warnings.push({ code: 'age_estimated', side: name, message: `Face ${name}: the age is the model's estimate (often too high for young children); give the known age (--age-a, --age-b) for a better-founded calibration` });
+    if (s.ageSource === 'estimated') warnings.push({ code: 'age_estimated', side: name, message: `Face ${name}: the age is the model's estimate (often too high for young children); give the known age at the time of the photo for a better-founded calibration` });
   }
   if (A.age !== null && B.age !== null && Math.abs(A.age - B.age) > LARGE_GAP_YEARS) {
     warnings.push({ code: 'large_age_difference', side: null, message: `The ages differ by about ${Math.round(Math.abs(A.age - B.age))} years: the same person scores lower across such gaps` });

@@ -7,11 +7,11 @@ import type { SearchRepository } from '../repositories/searchRepository.js';
 import type { TrackRepository } from '../repositories/trackRepository.js';
 import type { FaceIndex } from './faceIndex.js';
 import { fusedVector } from './fusedVector.js';
-import { readProbe, type ProbeFace } from './probeFaces.js';
+import { readProbe } from './probeFaces.js';
 import { DEFAULT_RANKING, rankCandidates, type Candidate, type RankingParams } from './ranking.js';
 
 export interface SearchRequest {
-  /** Photos of one person; several combine into one query. */
+  /** Photos of one person, or `face:ID` for a face already in the case; several combine into one query. */
   readonly probes: readonly string[];
   readonly top: number;
   readonly threshold: number | null;
@@ -44,8 +44,9 @@ export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<Sear
   if (!Number.isInteger(req.top) || req.top < 1 || req.top > 1000) throw new KestrelError('INVALID_INPUT', `--top must be 1..1000 (got ${req.top})`);
   const ranking = req.ranking ?? DEFAULT_RANKING;
   const pool = await d.pool();
-  const probes: ProbeFace[] = [];
-  for (const p of req.probes) probes.push(await readProbe(pool, p));
+  const probes: SearchProbe[] = [];
+  for (const p of req.probes) probes.push(await searchProbe(d, pool, p));
+  const probeFaceIds = new Set(probes.flatMap((p) => p.sameSighting));
   const index = d.index();
   const models = index.models.map((m) => m.id);
   const dims = index.models.map((m) => m.dim);
@@ -53,15 +54,16 @@ export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<Sear
   const fetch = Math.max(ranking.shortlist, req.top) * FETCH_PER_RESULT;
   const best = new Map<number, number>();
   for (const p of probes) {
-    const q = fusedVector(p.face.embeddings, models, dims);
+    const q = fusedVector(p.embeddings, models, dims);
     const hits = filtered ? index.searchAmong(q, fetch, filtered) : index.search(q, fetch);
-    for (const h of hits) best.set(h.faceId, Math.max(best.get(h.faceId) ?? -Infinity, h.score));
+    // A face used as a probe (and the rest of its video track) is not a result of its own search.
+    for (const h of hits) if (!probeFaceIds.has(h.faceId)) best.set(h.faceId, Math.max(best.get(h.faceId) ?? -Infinity, h.score));
   }
   const candidates = toCandidates(d, [...best.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]), models);
-  const ranked = rankCandidates(probes.map((p) => p.face.embeddings), candidates, models, ranking)
+  const ranked = rankCandidates(probes.map((p) => p.embeddings), candidates, models, ranking)
     .filter((r) => req.threshold === null || r.score >= req.threshold)
     .slice(0, req.top);
-  const probeDtos: SearchProbeDto[] = probes.map((p) => ({ fileName: p.fileName, sha256: p.sha256, age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces }));
+  const probeDtos: SearchProbeDto[] = probes.map(({ embeddings: _e, sameSighting: _s, ...dto }) => dto);
   const params = { top: req.top, threshold: req.threshold, filters: req.filters, ranking, index: index.mode };
   const id = d.db.transaction(() => {
     const sid = d.searches.insert({
@@ -72,6 +74,24 @@ export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<Sear
     return sid;
   })();
   return d.searches.get(id)!;
+}
+
+type SearchProbe = SearchProbeDto & { readonly embeddings: Record<string, Float32Array>; readonly sameSighting: readonly number[] };
+
+/** A probe photo (read, never written) or `face:ID`, a face stored in the case (its photo's hash is recorded). */
+async function searchProbe(d: SearchDeps, pool: FacePool, ref: string): Promise<SearchProbe> {
+  const m = /^face:(\d+)$/.exec(ref);
+  if (!m) {
+    const p = await readProbe(pool, ref);
+    return { fileName: p.fileName, sha256: p.sha256, faceId: null, age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces, embeddings: p.face.embeddings, sameSighting: [] };
+  }
+  const id = Number(m[1]);
+  const f = d.faces.get(id);
+  const e = d.faces.embeddingsOf([id]).get(id);
+  if (!f || !e) throw new KestrelError('NOT_FOUND', `No face ${id} in this case`);
+  const sha = d.db.prepare('SELECT sha256 FROM media WHERE id = ?').pluck().get(f.mediaId) as string;
+  const sameSighting = e.trackId === null ? [id] : (d.db.prepare('SELECT id FROM faces WHERE track_id = ?').pluck().all(e.trackId) as number[]);
+  return { fileName: `face ${id} in ${f.mediaPath}`, sha256: sha, faceId: id, age: f.age, quality: f.quality.overall, otherFaces: 0, embeddings: e.embeddings, sameSighting };
 }
 
 /**

@@ -5,8 +5,10 @@ import { facesSlice, type FacesSlice } from './facesSlice.js';
 import { intakeSlice, type IntakeSlice } from './intakeSlice.js';
 import { mediaSlice, type MediaSlice } from './mediaSlice.js';
 import { uiSlice, type UiSlice } from './uiSlice.js';
+import { identitiesSlice, type IdentitiesSlice } from './identitiesSlice.js';
+import { searchSlice, type SearchSlice } from './searchSlice.js';
 
-export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice;
+export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice;
 export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: ApiClient) => T;
 
 /** One store, one slice per domain; engine events update the slices they concern. */
@@ -17,12 +19,25 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     ...mediaSlice(set, get, api),
     ...intakeSlice(set, get, api),
     ...uiSlice(set, get, api),
+    ...identitiesSlice(set, get, api),
+    ...searchSlice(set, get, api),
     lang: init.lang,
     examiner: init.examiner,
   }));
   api.on('job.progressed', (p) => store.getState().onProgress(p));
-  api.on('case.changed', () => {
+  api.on('case.changed', ({ what }) => {
     const s = store.getState();
+    if (what === 'identities') {
+      // An operation from this window reloads what it changed itself; others (intake's clustering,
+      // another window) reload the list and the open identity page.
+      if (s.identitiesLoaded && !s.identityBusy) {
+        void s.loadIdentities().then(async () => {
+          const open = store.getState().openIdentity;
+          if (open !== null) await store.getState().showIdentity(store.getState().identities.some((i) => i.id === open) ? open : null);
+        });
+      }
+      return;
+    }
     void s.loadInfo();
     void s.reloadFaces();
     void s.reloadMedia();

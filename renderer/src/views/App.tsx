@@ -6,8 +6,10 @@ import { FacesView } from './FacesView.js';
 import { IntakeView } from './IntakeView.js';
 import { MediaView } from './MediaView.js';
 import { ModelsView } from './ModelsView.js';
+import { IdentitiesView } from './IdentitiesView.js';
+import { SearchView } from './SearchView.js';
 
-const TABS: readonly Tab[] = ['faces', 'media', 'intake', 'models'];
+const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'media', 'intake', 'models'];
 
 export function App(): React.JSX.Element {
   const t = useT();
@@ -25,7 +27,7 @@ export function App(): React.JSX.Element {
     void loadInfo();
   }, [loadInfo]);
 
-  // Alt+1..4 switch views, so review never needs the mouse.
+  // Alt+1..6 switch views, so review never needs the mouse.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const i = Number(e.key) - 1;
@@ -70,6 +72,8 @@ export function App(): React.JSX.Element {
       </nav>
       <main className="view">
         {tab === 'faces' && <FacesView />}
+        {tab === 'identities' && <IdentitiesView />}
+        {tab === 'search' && <SearchView />}
         {tab === 'media' && <MediaView />}
         {tab === 'intake' && <IntakeView />}
         {tab === 'models' && <ModelsView />}

@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect } from 'react';
 import type { FaceDto } from '../../../main/contract/index.js';
 import { useApi, useAppState, useT } from '../appContext.js';
+import { VirtualGrid } from '../components/VirtualGrid.js';
 
 const CELL = 132;
 
@@ -13,60 +13,24 @@ export function FacesView(): React.JSX.Element {
   const loadMore = useAppState((s) => s.loadMoreFaces);
   const selected = useAppState((s) => s.selectedFace);
   const select = useAppState((s) => s.selectFace);
-  const parent = useRef<HTMLDivElement>(null);
-  const [cols, setCols] = useState(6);
-
   useEffect(() => {
     void loadMore();
   }, [loadMore]);
-  useEffect(() => {
-    const el = parent.current;
-    if (!el) return;
-    const ro = new ResizeObserver(() => setCols(Math.max(1, Math.floor(el.clientWidth / CELL))));
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
+  const index = selected === null ? -1 : faces.findIndex((f) => f.id === selected);
+  const onNearEnd = useCallback(() => {
+    if (faces.length < total) void loadMore();
+  }, [faces.length, total, loadMore]);
+  const onSelect = useCallback((i: number) => select(faces[i]!.id), [faces, select]);
 
-  const rows = Math.ceil(faces.length / cols);
-  const v = useVirtualizer({ count: rows, getScrollElement: () => parent.current, estimateSize: () => CELL, overscan: 4 });
-  const items = v.getVirtualItems();
-  const lastRow = items.length ? items[items.length - 1]!.index : 0;
-  useEffect(() => {
-    if (lastRow >= rows - 3 && faces.length < total) void loadMore();
-  }, [lastRow, rows, faces.length, total, loadMore]);
-
-  // Arrow keys move the selection through the grid.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      if (!faces.length || (e.target as HTMLElement).tagName === 'INPUT') return;
-      const i = selected === null ? -1 : faces.findIndex((f) => f.id === selected);
-      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: cols, ArrowUp: -cols }[e.key];
-      if (step === undefined) return;
-      e.preventDefault();
-      const next = Math.max(0, Math.min(faces.length - 1, i + step));
-      select(faces[next]!.id);
-      v.scrollToIndex(Math.floor(next / cols));
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [faces, selected, cols, select, v]);
-
-  const current = selected === null ? null : faces.find((f) => f.id === selected) ?? null;
+  const current = index < 0 ? null : faces[index]!;
   return (
     <div className="split">
       <section className="pane">
         <div className="pane-head muted" data-testid="faces-count">{total ? t('faces.count', { shown: faces.length, total }) : t('faces.empty')}</div>
-        <div ref={parent} className="scroller" data-testid="face-grid">
-          <div style={{ height: v.getTotalSize(), position: 'relative' }}>
-            {items.map((row) => (
-              <div key={row.key} className="grid-row" style={{ transform: `translateY(${row.start}px)`, height: CELL }}>
-                {faces.slice(row.index * cols, row.index * cols + cols).map((f) => (
-                  <FaceCard key={f.id} face={f} active={f.id === selected} onClick={() => select(f.id)} />
-                ))}
-              </div>
-            ))}
-          </div>
-        </div>
+        <VirtualGrid
+          items={faces} keyOf={(f) => f.id} cell={CELL} testId="face-grid" selected={index} onSelect={onSelect} onNearEnd={onNearEnd}
+          render={(f) => <FaceCard face={f} active={f.id === selected} onClick={() => select(f.id)} />}
+        />
       </section>
       {current && <FaceDetails face={current} />}
     </div>
@@ -91,6 +55,8 @@ function FaceCard({ face, active, onClick }: { face: FaceDto; active: boolean; o
 function FaceDetails({ face }: { face: FaceDto }): React.JSX.Element {
   const t = useT();
   const api = useApi();
+  const probeFace = useAppState((s) => s.searchWithFace);
+  const compareSide = useAppState((s) => s.setCompareFace);
   const b = face.box;
   return (
     <aside className="details" data-testid="face-details">
@@ -103,6 +69,11 @@ function FaceDetails({ face }: { face: FaceDto }): React.JSX.Element {
         <dt>{t('faces.quality', { q: face.quality.overall.toFixed(2) })}</dt>
         <dd>{t('faces.warnings')}: {face.quality.warnings.length ? face.quality.warnings.join(', ') : t('faces.none')}</dd>
       </dl>
+      <div className="row">
+        <button onClick={() => probeFace(face)} data-testid="face-search">{t('faces.searchThis')}</button>
+        <button onClick={() => compareSide('a', face)} title={t('compare.asA')}>{t('compare.asA')}</button>
+        <button onClick={() => compareSide('b', face)} title={t('compare.asB')}>{t('compare.asB')}</button>
+      </div>
     </aside>
   );
 }

@@ -1,0 +1,32 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { KestrelError } from '../../contract/index.js';
+import { sha256 } from '../media/hashing.js';
+
+/** A file name that is safe as one path segment on every platform, keeping what it can of the original. */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f<>:"|?*]/g, '_').replace(/^\.+/, '_').slice(0, 200).trim();
+  return clean || 'probe';
+}
+
+/**
+ * Keeps a photo the UI sent as a probe (a file dropped in the browser has no path on this machine)
+ * in the case, under derived/probes/<sha256>/<name>, read-only: the probe of a stored search stays
+ * available for the report, and the same bytes sent twice are stored once.
+ */
+export async function storeProbeUpload(derivedDir: string, name: string, base64: string): Promise<string> {
+  const bytes = Buffer.from(base64, 'base64');
+  if (!bytes.length) throw new KestrelError('INVALID_INPUT', `The probe photo ${name} is empty`);
+  const dir = join(derivedDir, 'probes', sha256(bytes));
+  const path = join(dir, safeFileName(name));
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(path, bytes, { flag: 'wx', mode: 0o400 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return path;
+  }
+  await chmod(path, 0o400);
+  return path;
+}

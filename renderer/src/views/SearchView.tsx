@@ -1,0 +1,139 @@
+import { useEffect } from 'react';
+import type { SearchHitDto } from '../../../main/contract/index.js';
+import { useApi, useAppState, useT } from '../appContext.js';
+import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
+import { shortDate, videoTime } from '../components/format.js';
+import { uiError } from '../components/uiError.js';
+import { caseFace } from '../store/searchSlice.js';
+import { CompareView } from './CompareView.js';
+
+/** 1:N search (probes, top-k, threshold, filters; stored and reloadable) and 1:1 comparison. */
+export function SearchView(): React.JSX.Element {
+  const t = useT();
+  const mode = useAppState((s) => s.searchMode);
+  const setMode = useAppState((s) => s.setSearchMode);
+  return (
+    <div className="stack">
+      <div className="subtabs" role="tablist">
+        <button role="tab" aria-selected={mode === 'search'} className={mode === 'search' ? 'active' : ''} onClick={() => setMode('search')} data-testid="mode-search">{t('search.oneToMany')}</button>
+        <button role="tab" aria-selected={mode === 'compare'} className={mode === 'compare' ? 'active' : ''} onClick={() => setMode('compare')} data-testid="mode-compare">{t('search.oneToOne')}</button>
+      </div>
+      {mode === 'search' ? <OneToMany /> : <CompareView />}
+    </div>
+  );
+}
+
+function OneToMany(): React.JSX.Element {
+  const t = useT();
+  const probes = useAppState((s) => s.probes);
+  const addProbe = useAppState((s) => s.addProbe);
+  const removeProbe = useAppState((s) => s.removeProbe);
+  const form = useAppState((s) => s.searchForm);
+  const setForm = useAppState((s) => s.setSearchForm);
+  const run = useAppState((s) => s.runSearch);
+  const running = useAppState((s) => s.searchRunning);
+  const error = useAppState((s) => s.searchError);
+  const result = useAppState((s) => s.searchResult);
+  const saved = useAppState((s) => s.savedSearches);
+  const loadSaved = useAppState((s) => s.loadSavedSearches);
+  const openSearch = useAppState((s) => s.openSearch);
+  useEffect(() => {
+    void loadSaved();
+  }, [loadSaved]);
+  const num = (v: string): number | null => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
+
+  return (
+    <div className="split">
+      <section className="pane">
+        <div className="search-form pad">
+          <div className="probes" data-testid="probes">
+            {probes.map((p, i) => (
+              <figure key={i} className="probe">
+                <FaceChoiceView choice={p} size={96} />
+                <figcaption className="path" title={p.label}>{p.label}</figcaption>
+                <button onClick={() => removeProbe(i)} aria-label={t('search.removeProbe')}>×</button>
+              </figure>
+            ))}
+            <PhotoDrop onPhoto={addProbe} label={probes.length ? t('search.addProbe') : t('search.dropProbe')} testId="probe-drop" />
+          </div>
+          <div className="row wrap">
+            <label className="field">{t('search.top')}<input type="number" min={1} max={1000} value={form.top} onChange={(e) => setForm({ top: Math.max(1, Math.min(1000, num(e.target.value) ?? 20)) })} data-testid="search-top" /></label>
+            <label className="field">{t('search.threshold')}<input type="number" step={0.05} min={-1} max={1} value={form.threshold ?? ''} placeholder={t('search.none')} onChange={(e) => setForm({ threshold: num(e.target.value) })} /></label>
+            <label className="field">{t('search.ageMin')}<input type="number" min={0} max={120} value={form.ageMin ?? ''} onChange={(e) => setForm({ ageMin: num(e.target.value) })} /></label>
+            <label className="field">{t('search.ageMax')}<input type="number" min={0} max={120} value={form.ageMax ?? ''} onChange={(e) => setForm({ ageMax: num(e.target.value) })} /></label>
+            <button className="primary" disabled={running} onClick={() => void run()} data-testid="search-run">{running ? t('search.running') : t('search.run')}</button>
+          </div>
+          {error && <div className="warn" role="alert" data-testid="search-error">{uiError(t, error)}</div>}
+          <div className="muted small">{t('search.hint')}</div>
+        </div>
+        {result && <SearchResults />}
+      </section>
+      <aside className="details" data-testid="saved-searches">
+        <h2>{t('search.saved')}</h2>
+        {!saved.length && <div className="muted">{t('search.noSaved')}</div>}
+        <ul className="plain">
+          {saved.map((s) => (
+            <li key={s.id}>
+              <button className={`linklike${result?.id === s.id ? ' active' : ''}`} onClick={() => void openSearch(s.id)}>
+                #{s.id} · {shortDate(s.at)} · {s.examiner}
+                <span className="muted path">{s.probes.map((p) => p.fileName).join(' + ')}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </div>
+  );
+}
+
+function SearchResults(): React.JSX.Element {
+  const t = useT();
+  const r = useAppState((s) => s.searchResult)!;
+  return (
+    <div className="results" data-testid="search-results">
+      <div className="pane-head muted">
+        {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
+        {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''})`).join(' + ')}
+        {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
+      </div>
+      {!r.hits.length && <div className="muted pad">{t('search.noHits')}</div>}
+      <div className="hits scroller">
+        {r.hits.map((h) => <Hit key={h.rank} h={h} />)}
+      </div>
+    </div>
+  );
+}
+
+function Hit({ h }: { h: SearchHitDto }): React.JSX.Element {
+  const t = useT();
+  const api = useApi();
+  const probes = useAppState((s) => s.probes);
+  const setCompare = useAppState((s) => s.setCompare);
+  const show = useAppState((s) => s.showIdentity);
+  const setTab = useAppState((s) => s.setTab);
+  const when = h.trackId !== null && h.trackStartMs !== null && h.trackEndMs !== null ? `${videoTime(h.trackStartMs)}–${videoTime(h.trackEndMs)}` : h.frameMs !== null ? `@ ${videoTime(h.frameMs)}` : '';
+  const compare = (): void => {
+    if (probes[0]) setCompare('a', probes[0]);
+    setCompare('b', caseFace({ id: h.faceId, mediaPath: h.mediaPath, thumbnail: h.thumbnail }));
+  };
+  return (
+    <div className="hit" data-testid="search-hit" data-face={h.faceId}>
+      <span className="rank">{h.rank}</span>
+      <img src={api.fileUrl(h.thumbnail)} alt="" width={72} height={72} loading="lazy" />
+      <div className="hit-text">
+        <div><strong>{h.score.toFixed(3)}</strong> {h.rankScore !== null && <span className="muted">({t('search.rankScore')} {h.rankScore.toFixed(3)})</span>}</div>
+        <div className="path" title={h.mediaPath}>{h.mediaPath} {when}</div>
+        <div className="muted">
+          {h.age !== null ? t('faces.age', { age: Math.round(h.age) }) : ''} · {shortDate(h.capturedAt)}
+          {h.trackId !== null && <> · {t('search.track', { id: h.trackId })}</>}
+        </div>
+      </div>
+      <div className="hit-actions">
+        {h.identityId !== null && (
+          <button onClick={() => { setTab('identities'); void show(h.identityId!); }} data-testid="hit-identity">{h.identityName ?? `#${h.identityId}`}</button>
+        )}
+        <button onClick={compare}>{t('search.compare')}</button>
+      </div>
+    </div>
+  );
+}
