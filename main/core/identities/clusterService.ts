@@ -15,7 +15,7 @@ export interface ClusterDeps {
   readonly audit: AuditRepository;
   readonly models: readonly IndexedModel[];
   readonly threads: number;
-  /** The profile's clustering parameters (clusterParamsFor). */
+  /** The clustering parameters (DEFAULT_CLUSTER_PARAMS in the product). */
   readonly params: ClusterParams;
 }
 

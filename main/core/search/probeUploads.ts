@@ -13,7 +13,7 @@ export function safeFileName(name: string): string {
 /**
  * Keeps a photo the UI sent as a probe (a file dropped in the browser has no path on this machine)
  * in the case, under derived/probes/<sha256>/<name>, read-only: the probe of a stored search stays
- * available for the report, and the same bytes sent twice are stored once.
+ * available for the report; the same photo sent again under the same name is not written again.
  */
 export async function storeProbeUpload(derivedDir: string, name: string, base64: string): Promise<string> {
   const bytes = Buffer.from(base64, 'base64');
