@@ -99,6 +99,7 @@ function printCompare(r: CompareDto): void {
     ? `Decision: ${r.decision.toUpperCase()} at threshold ${String(r.threshold)} (${r.thresholdSource})\n`
     : `Decision: none (${r.thresholdSource})\n`);
   if (r.warnings.length) process.stdout.write(`Warnings:\n${r.warnings.map((w) => `  - ${w.message}`).join('\n')}\n`);
+  if (r.comparisonId !== null) process.stdout.write(`Stored and audited as comparison ${r.comparisonId}; record your conclusion with: kestrel annotate comparison:${r.comparisonId} --conclusion "<verbal scale>"\n`);
 }
 
 function printCalibration(r: Record<string, unknown>, cal: Calibration): void {

@@ -19,6 +19,8 @@ import { registerCompareCommands } from './compareCommands.js';
 import { registerMatchCommands } from './matchCommands.js';
 import { registerClipCommands } from './clipCommands.js';
 import { registerIdentityCommands } from './identityCommands.js';
+import { registerAnnotationCommands } from './annotationCommands.js';
+import { registerExportCommands } from './exportCommands.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository / install root (this file lives in main/cli/ in sources and in dist/ when built). */
@@ -212,7 +214,7 @@ program
 const audit = program.command('audit').description('the case audit trail');
 audit
   .command('verify')
-  .description('check the hash chain of the audit log; names the first bad row')
+  .description('check the hash chain of the audit log and its anchored end; names the first bad row (exit 3 when broken)')
   .requiredOption('--case <dir>', 'case folder')
   .option('--json', 'print the result as JSON')
   .action(async (o: { case: string; json?: boolean }) => {
@@ -220,7 +222,7 @@ audit
     await withExistingCase(o.case, json, (wb) => {
       const r = wb.repos.audit.verify();
       if (json) printJson(r);
-      else process.stdout.write(r.ok ? `audit chain ok (${r.rows} rows)\n` : `audit chain BROKEN at row ${r.firstBadId}\n`);
+      else process.stdout.write(r.ok ? `audit chain ok (${r.rows} rows, head ${r.headHash})\n` : `audit chain BROKEN at row ${r.firstBadId}: ${r.problem}\n`);
       process.exitCode = r.ok ? 0 : 3;
     });
   });
@@ -314,6 +316,8 @@ registerWatchlistCommands(program, withExistingCase);
 registerMatchCommands(program, withExistingCase);
 registerClipCommands(program, withExistingCase);
 registerIdentityCommands(program, withExistingCase);
+registerAnnotationCommands(program, withExistingCase);
+registerExportCommands(program, withExistingCase);
 
 const evalCmd = program.command('eval').description('measure accuracy on a labelled protocol (see DATASETS.md for the CSV formats)');
 for (const task of ['verify', 'search', 'cluster'] as const) {

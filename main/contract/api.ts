@@ -3,6 +3,9 @@ import type {
   CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
   SearchDto, SourceDto, TrackDto,
 } from './dto.js';
+import {
+  ANNOTATION_KINDS, ANNOTATION_TARGETS, CONCLUSION_SCALE, EXPORT_FORMATS, type AnnotationDto, type ComparisonRecordDto, type ExportSummaryDto, type TagDto,
+} from './annotations.js';
 export { EVENT_NAMES, type EventName, type EventPayloads } from './events.js';
 
 /** A page of a case-wide list (faces, tracks), optionally of one media item. */
@@ -53,6 +56,18 @@ const identityOp = z.discriminatedUnion('kind', [
 ]);
 export type IdentityOpInput = z.input<typeof identityOp>;
 
+const annotationTarget = () => z.object({ kind: z.enum(ANNOTATION_TARGETS), id: id() }).strict();
+
+/** A tag name: short, printable, no spaces at either end (it is shown in reports and typed in filters). */
+export const tagName = () => z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f,]+$/, 'a tag may not hold control characters or commas');
+
+/**
+ * What an export covers: `all`, or refs `identity:ID`, `search:ID`, `alarm:ID`, `comparison:ID`,
+ * `media:ID`, `track:ID`, `face:ID`, or `tag:NAME` (everything carrying that tag). Empty: the
+ * default selection (named or confirmed identities, every search, alarm, comparison and annotated item).
+ */
+export const exportSelectRef = () => z.string().regex(/^(all|(identity|search|alarm|comparison|media|track|face):\d+|tag:.+)$/, 'a selection is all, KIND:ID (identity, search, alarm, comparison, media, track, face) or tag:NAME');
+
 /**
  * Every call the UI (or any client) may make, declared once. The Electron shell maps these to
  * ipcMain.handle, `kestrel serve` to WebSocket messages; inputs are validated with these schemas on
@@ -101,6 +116,43 @@ export const callInputSchemas = {
       examiner: examiner(),
     })
     .strict(),
+  'annotations.list': z
+    .object({
+      target: annotationTarget().optional(),
+      kind: z.enum(ANNOTATION_KINDS).optional(),
+      tag: z.string().max(64).optional(),
+      query: z.string().max(500).optional(),
+      includeWithdrawn: z.boolean().default(false),
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(5000).default(500),
+    })
+    .strict(),
+  'annotation.add': z
+    .object({
+      target: annotationTarget(),
+      kind: z.enum(ANNOTATION_KINDS),
+      tag: tagName().optional(),
+      body: z.string().max(20_000).default(''),
+      scale: z.enum(CONCLUSION_SCALE).optional(),
+      examiner: examiner(),
+    })
+    .strict(),
+  'annotation.withdraw': z.object({ id: id(), reason: z.string().trim().min(1, 'say why the annotation is withdrawn').max(2000), examiner: examiner() }).strict(),
+  'tags.list': z.object({}).strict(),
+  'tag.define': z.object({ name: tagName(), description: z.string().max(2000).default(''), examiner: examiner() }).strict(),
+  'comparisons.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'export.run': z
+    .object({
+      out: z.string().min(1).max(4096),
+      select: z.array(exportSelectRef()).max(10_000).default([]),
+      formats: z.array(z.enum(EXPORT_FORMATS)).min(1).default([...EXPORT_FORMATS]),
+      lang: z.enum(['en', 'zh']).default('en'),
+      redact: z.boolean().default(false),
+      originals: z.boolean().default(false),
+      clips: z.boolean().default(true),
+      examiner: examiner(),
+    })
+    .strict(),
 } as const;
 
 export type CallName = keyof typeof callInputSchemas;
@@ -126,6 +178,13 @@ export interface CallResults {
   'searches.list': { searches: Omit<SearchDto, 'hits'>[] };
   'search.get': SearchDto;
   'compare.run': CompareDto;
+  'annotations.list': { annotations: AnnotationDto[]; total: number };
+  'annotation.add': AnnotationDto;
+  'annotation.withdraw': AnnotationDto;
+  'tags.list': { tags: TagDto[] };
+  'tag.define': TagDto;
+  'comparisons.list': { comparisons: ComparisonRecordDto[] };
+  'export.run': ExportSummaryDto;
 }
 export type CallResult<C extends CallName> = CallResults[C];
 

@@ -229,6 +229,8 @@ export interface CompareWarningDto {
 }
 
 export interface CompareDto {
+  /** The stored comparison (annotate it as comparison:ID); null when compared outside a case. */
+  readonly comparisonId: number | null;
   readonly a: CompareSideDto;
   readonly b: CompareSideDto;
   readonly profile: string;

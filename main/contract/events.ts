@@ -3,7 +3,7 @@ import type { JobProgress } from './dto.js';
 /** Events pushed from the engine to every subscriber. */
 export interface EventPayloads {
   'job.progressed': JobProgress;
-  'case.changed': { what: 'media' | 'faces' | 'sources' | 'alarms' | 'identities' };
+  'case.changed': { what: 'media' | 'faces' | 'sources' | 'alarms' | 'identities' | 'annotations' };
 }
 export type EventName = keyof EventPayloads;
 export const EVENT_NAMES: readonly EventName[] = ['job.progressed', 'case.changed'];

@@ -17,3 +17,4 @@ export { readCalibrationFile, withCalibration, calibrationSchema, type Calibrati
 export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from './search/matchService.js';
 export type { ClipRow } from './repositories/clipRepository.js';
 export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
+export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';

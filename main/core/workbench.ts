@@ -39,6 +39,12 @@ import { IdentityOperations } from './identities/identityOperations.js';
 import { identityDetail, identitySuggestions, listIdentities } from './identities/identityQueries.js';
 import type { ClusterRunDto, IdentityDetailDto, IdentityDto, IdentitySuggestionDto } from '../contract/index.js';
 import { storeProbeUpload } from './search/probeUploads.js';
+import { AnnotationRepository } from './repositories/annotationRepository.js';
+import { ComparisonRepository } from './repositories/comparisonRepository.js';
+import { ExportRepository } from './repositories/exportRepository.js';
+import { AnnotationService } from './annotations/annotationService.js';
+import { runExport, type ExportOptions } from './export/exportService.js';
+import type { ExportSummaryDto } from '../contract/index.js';
 
 export interface WorkbenchOptions {
   readonly caseDir: string;
@@ -98,12 +104,16 @@ export interface Workbench {
   identitySuggestions(id: number, limit?: number): IdentitySuggestionDto[];
   /** Examiner operations on identities (name, confirm, hide, merge, split, move, reject, undo); audited. */
   readonly identityOps: IdentityOperations;
+  /** Tags, notes, bookmarks and conclusions; each audited, none ever deleted. */
+  readonly annotations: AnnotationService;
+  /** Writes an evidence export (report, data, CASE/UCO, crops, frames, manifest); audited. */
+  exportCase(o: ExportOptions): Promise<ExportSummaryDto & { manifest: string }>;
   /** Verifies the profile's models and starts the face workers now rather than at the first intake. */
   prepare(): Promise<void>;
   readonly repos: {
     readonly faces: FaceRepository; readonly media: MediaRepository; readonly audit: AuditRepository; readonly sources: SourceRepository; readonly tracks: TrackRepository;
     readonly searches: SearchRepository; readonly watchlists: WatchlistRepository; readonly matches: MatchRepository; readonly clips: ClipRepository;
-    readonly identities: IdentityRepository;
+    readonly identities: IdentityRepository; readonly annotations: AnnotationRepository; readonly comparisons: ComparisonRepository; readonly exports: ExportRepository;
   };
   readonly models: ModelStore;
   readonly db: Db;
@@ -150,6 +160,7 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
 
 class WorkbenchImpl implements Workbench {
   readonly repos;
+  readonly annotations: AnnotationService;
   private readonly meta: CaseMetaRepository;
   private readonly jobs: JobRepository;
   private readonly modelRows: ModelRepository;
@@ -170,8 +181,9 @@ class WorkbenchImpl implements Workbench {
     this.repos = {
       faces: new FaceRepository(db), media: new MediaRepository(db), audit: new AuditRepository(db), sources: new SourceRepository(db), tracks: new TrackRepository(db),
       searches: new SearchRepository(db), watchlists: new WatchlistRepository(db), matches: new MatchRepository(db), clips: new ClipRepository(db),
-      identities: new IdentityRepository(db),
+      identities: new IdentityRepository(db), annotations: new AnnotationRepository(db), comparisons: new ComparisonRepository(db), exports: new ExportRepository(db),
     };
+    this.annotations = new AnnotationService({ db, annotations: this.repos.annotations, audit: this.repos.audit });
     this.meta = new CaseMetaRepository(db);
     this.jobs = new JobRepository(db);
     this.modelRows = new ModelRepository(db);
@@ -327,12 +339,38 @@ class WorkbenchImpl implements Workbench {
       ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
     });
     const ref = (s: CompareDto['a']): string => (s.faceId !== null ? `face:${s.faceId}` : `photo:${s.sha256}`);
-    this.repos.audit.append(o.examiner, 'compare.run', `${ref(r.a)} ${ref(r.b)}`, {
-      a: { ref: ref(r.a), label: r.a.label, age: r.a.age, ageSource: r.a.ageSource }, b: { ref: ref(r.b), label: r.b.label, age: r.b.age, ageSource: r.b.ageSource },
-      fused: r.fused, log10Lr: r.evidence?.log10Lr ?? null, condition: r.evidence?.condition ?? null, threshold: r.threshold, decision: r.decision,
-      warnings: r.warnings.map((w) => (w.side ? `${w.side}:${w.code}` : w.code)),
+    const comparisonId = this.db.transaction(() => {
+      const id = this.repos.comparisons.insert({ at: new Date().toISOString(), examiner: o.examiner, refA: ref(r.a), refB: ref(r.b), result: r });
+      this.repos.audit.append(o.examiner, 'compare.run', `comparison:${id} ${ref(r.a)} ${ref(r.b)}`, {
+        comparison: id, a: { ref: ref(r.a), label: r.a.label, age: r.a.age, ageSource: r.a.ageSource }, b: { ref: ref(r.b), label: r.b.label, age: r.b.age, ageSource: r.b.ageSource },
+        fused: r.fused, log10Lr: r.evidence?.log10Lr ?? null, condition: r.evidence?.condition ?? null, threshold: r.threshold, decision: r.decision,
+        warnings: r.warnings.map((w) => (w.side ? `${w.side}:${w.code}` : w.code)),
+      });
+      return id;
+    })();
+    return { ...r, comparisonId };
+  }
+
+  exportCase(o: ExportOptions): Promise<ExportSummaryDto & { manifest: string }> {
+    const models = this.modelRows.list().map((m) => {
+      let licence = 'unknown';
+      try { licence = this.models.spec(m.id).licence; } catch { /* a model no longer in the manifest keeps its recorded hash */ }
+      return { id: m.id, role: m.role, version: m.version, sha256: m.sha256, licence };
     });
-    return r;
+    const p = DEFAULT_CLUSTER_PARAMS;
+    return runExport({
+      exports: this.repos.exports, annotations: this.repos.annotations, searches: this.repos.searches, watchlists: this.repos.watchlists, comparisons: this.repos.comparisons,
+      clips: this.repos.clips, sources: this.repos.sources, audit: this.repos.audit, caseDir: this.caseDir, caseName: basename(this.caseDir),
+      caseMeta: { profile: this.profile, createdAt: this.meta.get('created_at') ?? '', createdBy: this.meta.get('created_by') ?? '' },
+      software: 'Kestrel', version: KESTREL_VERSION, models,
+      thresholds: [
+        ['identity clustering', `fused cosine >= ${p.sureScore} always links; otherwise z-normalised scores (seed z ${p.seedZ}, merge z ${p.mergeZ}); see README "Identities"`],
+        ['1:N search', 'per search, as shown with each search (top-k and optional threshold)'],
+        ['watchlist alarms', this.repos.watchlists.list().map((l) => `${l.name}: ${l.threshold}`).join('; ') || 'no watchlists'],
+        ['1:1 comparison', 'false-accept rate 1e-3 on the calibration data unless the examiner gave one (shown with each comparison)'],
+      ],
+      ffmpeg: () => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
+    }, o);
   }
 
   match(req: MatchRequest): Promise<MatchDto> {
@@ -469,10 +507,57 @@ class WorkbenchImpl implements Workbench {
         const q = p as CallParsedInput<'compare.run'>;
         return this.compare({ a: await this.faceRefPath(q.a), b: await this.faceRefPath(q.b), ageA: q.ageA, ageB: q.ageB, examiner: q.examiner });
       }
+      case 'annotations.list': {
+        const q = p as CallParsedInput<'annotations.list'>;
+        const f = withoutUndefined({ target: q.target, kind: q.kind, tag: q.tag, query: q.query, includeWithdrawn: q.includeWithdrawn });
+        return { annotations: this.repos.annotations.list(f, q.offset, q.limit), total: this.repos.annotations.count(f) };
+      }
+      case 'annotation.add': {
+        const q = p as CallParsedInput<'annotation.add'>;
+        const a = this.annotations.add(q);
+        this.emit('case.changed', { what: 'annotations' });
+        return a;
+      }
+      case 'annotation.withdraw': {
+        const a = this.annotations.withdraw(p['id'] as number, p['reason'] as string, p['examiner'] as string);
+        this.emit('case.changed', { what: 'annotations' });
+        return a;
+      }
+      case 'tags.list':
+        return { tags: this.repos.annotations.tags() };
+      case 'tag.define':
+        return this.annotations.defineTag(p['name'] as string, p['description'] as string, p['examiner'] as string);
+      case 'comparisons.list':
+        return { comparisons: this.repos.comparisons.list(p['offset'] as number, p['limit'] as number) };
+      case 'export.run':
+        return this.runExportJob(p as CallParsedInput<'export.run'>);
       default: {
         const never: never = call;
         throw new KestrelError('INVALID_INPUT', `unknown call ${String(never)}`);
       }
+    }
+  }
+
+  /** An export started from the UI: a job with progress events and cancellation, like intake. */
+  private async runExportJob(q: CallParsedInput<'export.run'>): Promise<ExportSummaryDto> {
+    const jobId = this.jobs.create('export', { out: q.out, select: q.select, formats: q.formats });
+    const ac = new AbortController();
+    this.running.set(jobId, ac);
+    const progress = (phase: JobProgress['phase'], done: number, total: number): void => this.emit('job.progressed', { jobId, kind: 'export', phase, done, total, currentPath: null });
+    try {
+      const { manifest: _manifest, ...summary } = await this.exportCase({
+        out: q.out, select: q.select, formats: q.formats, lang: q.lang, redact: q.redact, originals: q.originals, clips: q.clips, examiner: q.examiner, signal: ac.signal,
+        onProgress: (e) => progress(e.phase === 'done' ? 'done' : 'processing', e.done, e.total),
+      });
+      this.jobs.finish(jobId, 'done');
+      return summary;
+    } catch (err) {
+      const cancelled = err instanceof KestrelError && err.code === 'CANCELLED';
+      this.jobs.finish(jobId, cancelled ? 'cancelled' : 'failed', (err as Error).message);
+      progress(cancelled ? 'cancelled' : 'failed', 0, 0);
+      throw err;
+    } finally {
+      this.running.delete(jobId);
     }
   }
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { writeSyntheticPhotos } from '../../main/core/bench/syntheticPhotos.js';
+import { verifyExport } from '../../main/core/index.js';
 import { astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
 
 /**
@@ -179,7 +180,16 @@ test('runs a 1:N search from a dropped photo and from a face, and compares a can
   const verdict = await page.getByTestId('compare-verdict').innerText({ timeout: 60_000 });
   assert.match(verdict, /support for the proposition that both faces are of the same person/);
   assert.match(verdict, /LR /);
-  await page.screenshot({ path: join(shots, 'compare.png') });
+  // The examiner's conclusion sits beside the software's score, on the same verbal scale; it needs an opinion.
+  const panel = page.getByTestId('compare').getByTestId('annotations');
+  await panel.getByTestId('annot-body').fill('Same hairline and ear; photos taken years apart.');
+  await panel.getByTestId('annot-add').click();
+  await panel.getByRole('alert').filter({ hasText: 'verbal-scale opinion' }).waitFor();
+  await panel.getByTestId('annot-scale').selectOption('strong support for same person');
+  await panel.getByTestId('annot-add').click();
+  await panel.getByTestId('annotation').filter({ hasText: 'strong support for same person' }).waitFor();
+  assert.match(await panel.getByTestId('annotation').first().innerText(), /Det\. Ada Example/);
+  await page.screenshot({ path: join(shots, 'compare.png'), fullPage: true });
 
   // From the faces grid: search with a stored face; the face itself is not among its results.
   await page.getByTestId('tab-faces').click();
@@ -191,6 +201,45 @@ test('runs a 1:N search from a dropped photo and from a face, and compares a can
   const hitFaces = await page.getByTestId('search-hit').evaluateAll((els) => els.map((e) => e.getAttribute('data-face')));
   assert.ok(hitFaces.length >= 5, `${hitFaces.length} hits`);
   assert.ok(!hitFaces.includes(faceId), `face ${faceId} is a result of its own search: ${hitFaces.join(',')}`);
+});
+
+test('tags a search, withdraws a mistaken note, and exports a verifiable evidence package', async () => {
+  await page.getByTestId('tab-search').click();
+  await page.getByTestId('mode-search').click();
+  const panel = page.getByTestId('search-results').getByTestId('annotations');
+  await panel.getByTestId('annot-kind').selectOption('tag');
+  await panel.getByTestId('annot-new-tag').fill('reviewed');
+  await panel.getByTestId('annot-define-tag').click();
+  await panel.getByTestId('annot-add').click();
+  await panel.getByTestId('annotation').filter({ hasText: 'reviewed' }).waitFor();
+  await panel.getByTestId('annot-kind').selectOption('note');
+  await panel.getByTestId('annot-body').fill('wrong search noted');
+  await panel.getByTestId('annot-add').click();
+  const note = panel.getByTestId('annotation').filter({ hasText: 'wrong search noted' });
+  await note.getByTestId('annot-withdraw').click();
+  await note.getByTestId('annot-reason').fill('entered on the wrong search');
+  await note.getByTestId('annot-withdraw-confirm').click();
+  await note.filter({ hasText: 'Withdrawn by Det. Ada Example: entered on the wrong search' }).waitFor();
+
+  await page.getByTestId('tab-export').click();
+  await page.getByTestId('export-run').click();
+  await page.getByRole('alert').filter({ hasText: 'folder' }).waitFor();
+  const out = join(work, 'export');
+  await page.getByTestId('export-out').fill(out);
+  await page.getByTestId('export-select').fill('all');
+  await page.getByTestId('export-redact').check();
+  await page.getByTestId('export-run').click();
+  const summary = await page.getByTestId('export-summary').innerText({ timeout: 120_000 });
+  assert.match(summary, /Exported \d+ files/);
+  assert.match(summary, /2 searches/);
+  assert.match(summary, /manifest\.json SHA-256 [0-9a-f]{64}/);
+  await page.screenshot({ path: join(shots, 'export.png') });
+  const v = await verifyExport(out);
+  assert.equal(v.ok, true, JSON.stringify(v));
+  assert.ok(existsSync(join(out, 'report.pdf')) && existsSync(join(out, 'data', 'case-uco.jsonld')));
+  // Exporting again into the same folder is refused: nothing is overwritten.
+  await page.getByTestId('export-run').click();
+  await page.getByRole('alert').filter({ hasText: 'not empty' }).waitFor();
 });
 
 test('switches to Simplified Chinese at run time', async () => {

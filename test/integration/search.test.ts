@@ -122,11 +122,13 @@ test('compare: a photo against a stored face gives a calibrated likelihood ratio
   const entry = wb.repos.audit.list().at(-1)!;
   assert.equal(entry.action, 'compare.run');
   assert.equal(wb.repos.audit.list().length, before + 1);
-  assert.match(entry.target, new RegExp(`^photo:[0-9a-f]{64} face:${stored.id}$`));
+  assert.match(entry.target, new RegExp(`^comparison:${r.comparisonId} photo:[0-9a-f]{64} face:${stored.id}$`));
+  assert.equal(wb.repos.comparisons.get(r.comparisonId!)?.result.fused, r.fused, 'the comparison is stored as shown');
 
   await assert.rejects(wb.compare({ a: noFace, b: `face:${stored.id}`, ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT');
   await assert.rejects(wb.compare({ a: probe, b: 'face:999999', ageA: null, ageB: null, examiner: 'tester' }), (e: unknown) => e instanceof KestrelError && e.code === 'NOT_FOUND');
   assert.equal(wb.repos.audit.list().length, before + 1);
+  assert.equal(wb.repos.comparisons.ids().length, 1, 'a refused comparison stores nothing');
 });
 
 test('M:N match: a watchlist against the case, a case against itself (each pair once), a folder; stored, audited, exported', async () => {

@@ -341,6 +341,56 @@ CREATE TABLE identity_constraints (
 CREATE INDEX identity_constraints_op ON identity_constraints (op_id);
 `,
   },
+  {
+    version: 7,
+    name: 'annotations, stored 1:1 comparisons, and the audit head anchor',
+    sql: `
+-- The case's tag vocabulary: tags are defined once (with their meaning) and then applied.
+CREATE TABLE tags (
+  name         TEXT PRIMARY KEY,
+  description  TEXT NOT NULL DEFAULT '',
+  created_by   TEXT NOT NULL,
+  created_at   TEXT NOT NULL
+) STRICT;
+
+-- Tags, notes, bookmarks and conclusions on any piece of evidence. Never deleted: a withdrawn
+-- annotation keeps its text and records who withdrew it, when and why.
+CREATE TABLE annotations (
+  id              INTEGER PRIMARY KEY,
+  target_kind     TEXT NOT NULL CHECK (target_kind IN ('media', 'face', 'track', 'identity', 'search', 'alarm', 'comparison')),
+  target_id       INTEGER NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('tag', 'note', 'bookmark', 'conclusion')),
+  tag             TEXT REFERENCES tags (name),
+  body            TEXT NOT NULL DEFAULT '',
+  scale           TEXT,
+  examiner        TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  withdrawn_at    TEXT,
+  withdrawn_by    TEXT,
+  withdraw_reason TEXT
+) STRICT;
+CREATE INDEX annotations_target ON annotations (target_kind, target_id);
+
+-- A 1:1 comparison made in the case, with everything it showed the examiner (scores, LR, warnings).
+CREATE TABLE comparisons (
+  id        INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  examiner  TEXT NOT NULL,
+  face_a    INTEGER REFERENCES faces (id),
+  face_b    INTEGER REFERENCES faces (id),
+  ref_a     TEXT NOT NULL,
+  ref_b     TEXT NOT NULL,
+  result    TEXT NOT NULL
+) STRICT;
+
+-- The newest audit row's id and hash, kept by the database itself: cutting rows off the end of the
+-- log (which leaves the remaining chain valid) no longer matches this anchor.
+CREATE TRIGGER audit_log_head AFTER INSERT ON audit_log
+  BEGIN INSERT OR REPLACE INTO case_meta (key, value) VALUES ('audit.head', NEW.id || ':' || NEW.hash); END;
+INSERT OR REPLACE INTO case_meta (key, value)
+  SELECT 'audit.head', id || ':' || hash FROM audit_log ORDER BY id DESC LIMIT 1;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

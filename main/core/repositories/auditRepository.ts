@@ -47,17 +47,37 @@ export class AuditRepository {
       .all(limit, offset) as AuditEntry[];
   }
 
-  /** Walks the chain; returns the id of the first row that does not verify, or null if all do. */
-  verify(): { ok: boolean; rows: number; firstBadId: number | null } {
+  /**
+   * Walks the chain and checks its end against the head anchor (kept by a trigger): returns the id of
+   * the first row that does not verify, or of the anchored row when rows were cut off the end.
+   */
+  verify(): AuditVerifyResult {
     let prev = AUDIT_GENESIS_HASH;
     let rows = 0;
+    let lastId = 0;
     for (const r of this.db
       .prepare('SELECT id, at, actor, action, target, details, prev_hash AS prevHash, hash FROM audit_log ORDER BY id')
       .iterate() as IterableIterator<AuditEntry>) {
       rows++;
-      if (r.prevHash !== prev || auditRowHash(prev, r) !== r.hash) return { ok: false, rows, firstBadId: r.id };
+      if (r.prevHash !== prev || auditRowHash(prev, r) !== r.hash) return { ok: false, rows, firstBadId: r.id, problem: `row ${r.id} does not chain to the row before it (edited, inserted, deleted or reordered)` };
       prev = r.hash;
+      lastId = r.id;
     }
-    return { ok: true, rows, firstBadId: null };
+    const head = this.head();
+    if (head && (head.id !== lastId || head.hash !== prev)) {
+      return { ok: false, rows, firstBadId: head.id, problem: `the log ends at row ${lastId} but its anchor names row ${head.id}: rows were removed from the end` };
+    }
+    return { ok: true, rows, firstBadId: null, problem: null, headHash: prev };
+  }
+
+  /** The anchored newest row (null for a case from before the anchor existed, or an empty log). */
+  head(): { id: number; hash: string } | null {
+    const v = this.db.prepare("SELECT value FROM case_meta WHERE key = 'audit.head'").pluck().get() as string | undefined;
+    const m = v ? /^(\d+):([0-9a-f]{64})$/.exec(v) : null;
+    return m ? { id: Number(m[1]), hash: m[2]! } : null;
   }
 }
+
+export type AuditVerifyResult =
+  | { readonly ok: true; readonly rows: number; readonly firstBadId: null; readonly problem: null; readonly headHash: string }
+  | { readonly ok: false; readonly rows: number; readonly firstBadId: number; readonly problem: string };

@@ -101,7 +101,7 @@ export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOption
   const thresholdSource = opts.threshold !== undefined ? 'given by the examiner'
     : cal ? `false-accept rate 1e-3 on the calibration data (${cal.calibration.data.protocol})` : 'none (uncalibrated; give --threshold)';
   return {
-    a: A, b: B, profile: opts.profile, scores, fused: round4(fused), evidence,
+    comparisonId: null, a: A, b: B, profile: opts.profile, scores, fused: round4(fused), evidence,
     threshold: threshold === null ? null : round4(threshold), thresholdSource,
     decision: threshold === null || !Number.isFinite(fused) ? null : fused >= threshold ? 'match' : 'no match',
     warnings,

@@ -3,7 +3,7 @@ import type { Translate } from '../i18n/i18n.js';
 /** Errors the store reports by key (checked before calling the engine) are translated; engine messages are shown as they are. */
 export function uiError(t: Translate, e: string): string {
   const keys: Record<string, Parameters<Translate>[0]> = {
-    needExaminer: 'intake.needExaminer', needProbe: 'search.needProbe', needBoth: 'compare.needBoth',
+    needExaminer: 'intake.needExaminer', needProbe: 'search.needProbe', needBoth: 'compare.needBoth', needOut: 'export.needOut',
   };
   const key = keys[e];
   return key ? t(key) : e;

@@ -7,8 +7,9 @@ import { mediaSlice, type MediaSlice } from './mediaSlice.js';
 import { uiSlice, type UiSlice } from './uiSlice.js';
 import { identitiesSlice, type IdentitiesSlice } from './identitiesSlice.js';
 import { searchSlice, type SearchSlice } from './searchSlice.js';
+import { evidenceSlice, type EvidenceSlice } from './evidenceSlice.js';
 
-export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice;
+export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice;
 export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: ApiClient) => T;
 
 /** One store, one slice per domain; engine events update the slices they concern. */
@@ -21,12 +22,15 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     ...uiSlice(set, get, api),
     ...identitiesSlice(set, get, api),
     ...searchSlice(set, get, api),
+    ...evidenceSlice(set, get, api),
     lang: init.lang,
     examiner: init.examiner,
   }));
-  api.on('job.progressed', (p) => store.getState().onProgress(p));
+  // Each job's progress goes to the view that started that kind of job.
+  api.on('job.progressed', (p) => (p.kind === 'export' ? store.getState().onExportProgress(p) : store.getState().onProgress(p)));
   api.on('case.changed', ({ what }) => {
     const s = store.getState();
+    if (what === 'annotations') return;
     if (what === 'identities') {
       // An operation from this window reloads what it changed itself; others (intake's clustering,
       // another window) reload the list and the open identity page.

@@ -8,8 +8,9 @@ import { MediaView } from './MediaView.js';
 import { ModelsView } from './ModelsView.js';
 import { IdentitiesView } from './IdentitiesView.js';
 import { SearchView } from './SearchView.js';
+import { ExportView } from './ExportView.js';
 
-const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'media', 'intake', 'models'];
+const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'media', 'intake', 'export', 'models'];
 
 export function App(): React.JSX.Element {
   const t = useT();
@@ -27,7 +28,7 @@ export function App(): React.JSX.Element {
     void loadInfo();
   }, [loadInfo]);
 
-  // Alt+1..6 switch views, so review never needs the mouse.
+  // Alt+1..7 switch views, so review never needs the mouse.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const i = Number(e.key) - 1;
@@ -76,6 +77,7 @@ export function App(): React.JSX.Element {
         {tab === 'search' && <SearchView />}
         {tab === 'media' && <MediaView />}
         {tab === 'intake' && <IntakeView />}
+        {tab === 'export' && <ExportView />}
         {tab === 'models' && <ModelsView />}
       </main>
     </div>

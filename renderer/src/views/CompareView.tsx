@@ -3,6 +3,7 @@ import { useAppState, useT } from '../appContext.js';
 import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
 import type { FaceChoice } from '../store/searchSlice.js';
 import { uiError } from '../components/uiError.js';
+import { AnnotationPanel } from '../components/AnnotationPanel.js';
 
 /** 1:1: two faces side by side, the calibrated strength of evidence, the score against the threshold, and every warning. */
 export function CompareView(): React.JSX.Element {
@@ -26,6 +27,7 @@ export function CompareView(): React.JSX.Element {
       </div>
       {error && <div className="warn" role="alert">{uiError(t, error)}</div>}
       {r && <CompareDetails r={r} />}
+      {r?.comparisonId != null && <AnnotationPanel target={{ kind: 'comparison', id: r.comparisonId }} conclusionFirst />}
       <div className="muted small">{t('compare.hint')}</div>
     </div>
   );

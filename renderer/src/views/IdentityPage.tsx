@@ -3,6 +3,7 @@ import type { IdentityFaceDto, IdentitySuggestionDto } from '../../../main/contr
 import { useApi, useAppState, useT } from '../appContext.js';
 import { VirtualGrid } from '../components/VirtualGrid.js';
 import { ageRange, shortDate, videoTime } from '../components/format.js';
+import { AnnotationPanel } from '../components/AnnotationPanel.js';
 
 const CELL = 104;
 
@@ -103,6 +104,7 @@ export function IdentityPage(): React.JSX.Element {
         {!suggestions.length && <div className="muted">{t('identities.noSuggestions')}</div>}
         {suggestions.map((s, i) => <Suggestion key={s.identityId} s={s} n={i + 1} onMerge={() => void op({ kind: 'merge', ids: [d.id, s.identityId] })} disabled={busy} />)}
       </div>
+      <AnnotationPanel target={{ kind: 'identity', id: d.id }} />
     </aside>
   );
 }

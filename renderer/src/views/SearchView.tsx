@@ -6,6 +6,7 @@ import { shortDate, videoTime } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 import { caseFace } from '../store/searchSlice.js';
 import { CompareView } from './CompareView.js';
+import { AnnotationPanel } from '../components/AnnotationPanel.js';
 
 /** 1:N search (probes, top-k, threshold, filters; stored and reloadable) and 1:1 comparison. */
 export function SearchView(): React.JSX.Element {
@@ -100,6 +101,7 @@ function SearchResults(): React.JSX.Element {
       <div className="hits scroller">
         {r.hits.map((h) => <Hit key={h.rank} h={h} />)}
       </div>
+      <AnnotationPanel target={{ kind: 'search', id: r.id }} />
     </div>
   );
 }
