@@ -27,15 +27,16 @@ export function registerExportCommands(program: Command, openCase: OpenCase): vo
     .option('--redact', 'blur every face that is not a subject of the export in exported frames (clips are then left out)')
     .option('--originals', 'also copy working copies of the originals the exported faces come from')
     .option('--no-clips', 'do not copy the case\'s evidence clips')
+    .option('--all-frames', 'a full annotated frame for every exported face (default: for the faces the report shows; every face gets a crop either way)')
     .option('--examiner <name>', 'examiner named in the report and the audit log')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { case?: string; out?: string; select: string[]; format: string; lang: string; redact?: boolean; originals?: boolean; clips: boolean; examiner?: string; json?: boolean }) => {
+    .action(async (o: { case?: string; out?: string; select: string[]; format: string; lang: string; redact?: boolean; originals?: boolean; clips: boolean; allFrames?: boolean; examiner?: string; json?: boolean }) => {
       const json = !!o.json;
       if (!o.case || !o.out) fail(new KestrelError('INVALID_INPUT', 'kestrel export needs --case <dir> and --out <dir> (or: kestrel export verify <dir>)'), json);
       await openCase(o.case, json, async (wb) => {
         const bar = progressBar(!json, 'export');
         const r = await wb.invoke('export.run', {
-          out: o.out, select: o.select, formats: formats(o.format), lang: o.lang, redact: !!o.redact, originals: !!o.originals, clips: o.clips, examiner: examinerName(o.examiner),
+          out: o.out, select: o.select, formats: formats(o.format), lang: o.lang, redact: !!o.redact, originals: !!o.originals, clips: o.clips, frames: o.allFrames ? 'all' : 'report', examiner: examinerName(o.examiner),
         });
         bar.stop();
         if (json) return printJson(r);

@@ -6,12 +6,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchCluster, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
+  KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
-import { intArg, numArg } from './args.js';
+import { collect, intArg, numArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
@@ -406,6 +406,31 @@ bench
           ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
         ], ['', 'seconds', 'photos/s', 'faces/s']);
         process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+      }
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+bench
+  .command('export')
+  .description('evidence export of a real case: median time of full exports (all formats), each on a copy of the case database; outputs are deleted')
+  .requiredOption('--case <dir>', 'case folder (its originals must be reachable)')
+  .option('--runs <n>', 'runs (median reported)', intArg, 3)
+  .option('--select <ref>', 'selection (repeatable; default: all)', collect, [])
+  .option('--all-frames', 'a full frame for every face (default: for the faces the report shows)')
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { case: string; runs: number; select: string[]; allFrames?: boolean; json?: boolean; out?: string }) => {
+    const json = !!o.json;
+    try {
+      const r = await benchExport({ caseDir: resolve(o.case), modelsDir: modelsDirOf(globalModels()), runs: Math.max(1, o.runs), select: o.select.length ? o.select : ['all'], allFrames: !!o.allFrames });
+      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+      if (json) printJson(r);
+      else {
+        printTable([[String(r['faces']), String(r['files']), `${(Number(r['bytes']) / 1048576).toFixed(0)} MiB`, r['frames'] as string, r['seconds_median'] as number, r['faces_per_s'] as number, r['peak_rss_mb'] as number]],
+          ['faces', 'files', 'size', 'frames', 'median s', 'faces/s', 'peak RSS MiB']);
+        process.stdout.write(`runs: ${(r['seconds_runs'] as number[]).join(', ')} s\n`);
       }
     } catch (err) {
       fail(err, json);

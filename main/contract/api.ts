@@ -150,6 +150,7 @@ export const callInputSchemas = {
       redact: z.boolean().default(false),
       originals: z.boolean().default(false),
       clips: z.boolean().default(true),
+      frames: z.enum(['report', 'all']).default('report'),
       examiner: examiner(),
     })
     .strict(),

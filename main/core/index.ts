@@ -18,3 +18,4 @@ export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from 
 export type { ClipRow } from './repositories/clipRepository.js';
 export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
 export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';
+export { benchExport, type BenchExportOptions } from './bench/exportBench.js';

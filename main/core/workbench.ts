@@ -546,7 +546,7 @@ class WorkbenchImpl implements Workbench {
     const progress = (phase: JobProgress['phase'], done: number, total: number): void => this.emit('job.progressed', { jobId, kind: 'export', phase, done, total, currentPath: null });
     try {
       const { manifest: _manifest, ...summary } = await this.exportCase({
-        out: q.out, select: q.select, formats: q.formats, lang: q.lang, redact: q.redact, originals: q.originals, clips: q.clips, examiner: q.examiner, signal: ac.signal,
+        out: q.out, select: q.select, formats: q.formats, lang: q.lang, redact: q.redact, originals: q.originals, clips: q.clips, frames: q.frames, examiner: q.examiner, signal: ac.signal,
         onProgress: (e) => progress(e.phase === 'done' ? 'done' : 'processing', e.done, e.total),
       });
       this.jobs.finish(jobId, 'done');

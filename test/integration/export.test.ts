@@ -90,7 +90,7 @@ test('annotations are checked, audited, searchable and never deleted', async () 
 
 test('an export holds the report, data, CASE/UCO and evidence; export verify passes, then fails after any byte of any file changes', async () => {
   const out = join(work, 'export-en');
-  const r = await wb.exportCase({ out, select: [], formats: ['pdf', 'html', 'csv', 'json', 'case'], lang: 'en', redact: false, originals: false, clips: true, examiner: 'Examiner A' });
+  const r = await wb.exportCase({ out, select: [], formats: ['pdf', 'html', 'csv', 'json', 'case'], lang: 'en', redact: false, originals: false, clips: true, frames: 'all', examiner: 'Examiner A' });
   assert.deepEqual(r.problems, []);
   assert.equal(r.searches, 1);
   assert.equal(r.comparisons, 1);
@@ -155,9 +155,9 @@ test('an export holds the report, data, CASE/UCO and evidence; export verify pas
   assert.equal(v2.recordedInCase, false);
 
   // An export never overwrites, and never writes into the case.
-  await assert.rejects(wb.exportCase({ out, select: [], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, examiner: 'Examiner A' }), /not empty/);
-  await assert.rejects(wb.exportCase({ out: join(wb.caseDir, 'x'), select: [], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, examiner: 'Examiner A' }), /outside the case/);
-  await assert.rejects(wb.exportCase({ out: join(work, 'bad-sel'), select: ['identity:999999'], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, examiner: 'Examiner A' }), code('NOT_FOUND'));
+  await assert.rejects(wb.exportCase({ out, select: [], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, frames: 'report', examiner: 'Examiner A' }), /not empty/);
+  await assert.rejects(wb.exportCase({ out: join(wb.caseDir, 'x'), select: [], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, frames: 'report', examiner: 'Examiner A' }), /outside the case/);
+  await assert.rejects(wb.exportCase({ out: join(work, 'bad-sel'), select: ['identity:999999'], formats: ['json'], lang: 'en', redact: false, originals: false, clips: false, frames: 'report', examiner: 'Examiner A' }), code('NOT_FOUND'));
   assert.deepEqual(hashTree(photos), originalsBefore, 'originals are untouched');
 });
 
@@ -167,7 +167,7 @@ test('the report in Chinese renders Chinese text, and redaction blurs every non-
   assert.equal(t1.length, 6);
   const [subject, ...others] = t1;
   const out = join(work, 'export-zh');
-  const r = await wb.exportCase({ out, select: [`face:${subject!.id}`], formats: ['pdf', 'csv'], lang: 'zh', redact: true, originals: true, clips: true, examiner: '李警官' });
+  const r = await wb.exportCase({ out, select: [`face:${subject!.id}`], formats: ['pdf', 'csv'], lang: 'zh', redact: true, originals: true, clips: true, frames: 'report', examiner: '李警官' });
   assert.equal(r.faces, 1);
   const text = execFileSync('pdftotext', [join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
   for (const s of ['人脸检验报告', '局限性说明', '李警官', '脱敏']) assert.ok(text.includes(s), s);

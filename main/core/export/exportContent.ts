@@ -7,6 +7,7 @@ import type { ExportFaceRow, ExportMediaRow, ExportRepository } from '../reposit
 import type { SearchRepository } from '../repositories/searchRepository.js';
 import type { SourceRepository } from '../repositories/sourceRepository.js';
 import type { AlarmRow, WatchlistRepository } from '../repositories/watchlistRepository.js';
+import { REPORT_FACES_PER_IDENTITY } from './reportText.js';
 
 export interface ContentDeps {
   readonly exports: ExportRepository;
@@ -39,6 +40,8 @@ export interface ExportContent {
   readonly media: ReadonlyMap<number, ExportMediaRow>;
   /** Faces chosen as subjects: what redaction leaves visible. */
   readonly selectedFaces: ReadonlySet<number>;
+  /** Faces the report shows or points to (search hits, alarms, comparisons, each identity's best faces, explicit selections): their full frames are always exported. */
+  readonly reportFaces: ReadonlySet<number>;
   readonly clips: readonly ClipRow[];
   readonly annotations: readonly AnnotationDto[];
   readonly sources: readonly SourceDto[];
@@ -83,6 +86,7 @@ export function collectExportContent(d: ContentDeps, selection: readonly string[
   const missing = (kind: string, id: number): never => { throw new KestrelError('NOT_FOUND', `No ${kind} ${id} in this case (selection ${kind}:${id})`); };
   const faceIds = new Set<number>(want.face);
   const selectedFaces = new Set<number>(want.face);
+  const reportFaces = new Set<number>(sel.includes('all') ? [] : want.face);
   const identities: ExportIdentity[] = [...want.identity].sort((a, b) => a - b).map((id) => {
     const row = d.exports.identity(id) ?? missing('identity', id);
     const faces = d.exports.facesOfIdentity(id);
@@ -92,30 +96,35 @@ export function collectExportContent(d: ContentDeps, selection: readonly string[
   const searches = [...want.search].sort((a, b) => a - b).map((id) => {
     const s = d.searches.get(id) ?? missing('search', id);
     // Candidates are what a search is about: redaction keeps them visible.
-    for (const h of s.hits) { faceIds.add(h.faceId); selectedFaces.add(h.faceId); }
-    for (const p of s.probes) if (p.faceId) { faceIds.add(p.faceId); selectedFaces.add(p.faceId); }
+    for (const h of s.hits) { faceIds.add(h.faceId); selectedFaces.add(h.faceId); reportFaces.add(h.faceId); }
+    for (const p of s.probes) if (p.faceId) { faceIds.add(p.faceId); selectedFaces.add(p.faceId); reportFaces.add(p.faceId); }
     return s;
   });
   const alarms = [...want.alarm].sort((a, b) => a - b).map((id) => {
     const a = d.watchlists.alarms(undefined, id)[0] ?? missing('alarm', id);
     faceIds.add(a.faceId);
+    reportFaces.add(a.faceId);
     if (a.status !== 'dismissed') selectedFaces.add(a.faceId);
     return a;
   });
   const comparisons = [...want.comparison].sort((a, b) => a - b).map((id) => {
     const c = d.comparisons.get(id) ?? missing('comparison', id);
-    for (const f of [c.faceA, c.faceB]) if (f !== null) { faceIds.add(f); selectedFaces.add(f); }
+    for (const f of [c.faceA, c.faceB]) if (f !== null) { faceIds.add(f); selectedFaces.add(f); reportFaces.add(f); }
     return c;
   });
   const tracks = [...want.track].sort((a, b) => a - b).map((id) => {
     const t = d.exports.track(id) ?? missing('track', id);
-    for (const f of d.exports.facesOfTrack(id)) { faceIds.add(f); selectedFaces.add(f); }
+    for (const f of d.exports.facesOfTrack(id)) { faceIds.add(f); selectedFaces.add(f); reportFaces.add(f); }
     return t;
   });
-  for (const id of want.media) for (const f of d.exports.facesOfMedia(id)) faceIds.add(f);
+  for (const id of want.media) for (const f of d.exports.facesOfMedia(id)) { faceIds.add(f); reportFaces.add(f); }
 
   const faces = new Map(d.exports.faces([...faceIds]).map((f) => [f.id, f] as const));
   for (const id of want.face) if (!faces.has(id)) missing('face', id);
+  for (const i of identities) {
+    const best = i.faces.map((f) => faces.get(f)!).filter(Boolean).sort((a, b) => b.quality - a.quality).slice(0, REPORT_FACES_PER_IDENTITY);
+    for (const f of best) reportFaces.add(f.id);
+  }
   const mediaIds = new Set([...want.media, ...[...faces.values()].map((f) => f.mediaId)]);
   const media = new Map(d.exports.media([...mediaIds]).sort((a, b) => a.id - b.id).map((m) => [m.id, m] as const));
   for (const id of want.media) if (!media.has(id)) missing('media', id);
@@ -141,7 +150,7 @@ export function collectExportContent(d: ContentDeps, selection: readonly string[
     if (relevant) auditExcerpt.push(e);
   }
   return {
-    selection: sel, identities, searches, alarms, comparisons, tracks, faces, media, selectedFaces, clips, annotations,
+    selection: sel, identities, searches, alarms, comparisons, tracks, faces, media, selectedFaces, reportFaces, clips, annotations,
     sources: d.sources.list(), auditExcerpt, auditRows, auditCheck: d.audit.verify(),
   };
 }

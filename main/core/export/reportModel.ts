@@ -1,6 +1,6 @@
 import type { AnnotationDto } from '../../contract/index.js';
 import type { ExportContent } from './exportContent.js';
-import { fill, LABELS, LIMITATIONS, scaleText, type ReportLang } from './reportText.js';
+import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, scaleText, type ReportLang } from './reportText.js';
 
 /** Format-neutral report blocks: the PDF and HTML renderers draw the same blocks. */
 export type ReportBlock =
@@ -30,8 +30,6 @@ export interface ReportInfo {
   readonly frames: ReadonlyMap<number, string>;
 }
 
-/** How many faces an identity shows in the report (all are in faces.csv and crops/). */
-export const REPORT_FACES_PER_IDENTITY = 24;
 const REPORT_TIMELINE_ROWS = 40;
 const REPORT_HITS = 20;
 const REPORT_AUDIT_ROWS = 400;

@@ -2,6 +2,9 @@ import type { ConclusionScale } from '../../contract/index.js';
 
 export type ReportLang = 'en' | 'zh';
 
+/** How many faces an identity shows in the report (all are in faces.csv and crops/). */
+export const REPORT_FACES_PER_IDENTITY = 24;
+
 const EN = {
   title: 'Face examination report',
   case: 'Case', examiner: 'Examiner', exportedAt: 'Exported', software: 'Software', profile: 'Model profile', createdAt: 'Case created', createdBy: 'Case created by',

@@ -181,6 +181,7 @@ export const en = {
   'export.format.case': 'CASE/UCO JSON-LD',
   'export.lang': 'Report language',
   'export.redact': 'Blur faces that are not subjects (redaction)',
+  'export.allFrames': 'A full frame for every face (default: the faces the report shows)',
   'export.originals': 'Include working copies of originals',
   'export.run': 'Export',
   'export.needOut': 'Give the folder to export to.',

@@ -183,6 +183,7 @@ export const zh: Record<MessageKey, string> = {
   'export.format.case': 'CASE/UCO JSON-LD',
   'export.lang': '报告语言',
   'export.redact': '模糊非对象人脸（脱敏）',
+  'export.allFrames': '为每张人脸导出完整画面（默认：仅报告中展示的人脸）',
   'export.originals': '包含原始文件的工作副本',
   'export.run': '导出',
   'export.needOut': '请填写导出文件夹。',

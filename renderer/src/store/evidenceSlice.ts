@@ -11,6 +11,7 @@ export interface ExportForm {
   lang: 'en' | 'zh';
   redact: boolean;
   originals: boolean;
+  allFrames: boolean;
 }
 
 export interface NewAnnotationInput { kind: AnnotationKind; tag?: string; body?: string; scale?: ConclusionScale }
@@ -98,7 +99,7 @@ export const evidenceSlice: SliceCreator<EvidenceSlice> = (set, get, api) => {
       });
     },
 
-    exportForm: { out: '', select: 'default', formats: ['pdf', 'html', 'csv', 'json', 'case'], lang: 'en', redact: false, originals: false },
+    exportForm: { out: '', select: 'default', formats: ['pdf', 'html', 'csv', 'json', 'case'], lang: 'en', redact: false, originals: false, allFrames: false },
     exportRunning: false,
     exportProgress: null,
     exportResult: null,
@@ -112,7 +113,7 @@ export const evidenceSlice: SliceCreator<EvidenceSlice> = (set, get, api) => {
       set({ exportRunning: true, exportError: null, exportResult: null, exportProgress: null });
       try {
         const r = await api.call('export.run', {
-          out: f.out.trim(), select: selectionRefs(f.select), formats: f.formats, lang: f.lang, redact: f.redact, originals: f.originals, clips: !f.redact, examiner,
+          out: f.out.trim(), select: selectionRefs(f.select), formats: f.formats, lang: f.lang, redact: f.redact, originals: f.originals, clips: !f.redact, frames: f.allFrames ? 'all' : 'report', examiner,
         });
         set({ exportResult: r });
       } catch (err) {

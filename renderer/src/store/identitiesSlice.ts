@@ -110,16 +110,18 @@ export const identitiesSlice: SliceCreator<IdentitiesSlice> = (set, get, api) =>
     async cluster(full) {
       const run = await withExaminer((examiner) => api.call('identities.cluster', { full, examiner }));
       if (!run) return;
-      set({ identityMessage: { kind: 'ok', text: 'clustered', run } });
       await refresh();
+      set({ identityMessage: { kind: 'ok', text: 'clustered', run } });
     },
     async identityOp(op) {
       const r = await withExaminer((examiner) => api.call('identity.op', { ...op, examiner } as IdentityOpInput));
       if (!r) return null;
-      set({ identityMessage: { kind: 'ok', text: r.kind, op: r }, ...(op.kind === 'merge' ? { marked: [] } : {}), selectedFaces: [] });
+      set({ ...(op.kind === 'merge' ? { marked: [] } : {}), selectedFaces: [] });
       // A merge, split or move may have removed the identity that was open: follow its faces.
       if (op.kind === 'merge') set({ openIdentity: r.identities[0] ?? null });
       await refresh();
+      // Said once the list shows the result, so what the examiner reads next is already current.
+      set({ identityMessage: { kind: 'ok', text: r.kind, op: r } });
       return r;
     },
   };

@@ -48,6 +48,7 @@ export function ExportView(): React.JSX.Element {
           </select>
         </label>
         <label className="check"><input type="checkbox" checked={f.redact} onChange={(e) => set({ redact: e.target.checked })} data-testid="export-redact" />{t('export.redact')}</label>
+        <label className="check"><input type="checkbox" checked={f.allFrames} onChange={(e) => set({ allFrames: e.target.checked })} data-testid="export-all-frames" />{t('export.allFrames')}</label>
         <label className="check"><input type="checkbox" checked={f.originals} onChange={(e) => set({ originals: e.target.checked })} data-testid="export-originals" />{t('export.originals')}</label>
       </div>
       <div className="row">
