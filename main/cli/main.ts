@@ -58,6 +58,19 @@ async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbe
   }
 }
 
+/** How a measurement command ends: the result to --out as JSON, then to stdout as JSON or as the command's table; an error ends the process. */
+async function report<R>(o: { json?: boolean; out?: string }, measure: (json: boolean) => Promise<R> | R, print: (r: R) => void): Promise<void> {
+  const json = !!o.json;
+  try {
+    const r = await measure(json);
+    if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
+    if (json) printJson(r);
+    else print(r);
+  } catch (err) {
+    fail(err, json);
+  }
+}
+
 program
   .command('ingest')
   .description('add photos, videos, folders and zip/tar archives to a case (created if new), find every face, and link video faces into tracks')
@@ -333,8 +346,7 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     .option('--sure-score <v>', 'cluster: fused cosine that always makes a seed edge (2 turns it off)', numArg)
     .option('--raw', 'search: rank by the raw fused cosine only (no neighbourhood re-ranking), for comparison')
     .action(async (o: { protocol: string; profile: ProfileName; json?: boolean; out?: string; seedZ?: number; mergeZ?: number; sureScore?: number; raw?: boolean }) => {
-      const json = !!o.json;
-      try {
+      await report(o, async (json) => {
         const bar = progressBar(!json, `embed (${task})`);
         const r = await runEval(task as EvalTask, {
           protocol: resolve(o.protocol), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
@@ -343,12 +355,8 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
           ...(o.raw ? { ranking: { shortlist: 0, cohort: 0 } } : {}),
         });
         bar.stop();
-        if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
-        if (json) printJson(r);
-        else printEval(task, r);
-      } catch (err) {
-        fail(err, json);
-      }
+        return r;
+      }, (r) => printEval(task, r));
     });
 }
 
@@ -392,24 +400,16 @@ bench
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
   .action(async (o: { photos: number; runs: number; profile: ProfileName; workers?: number; threads?: number; json?: boolean; out?: string }) => {
-    const json = !!o.json;
-    try {
-      const r = await benchIngest({
-        photos: o.photos, runs: Math.max(1, o.runs), profile: o.profile, facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'),
-        modelsDir: modelsDirOf(globalModels()), ...(o.workers ? { workers: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}),
-      });
-      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
-      if (json) printJson(r);
-      else {
-        printTable([
-          ['end to end', r['e2e_seconds'] as number, r['e2e_photos_per_s'] as number, r['e2e_faces_per_s'] as number],
-          ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
-        ], ['', 'seconds', 'photos/s', 'faces/s']);
-        process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
-      }
-    } catch (err) {
-      fail(err, json);
-    }
+    await report(o, () => benchIngest({
+      photos: o.photos, runs: Math.max(1, o.runs), profile: o.profile, facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'),
+      modelsDir: modelsDirOf(globalModels()), ...(o.workers ? { workers: o.workers } : {}), ...(o.threads ? { threads: o.threads } : {}),
+    }), (r) => {
+      printTable([
+        ['end to end', r['e2e_seconds'] as number, r['e2e_photos_per_s'] as number, r['e2e_faces_per_s'] as number],
+        ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
+      ], ['', 'seconds', 'photos/s', 'faces/s']);
+      process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+    });
   });
 
 bench
@@ -422,19 +422,11 @@ bench
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
   .action(async (o: { case: string; runs: number; select: string[]; allFrames?: boolean; json?: boolean; out?: string }) => {
-    const json = !!o.json;
-    try {
-      const r = await benchExport({ caseDir: resolve(o.case), modelsDir: modelsDirOf(globalModels()), runs: Math.max(1, o.runs), select: o.select.length ? o.select : ['all'], allFrames: !!o.allFrames });
-      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
-      if (json) printJson(r);
-      else {
-        printTable([[String(r['faces']), String(r['files']), `${(Number(r['bytes']) / 1048576).toFixed(0)} MiB`, r['frames'] as string, r['seconds_median'] as number, r['faces_per_s'] as number, r['peak_rss_mb'] as number]],
-          ['faces', 'files', 'size', 'frames', 'median s', 'faces/s', 'peak RSS MiB']);
-        process.stdout.write(`runs: ${(r['seconds_runs'] as number[]).join(', ')} s\n`);
-      }
-    } catch (err) {
-      fail(err, json);
-    }
+    await report(o, () => benchExport({ caseDir: resolve(o.case), modelsDir: modelsDirOf(globalModels()), runs: Math.max(1, o.runs), select: o.select.length ? o.select : ['all'], allFrames: !!o.allFrames }), (r) => {
+      printTable([[String(r['faces']), String(r['files']), `${(Number(r['bytes']) / 1048576).toFixed(0)} MiB`, r['frames'] as string, r['seconds_median'] as number, r['faces_per_s'] as number, r['peak_rss_mb'] as number]],
+        ['faces', 'files', 'size', 'frames', 'median s', 'faces/s', 'peak RSS MiB']);
+      process.stdout.write(`runs: ${(r['seconds_runs'] as number[]).join(', ')} s\n`);
+    });
   });
 
 bench
@@ -450,22 +442,14 @@ bench
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
   .action(async (o: { faces: number; queries: number; dims: number; k: number; shortlist: number; expansion?: number; connectivity?: number; json?: boolean; out?: string }) => {
-    const json = !!o.json;
-    try {
-      const r = benchSearch({ faces: o.faces, queries: o.queries, dims: o.dims, k: o.k, shortlist: o.shortlist, ...(o.expansion ? { expansionSearch: o.expansion } : {}), ...(o.connectivity ? { connectivity: o.connectivity } : {}) });
-      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
-      if (json) printJson(r);
-      else {
-        printTable([
-          ['graph (HNSW, f16) top-k', r['graph_p50_ms'] as number, r['graph_p99_ms'] as number, r['recall_at_k'] as number],
-          [`graph shortlist ${String(r['shortlist'])} re-scored (1:N search)`, r['shortlist_p50_ms'] as number, r['shortlist_p99_ms'] as number, r['recall_at_k_shortlist'] as number],
-          ['exact scan', r['exact_p50_ms'] as number, r['exact_p99_ms'] as number, 1],
-        ], ['1:N', 'p50 ms', 'p99 ms', `recall@${o.k}`]);
-        process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims: build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB; M:N ${String(r['mn_queries_per_s'])} probes/s (10k probes: ${String(r['mn_10k_probes_seconds'])} s)\n`);
-      }
-    } catch (err) {
-      fail(err, json);
-    }
+    await report(o, () => benchSearch({ faces: o.faces, queries: o.queries, dims: o.dims, k: o.k, shortlist: o.shortlist, ...(o.expansion ? { expansionSearch: o.expansion } : {}), ...(o.connectivity ? { connectivity: o.connectivity } : {}) }), (r) => {
+      printTable([
+        ['graph (HNSW, f16) top-k', r['graph_p50_ms'] as number, r['graph_p99_ms'] as number, r['recall_at_k'] as number],
+        [`graph shortlist ${String(r['shortlist'])} re-scored (1:N search)`, r['shortlist_p50_ms'] as number, r['shortlist_p99_ms'] as number, r['recall_at_k_shortlist'] as number],
+        ['exact scan', r['exact_p50_ms'] as number, r['exact_p99_ms'] as number, 1],
+      ], ['1:N', 'p50 ms', 'p99 ms', `recall@${o.k}`]);
+      process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims: build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB; M:N ${String(r['mn_queries_per_s'])} probes/s (10k probes: ${String(r['mn_10k_probes_seconds'])} s)\n`);
+    });
   });
 
 bench
@@ -477,20 +461,14 @@ bench
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
   .action(async (o: { faces: number; add: number; dims: number; json?: boolean; out?: string }) => {
-    const json = !!o.json;
-    try {
-      const r = benchCluster({ faces: o.faces, add: o.add, dims: o.dims });
-      if (o.out) await writeFile(o.out, JSON.stringify(r, null, 2));
-      if (json) return printJson(r);
+    await report(o, () => benchCluster({ faces: o.faces, add: o.add, dims: o.dims }), (r) => {
       const f = r['full'] as Record<string, number>;
       const inc = r['incremental'] as Record<string, number> | null;
       printTable([
         [`full, ${String(r['faces'])} faces`, f['seconds']!, f['cohort_s']!, f['neighbours_s']!, f['cluster_s']!, f['bcubed_f1']!],
         ...(inc ? [[`incremental, +${inc['added']!}`, inc['seconds']!, inc['stats_s']!, inc['neighbours_s']!, inc['cluster_s']!, inc['bcubed_f1_after']!]] : []),
       ], ['run', 'seconds', 'cohort s', 'neighbours s', 'cluster s', 'BCubed F1']);
-    } catch (err) {
-      fail(err, json);
-    }
+    });
   });
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { KestrelError } from '../../contract/index.js';
 import { createWorkbench, CASE_DB_FILE } from '../workbench.js';
 
 export interface BenchExportOptions {
@@ -20,6 +21,7 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
  * rows to the case's own audit log; every run's output is deleted afterwards.
  */
 export async function benchExport(o: BenchExportOptions): Promise<Record<string, unknown>> {
+  if (!existsSync(join(o.caseDir, CASE_DB_FILE))) throw new KestrelError('CASE_NOT_FOUND', `No Kestrel case at ${o.caseDir} (no ${CASE_DB_FILE})`);
   const seconds: number[] = [];
   let last: Record<string, unknown> = {};
   let peakRss = 0;
