@@ -60,7 +60,8 @@ test('the URL is loopback with a random token; the page is served with a strict 
 test('a WebSocket needs the exact token and the server\'s own Origin', async () => {
   assert.equal(await connect('wrong-token'), 401);
   assert.equal(await connect(''), 401);
-  assert.equal(await connect(server.token.slice(0, -1) + 'x'), 401);
+  const last = server.token.slice(-1);
+  assert.equal(await connect(server.token.slice(0, -1) + (last === 'x' ? 'y' : 'x')), 401);
   assert.equal(await connect(server.token, { Origin: 'http://evil.example' }), 403);
   assert.equal(await connect(server.token, {}), 403);
   assert.equal(await connect(server.token, { Origin: origin, Host: 'evil.example' }), 421);
