@@ -14,6 +14,12 @@ export const numArg = (v: string): number => {
   return n;
 };
 
+export const positiveArg = (v: string): number => {
+  const n = numArg(v);
+  if (n <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return n;
+};
+
 /** A repeatable option (--probe A --probe B). */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 

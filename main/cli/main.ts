@@ -11,7 +11,7 @@ import {
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
-import { collect, intArg, numArg } from './args.js';
+import { collect, intArg, numArg, positiveArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
@@ -35,6 +35,12 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(0);
   throw err;
 });
+
+// stdout carries only the command's own output (one JSON document with --json): libraries that
+// print (libheif logs failed decodes with console.log) are sent to stderr.
+console.log = console.error;
+console.info = console.error;
+console.debug = console.error;
 
 const program = new Command('kestrel')
   .description('Kestrel: offline face investigation. Every command works on a case folder; nothing leaves this machine.')
@@ -78,12 +84,17 @@ program
   .addOption(profileOption())
   .option('--examiner <name>', 'examiner recorded in the audit log (default: KESTREL_EXAMINER or the OS user)')
   .option('--json', 'print one JSON summary on stdout')
+  .option('--min-free-mb <n>', "stop cleanly (resumable) when the case's disk has less free space than this", intArg, 200)
+  .option('--decode-timeout <s>', 'give up on an image whose decoding takes longer (recorded as timeout)', positiveArg, 120)
   .argument('<paths...>', 'files, folders or archives')
-  .action(async (paths: string[], o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean }) => {
+  .action(async (paths: string[], o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean; minFreeMb: number; decodeTimeout: number }) => {
     const json = !!o.json;
     try {
       const examiner = examinerName(o.examiner);
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner, ...(o.profile ? { profile: o.profile } : {}) });
+      const wb = await createWorkbench({
+        caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner, minFreeBytes: o.minFreeMb * 1024 * 1024, decodeTimeoutMs: Math.round(o.decodeTimeout * 1000),
+        ...(o.profile ? { profile: o.profile } : {}),
+      });
       const bar = progressBar(!json, 'ingest');
       const ac = new AbortController();
       const onSigint = (): void => {
@@ -100,6 +111,7 @@ program
           process.stdout.write(
             `case ${wb.caseDir} (profile ${wb.profile})\n` +
               `${s.media} new media, ${s.media_with_faces} with faces, ${s.faces} faces, ${s.duplicates} duplicates linked, ` +
+              (s.already_in_case ? `${s.already_in_case} already in the case, ` : '') +
               `${s.errors.length} errors, ${s.seconds} s\n` +
               (s.rescued_by_padding ? `${s.rescued_by_padding} images needed the padded detector pass\n` : '') +
               (s.media_without_faces ? `${s.media_without_faces} images with no face found\n` : ''),

@@ -75,7 +75,10 @@ export interface IngestSummary {
   readonly media: number;
   readonly media_with_faces: number;
   readonly faces: number;
+  /** Files whose content was already in the case from another place. */
   readonly duplicates: number;
+  /** Files at a place this case already recorded (a re-run, or a resume after an interruption). */
+  readonly already_in_case: number;
   readonly errors: readonly IntakeError[];
   readonly seconds: number;
   /** Images where the detector found a face only after padding / upscaling. */

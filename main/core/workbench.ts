@@ -51,6 +51,10 @@ export interface WorkbenchOptions {
   readonly modelsDir?: string;
   /** Used by video intake; resolved by resolveFfmpeg() when absent. */
   readonly ffmpegPath?: string;
+  /** Intake does not start, and stops cleanly, below this much free space on the case's disk (default 200 MiB). */
+  readonly minFreeBytes?: number;
+  /** An image whose decoding takes longer is recorded as 'timeout' (default 120 s). */
+  readonly decodeTimeoutMs?: number;
   readonly log?: (msg: string) => void;
   /** Profile for a new case; for an existing case it must match (or be omitted). */
   readonly profile?: ProfileName;
@@ -130,7 +134,15 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
   const log = opts.log ?? (() => undefined);
   const isNew = !existsSync(dbFile);
   if (isNew && opts.mustExist) throw new KestrelError('CASE_NOT_FOUND', `No Kestrel case at ${caseDir} (no ${CASE_DB_FILE})`);
-  if (isNew) await mkdir(join(caseDir, 'derived'), { recursive: true, mode: 0o700 });
+  if (isNew) {
+    try {
+      await mkdir(join(caseDir, 'derived'), { recursive: true, mode: 0o700 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new KestrelError(code === 'EROFS' || code === 'EACCES' || code === 'EPERM' ? 'CASE_READ_ONLY' : code === 'ENOSPC' ? 'DISK_FULL' : 'IO_ERROR',
+        `Cannot create the case folder ${caseDir}: ${(err as Error).message}`, { cause: err });
+    }
+  }
   const models = await ModelStore.open(opts.modelsDir ?? defaultModelsDir());
   const db = openDatabase(dbFile);
   try {
@@ -151,6 +163,11 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
     } else if (opts.profile && opts.profile !== profile) {
       throw new KestrelError('PROFILE_MISMATCH', `This case uses the '${profile}' profile; it cannot be processed with '${opts.profile}' (embeddings would not be comparable)`);
     }
+    db.transaction(() => {
+      for (const j of new JobRepository(db).markInterrupted()) {
+        audit.append(opts.examiner ?? 'unknown', 'job.interrupted', `job:${j.id}`, { kind: j.kind, started: j.createdAt, progress: j.progress });
+      }
+    })();
     return new WorkbenchImpl(caseDir, profile, db, models, opts, log);
   } catch (err) {
     db.close();
@@ -414,6 +431,8 @@ class WorkbenchImpl implements Workbench {
       const summary = await this.ingestService.ingest(paths, {
         examiner: o.examiner,
         signal: ac.signal,
+        ...(this.opts.minFreeBytes === undefined ? {} : { minFreeBytes: this.opts.minFreeBytes }),
+        ...(this.opts.decodeTimeoutMs === undefined ? {} : { decodeTimeoutMs: this.opts.decodeTimeoutMs }),
         onProgress: (p) => {
           if (jobId === null) {
             jobId = p.jobId;

@@ -66,7 +66,7 @@ test('opens the case, ingests evidence with live progress, and shows the faces f
   await page.getByTestId('intake-progress').waitFor();
   const summary = await page.getByTestId('intake-summary').innerText({ timeout: 60_000 });
   // The broken file is registered (hashed, kept in custody) and recorded as an error.
-  assert.match(summary, /^9 new media, \d+ faces in 8 media, 0 duplicates, 1 errors/);
+  assert.match(summary, /^9 new media, \d+ faces in 8 media, 0 duplicates, 0 already in the case, 1 errors/);
   await page.screenshot({ path: join(shots, 'intake.png') });
 
   await page.getByTestId('tab-faces').click();

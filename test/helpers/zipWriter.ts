@@ -16,6 +16,10 @@ export interface ZipEntryInput {
   readonly data: Buffer;
   /** Lie about the uncompressed size in the headers (bomb / corrupt-archive fixtures). */
   readonly declaredSize?: number;
+  /** Unix mode bits in the central directory (e.g. 0o120777 marks a symbolic link). */
+  readonly unixMode?: number;
+  /** Sets the "encrypted" flag (the data itself is left plain). */
+  readonly encrypted?: boolean;
 }
 
 /**
@@ -34,7 +38,8 @@ export function makeZip(entries: readonly ZipEntryInput[]): Buffer {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    const flags = 0x0800 | (e.encrypted ? 1 : 0); // UTF-8 names
+    local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(8, 8); // deflate
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(comp.length, 18);
@@ -43,14 +48,15 @@ export function makeZip(entries: readonly ZipEntryInput[]): Buffer {
     locals.push(local, name, comp);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(e.unixMode === undefined ? 20 : (3 << 8) | 20, 4); // made by: Unix when a mode is given
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(comp.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
+    if (e.unixMode !== undefined) central.writeUInt32LE((e.unixMode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
     centrals.push(central, name);
     offset += 30 + name.length + comp.length;

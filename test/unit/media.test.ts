@@ -27,6 +27,7 @@ test('sniffFileType recognises formats by content, not name', () => {
 test('exifTime keeps the written time, adds only a written offset, rejects nonsense', () => {
   assert.equal(exifTime('2019:07:04 13:45:10', undefined), '2019-07-04T13:45:10');
   assert.equal(exifTime('2019:07:04 13:45:10', '+02:00'), '2019-07-04T13:45:10+02:00');
+  assert.equal(exifTime('2019:07:04 13:45:10', '+99:99'), '2019-07-04T13:45:10', 'an impossible offset is dropped, the time kept');
   assert.equal(exifTime('0000:00:00 00:00:00', undefined), null);
   assert.equal(exifTime('2019:13:04 13:45:10', undefined), null);
   assert.equal(exifTime(12345, undefined), null);

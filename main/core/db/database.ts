@@ -1,3 +1,5 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { KestrelError } from '../../contract/index.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -15,6 +17,7 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): Db {
   const migrations = options.migrations ?? MIGRATIONS;
+  if (!options.readonly) refuseReadOnly(file);
   let db: Db;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
@@ -34,7 +37,28 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     return db;
   } catch (err) {
     db.close();
+    const code = (err as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) refuseReadOnly(file);
+    if (code.startsWith('SQLITE_')) throw new KestrelError('IO_ERROR', `Cannot open case database ${file}: ${(err as Error).message} (${code})`, { cause: err });
     throw err;
+  }
+}
+
+/**
+ * Every examiner action is written to the case's audit log, so a case is only opened where it can
+ * be written. A write-protected case (read-only media or mount, or no write permission) is refused
+ * before anything is touched, with the way out.
+ */
+function refuseReadOnly(file: string): void {
+  for (const p of [dirname(file), ...(existsSync(file) ? [file, `${file}-wal`, `${file}-shm`].filter(existsSync) : [])]) {
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (err) {
+      throw new KestrelError('CASE_READ_ONLY',
+        `The case at ${dirname(file)} is read-only (${(err as NodeJS.ErrnoException).code ?? 'no write access'} on ${p}). Kestrel records every examiner ` +
+          'action in the case, so it opens cases only where it can write: copy the case folder to writable storage and open the copy ' +
+          '(its audit chain and exports verify there as well). Nothing was changed.', { cause: err });
+    }
   }
 }
 

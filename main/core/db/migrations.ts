@@ -391,6 +391,16 @@ INSERT OR REPLACE INTO case_meta (key, value)
   SELECT 'audit.head', id || ':' || hash FROM audit_log ORDER BY id DESC LIMIT 1;
 `,
   },
+  {
+    version: 8,
+    name: 'job owners, so that a job left running by a killed process is recognised',
+    sql: `
+-- The process (pid on host) running a job. A job still 'running' whose process is gone was
+-- interrupted (crash, kill, power loss); the next opening of the case marks it so.
+ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+ALTER TABLE jobs ADD COLUMN owner_host TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,7 +1,7 @@
-import { lstat, mkdir, open, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, statfs, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  type IngestSummary, type IntakeError, type JobId, type JobProgress, type MediaErrorReason, type MediaId, type SourceId,
+  KestrelError, type IngestSummary, type IntakeError, type JobId, type JobProgress, type MediaErrorReason, type MediaId, type SourceId,
 } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
@@ -12,7 +12,7 @@ import type { SourceRepository } from '../repositories/sourceRepository.js';
 import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../media/archiveReader.js';
 import { sniffFileType, SNIFF_BYTES, type ImageFormat, type VideoFormat } from '../media/fileType.js';
 import { sha256, sha256File } from '../media/hashing.js';
-import { encodeThumbnail } from '../media/imageDecoder.js';
+import { DEFAULT_DECODE_LIMITS, encodeThumbnail, type DecodeLimits } from '../media/imageDecoder.js';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { walkSource } from '../media/sourceWalker.js';
 import { ARCHIVE_SEP, displayLocation } from '../repositories/locationPath.js';
@@ -48,13 +48,22 @@ export interface IngestOptions {
   readonly concurrency?: number;
   /** Video frame sampling (rate, scene changes, working size, per-file time limit). */
   readonly sampling?: SamplingOptions;
+  /** Intake does not start, and stops cleanly, when the case's disk has less free than this. */
+  readonly minFreeBytes?: number;
+  /** An image whose decoding takes longer is recorded as 'timeout' and intake goes on. */
+  readonly decodeTimeoutMs?: number;
 }
+
+export const DEFAULT_MIN_FREE_BYTES = 200 * 1024 * 1024;
+/** Files between two free-space checks. */
+const DISK_CHECK_EVERY = 25;
 
 const DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024;
 
 interface Counters {
   media: number;
   duplicates: number;
+  known: number;
   discovered: number;
   done: number;
 }
@@ -81,11 +90,47 @@ export class IngestService {
   constructor(private readonly d: IngestDeps) {}
 
   async ingest(paths: readonly string[], opts: IngestOptions): Promise<IngestSummary> {
+    const minFree = opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
+    const low = await this.lowDisk(minFree);
+    if (low) throw new KestrelError('DISK_FULL', `${low}; intake did not start. Free space on that disk (or move the case), then run ingest again.`);
+    const diskStop = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, diskStop.signal]) : diskStop.signal;
+    let diskProblem: string | null = null;
+    let sinceCheck = 0;
+    const checkDisk = async (): Promise<void> => {
+      if (++sinceCheck < DISK_CHECK_EVERY || diskProblem) return;
+      sinceCheck = 0;
+      diskProblem = await this.lowDisk(minFree);
+      if (diskProblem) diskStop.abort();
+    };
+    try {
+      const summary = await this.run(paths, { ...opts, signal }, checkDisk);
+      if (diskProblem) throw new KestrelError('DISK_FULL', `${diskProblem}; intake stopped after the files in flight (${summary.media} new media kept). Free space, then run ingest again to resume.`);
+      return summary;
+    } catch (err) {
+      if (err instanceof KestrelError) throw err;
+      if (isDiskFull(err)) throw new KestrelError('DISK_FULL', `The case's disk is full (${(err as Error).message}); what was committed is kept. Free space, then run ingest again to resume.`, { cause: err });
+      throw err;
+    }
+  }
+
+  /** Says why the case's disk is too full to go on, or null. */
+  private async lowDisk(minFree: number): Promise<string | null> {
+    try {
+      const fs = await statfs(this.d.derivedDir);
+      const free = fs.bavail * fs.bsize;
+      return free < minFree ? `only ${Math.floor(free / 1048576)} MiB free on the case's disk (intake keeps ${Math.round(minFree / 1048576)} MiB in reserve)` : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async run(paths: readonly string[], opts: IngestOptions, checkDisk: () => Promise<void>): Promise<IngestSummary> {
     const t0 = performance.now();
     const abs = paths.map((p) => resolve(p));
     const jobId = this.d.jobs.create('ingest', { paths: abs, examiner: opts.examiner });
     this.d.audit.append(opts.examiner, 'intake.started', `job:${jobId}`, { paths: abs });
-    const counters: Counters = { media: 0, duplicates: 0, discovered: 0, done: 0 };
+    const counters: Counters = { media: 0, duplicates: 0, known: 0, discovered: 0, done: 0 };
     const sourceIds: SourceId[] = [];
     const pool = await this.d.pool();
     const limiter = new Limiter(opts.concurrency ?? pool.size + 2);
@@ -103,8 +148,9 @@ export class IngestService {
         progress('processing', display);
       });
     };
+    const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...(opts.decodeTimeoutMs ? { timeoutMs: opts.decodeTimeoutMs } : {}) };
     const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void =>
-      queue(display, () => this.processImage(mediaId, hash, buf, format, display));
+      queue(display, () => this.processImage(mediaId, hash, buf, format, display, limits));
     const video = { ...this.d, sampling: opts.sampling ?? DEFAULT_SAMPLING };
     const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat): void =>
       queue(path, async () => {
@@ -145,6 +191,8 @@ export class IngestService {
             continue;
           }
           await limiter.waitForRoom();
+          await checkDisk();
+          if (opts.signal?.aborted) break;
           await this.intakeFile(sourceId, item.path, item.size, ctx, opts);
         }
       }
@@ -155,6 +203,7 @@ export class IngestService {
         jobId,
         media: counters.media,
         duplicates: counters.duplicates,
+        already_in_case: counters.known,
         errors,
         seconds: Math.round((performance.now() - t0) / 10) / 100,
         ...this.faceCounts(jobId),
@@ -169,8 +218,14 @@ export class IngestService {
       return summary;
     } catch (err) {
       await limiter.drain().catch(() => undefined);
-      this.d.jobs.finish(jobId, 'failed', (err as Error).message);
-      this.d.audit.append(opts.examiner, 'intake.failed', `job:${jobId}`, { error: (err as Error).message });
+      try {
+        this.d.db.transaction(() => {
+          this.d.jobs.finish(jobId, 'failed', (err as Error).message);
+          this.d.audit.append(opts.examiner, 'intake.failed', `job:${jobId}`, { error: (err as Error).message });
+        })();
+      } catch {
+        // A full disk may refuse even this; the job then reads as interrupted on the next opening.
+      }
       progress('failed', null);
       throw err;
     }
@@ -270,51 +325,47 @@ export class IngestService {
     } catch (err) {
       return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
     }
-    const outcome = this.d.db.transaction(() => {
-      const existing = this.d.media.findBySha(hash);
-      if (existing) {
-        this.d.media.addLocation(sourceId, existing.id, path, '', true);
-        return null;
-      }
-      const id = this.d.media.insertPending(hash, size, 'video');
-      this.d.media.addLocation(sourceId, id, path, '', false);
-      this.d.media.linkToJob(ctx.jobId, id);
-      return id;
-    })();
-    if (outcome === null) {
-      ctx.counters.duplicates++;
-      return;
-    }
-    ctx.counters.media++;
-    ctx.submitVideo(outcome, hash, path, format);
+    const outcome = this.d.db.transaction(() => this.register(sourceId, path, '', hash, size, 'video', ctx.jobId))();
+    if (this.counted(outcome, ctx)) ctx.submitVideo(outcome.id, hash, path, format);
   }
 
   /** Hashes, links duplicates, and queues new images. */
   private intakeBuffer(sourceId: SourceId, path: string, entry: string, buf: Buffer, format: ImageFormat, ctx: JobContext): void {
     const hash = sha256(buf);
-    const outcome = this.d.db.transaction(() => {
-      const existing = this.d.media.findBySha(hash);
-      if (existing) {
-        this.d.media.addLocation(sourceId, existing.id, path, entry, true);
-        return { kind: 'duplicate' as const, id: existing.id };
-      }
-      const id = this.d.media.insertPending(hash, buf.length, 'image');
-      this.d.media.addLocation(sourceId, id, path, entry, false);
-      this.d.media.linkToJob(ctx.jobId, id);
-      return { kind: 'new' as const, id };
-    })();
-    if (outcome.kind === 'duplicate') {
-      ctx.counters.duplicates++;
-      return;
-    }
-    ctx.counters.media++;
-    ctx.submit(outcome.id, hash, buf, format, displayLocation(path, entry));
+    const outcome = this.d.db.transaction(() => this.register(sourceId, path, entry, hash, buf.length, 'image', ctx.jobId))();
+    if (this.counted(outcome, ctx)) ctx.submit(outcome.id, hash, buf, format, displayLocation(path, entry));
   }
 
-  private async processImage(mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, shown: string): Promise<void> {
+  /**
+   * Records one original seen at one place: new content becomes a pending media item; content
+   * already in the case is linked as a duplicate, unless this very place was recorded before (a
+   * re-run or a resume), which adds nothing.
+   */
+  private register(sourceId: SourceId, path: string, entry: string, hash: string, size: number, kind: 'image' | 'video', jobId: JobId): { kind: 'new' | 'duplicate' | 'known'; id: MediaId } {
+    const existing = this.d.media.findBySha(hash);
+    if (existing) {
+      if (this.d.media.hasLocation(existing.id, path, entry)) return { kind: 'known', id: existing.id };
+      this.d.media.addLocation(sourceId, existing.id, path, entry, true);
+      return { kind: 'duplicate', id: existing.id };
+    }
+    const id = this.d.media.insertPending(hash, size, kind);
+    this.d.media.addLocation(sourceId, id, path, entry, false);
+    this.d.media.linkToJob(jobId, id);
+    return { kind: 'new', id };
+  }
+
+  /** Counts an outcome; true when it is new and must be processed. */
+  private counted(outcome: { kind: 'new' | 'duplicate' | 'known' }, ctx: JobContext): boolean {
+    if (outcome.kind === 'duplicate') ctx.counters.duplicates++;
+    else if (outcome.kind === 'known') ctx.counters.known++;
+    else ctx.counters.media++;
+    return outcome.kind === 'new';
+  }
+
+  private async processImage(mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, shown: string, limits: DecodeLimits): Promise<void> {
     let analysis;
     try {
-      analysis = await analyzeImage(await this.d.pool(), buf, format);
+      analysis = await analyzeImage(await this.d.pool(), buf, format, limits);
     } catch (err) {
       this.d.log(`analysis failed for ${shown}: ${(err as Error).message}`);
       this.d.media.markFailed(mediaId, 'decode_failed', (err as Error).message);
@@ -426,4 +477,9 @@ class Limiter {
     while (this.running.size) await Promise.all([...this.running]);
     if (this.failure) throw this.failure;
   }
+}
+
+function isDiskFull(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === 'SQLITE_FULL' || /database or disk is full|no space left/i.test(e.message ?? '');
 }

@@ -110,6 +110,10 @@ async function* readZip(input: ArchiveInput, limits: ArchiveLimits): AsyncGenera
         yield { type: 'error', name, reason: 'archive_path_traversal', detail: `unsafe entry name (${unsafe})` };
         continue;
       }
+      if (isZipLink(entry)) {
+        yield { type: 'error', name, reason: 'not_a_regular_file', detail: 'symbolic link entry not followed' };
+        continue;
+      }
       if (entry.isEncrypted()) {
         yield { type: 'error', name, reason: 'unsupported_format', detail: 'encrypted zip entry' };
         continue;
@@ -136,6 +140,12 @@ async function* readZip(input: ArchiveInput, limits: ArchiveLimits): AsyncGenera
   }
 }
 
+/** A zip written on Unix keeps the file mode in the high half of the external attributes. */
+function isZipLink(entry: yauzl.Entry): boolean {
+  const madeOnUnix = entry.versionMadeBy >> 8 === 3;
+  return madeOnUnix && ((entry.externalFileAttributes >>> 16) & 0o170000) === 0o120000;
+}
+
 function bombReason(size: number, compressed: number, total: number, limits: ArchiveLimits): { reason: MediaErrorReason; detail: string } | null {
   if (total > limits.maxTotalBytes) return { reason: 'archive_bomb', detail: `declared uncompressed total over ${limits.maxTotalBytes} bytes` };
   if (size > limits.maxEntryBytes) return { reason: 'too_large', detail: `entry of ${size} bytes is over the ${limits.maxEntryBytes}-byte limit` };
@@ -144,7 +154,14 @@ function bombReason(size: number, compressed: number, total: number, limits: Arc
   return null;
 }
 
-async function collect(stream: AsyncIterable<unknown> & { destroy(err?: Error): void }, maxBytes: number): Promise<Buffer> {
+/** Thrown while reading an entry whose stream turns out to be a bomb. */
+class BombError extends Error {}
+
+/**
+ * Reads one entry into memory, at most `maxBytes`; `bomb` is asked after every chunk (a gzip
+ * stream's ratio is only known while it inflates) and stops the read with its reason.
+ */
+async function collect(stream: AsyncIterable<unknown> & { destroy(err?: Error): void }, maxBytes: number, bomb?: () => string | null): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of stream) {
@@ -152,6 +169,11 @@ async function collect(stream: AsyncIterable<unknown> & { destroy(err?: Error): 
     if (n > maxBytes) {
       stream.destroy();
       throw new Error(`entry larger than ${maxBytes} bytes`);
+    }
+    const why = bomb?.();
+    if (why) {
+      stream.destroy();
+      throw new BombError(why);
     }
     chunks.push(c as Buffer);
   }
@@ -194,9 +216,14 @@ async function* readTar(input: ArchiveInput, gzipped: boolean, limits: ArchiveLi
         yield { type: 'error', name, reason: 'archive_path_traversal', detail: `unsafe entry name (${unsafe})` };
         continue;
       }
-      // For gzip, the ratio is measured on the stream so far (a tar has no per-entry compressed size).
-      const ratioBomb = gzipped && inflated > 64 * 1024 * 1024 && inflated / Math.max(1, compressedIn) > limits.maxRatio;
-      const bomb = ratioBomb ? { reason: 'archive_bomb' as const, detail: `gzip ratio ${Math.round(inflated / Math.max(1, compressedIn))}:1 over ${limits.maxRatio}:1` } : bombReason(size, size, total, limits);
+      // For gzip, the ratio is measured on the stream so far (a tar has no per-entry compressed size),
+      // before the entry and again while it is read.
+      const gzipBomb = (): string | null =>
+        gzipped && inflated > 64 * 1024 * 1024 && inflated / Math.max(1, compressedIn) > limits.maxRatio
+          ? `gzip ratio ${Math.round(inflated / Math.max(1, compressedIn))}:1 over ${limits.maxRatio}:1`
+          : null;
+      const ratio = gzipBomb();
+      const bomb = ratio ? { reason: 'archive_bomb' as const, detail: ratio } : bombReason(size, size, total, limits);
       if (bomb) {
         entry.resume();
         yield { type: 'error', name, reason: bomb.reason, detail: bomb.detail };
@@ -204,7 +231,14 @@ async function* readTar(input: ArchiveInput, gzipped: boolean, limits: ArchiveLi
         if (bomb.reason === 'archive_bomb' || gzipped) break;
         continue;
       }
-      const data = await collect(entry, limits.maxEntryBytes);
+      let data: Buffer;
+      try {
+        data = await collect(entry, limits.maxEntryBytes, gzipBomb);
+      } catch (err) {
+        if (!(err instanceof BombError)) throw err;
+        yield { type: 'error', name, reason: 'archive_bomb', detail: err.message };
+        break;
+      }
       yield { type: 'entry', name, data };
     }
   } catch (err) {

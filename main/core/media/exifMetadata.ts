@@ -16,6 +16,9 @@ export const NO_EXIF: ExifFacts = { capturedAt: null, cameraMake: null, cameraMo
  * as written (EXIF has no time zone unless OffsetTimeOriginal is present): we never invent one.
  */
 export async function readExif(buf: Buffer): Promise<ExifFacts> {
+  // exifr walks HEIF boxes until it meets 'meta'; a zero-length box or a file without one makes it
+  // loop forever (found by the fuzz test). Such files are read without their metadata.
+  if (isIsoBmff(buf) && !reachesMetaBox(buf)) return NO_EXIF;
   let raw: Record<string, unknown> | undefined;
   try {
     raw = (await exifr.parse(buf, {
@@ -48,7 +51,8 @@ export function exifTime(v: unknown, offset: unknown): string | null {
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
   if (y < 1900 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
   const iso = `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
-  const off = typeof offset === 'string' && /^[+-]\d{2}:\d{2}$/.test(offset.trim()) ? offset.trim() : '';
+  const o = typeof offset === 'string' ? /^([+-])(\d{2}):(\d{2})$/.exec(offset.trim()) : null;
+  const off = o && Number(o[2]) <= 14 && Number(o[3]) <= 59 ? o[0] : '';
   return iso + off;
 }
 
@@ -68,4 +72,27 @@ function gpsOf(raw: Record<string, unknown>): { lat: number; lon: number } | nul
   if (raw['GPSLongitudeRef'] === 'W') lon = -lon;
   if (Math.abs(lat) > 90 || Math.abs(lon) > 180 || (lat === 0 && lon === 0)) return null;
   return { lat, lon };
+}
+
+function isIsoBmff(buf: Buffer): boolean {
+  return buf.length >= 12 && buf.toString('latin1', 4, 8) === 'ftyp';
+}
+
+/** True when the top-level boxes chain, each with a sane size, to a 'meta' box inside the file. */
+export function reachesMetaBox(buf: Buffer): boolean {
+  let at = 0;
+  for (let boxes = 0; boxes < 1000 && at + 8 <= buf.length; boxes++) {
+    let size = buf.readUInt32BE(at);
+    const kind = buf.toString('latin1', at + 4, at + 8);
+    if (size === 1) {
+      if (at + 16 > buf.length) return false;
+      const large = buf.readBigUInt64BE(at + 8);
+      if (large > BigInt(buf.length)) return false;
+      size = Number(large);
+    }
+    if (kind === 'meta') return size >= 12 && at + size <= buf.length;
+    if (size < 8 || at + size > buf.length) return false;
+    at += size;
+  }
+  return false;
 }

@@ -89,6 +89,11 @@ async function* visit(path: string, rootReal: string, rootForContainment: string
 
 function errorFor(path: string, err: unknown): WalkItem {
   const code = (err as NodeJS.ErrnoException).code ?? 'error';
+  // readdir decodes names as UTF-8; a Latin-1 name from an old card comes back with U+FFFD and can
+  // no longer be opened by that string.
+  if (code === 'ENOENT' && path.includes('\ufffd')) {
+    return { type: 'error', path, reason: 'unreadable', detail: 'the file name is not valid UTF-8 (e.g. Latin-1 from an old camera or card); image a copy with the name converted (convmv) and ingest that' };
+  }
   const reason: MediaErrorReason = code === 'ELOOP' ? 'symlink_loop' : 'unreadable';
   return { type: 'error', path, reason, detail: `${code}: ${(err as Error).message}` };
 }

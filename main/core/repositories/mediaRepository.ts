@@ -63,6 +63,11 @@ export class MediaRepository {
     return r.changes > 0;
   }
 
+  /** Whether this media item was already recorded at this place (by any intake). */
+  hasLocation(id: MediaId, path: string, archiveEntry: string): boolean {
+    return this.db.prepare('SELECT 1 FROM media_locations WHERE media_id = ? AND path = ? AND archive_entry = ? LIMIT 1').get(id, path, archiveEntry) !== undefined;
+  }
+
   markDone(id: MediaId, meta: MediaMetadata, detectPass: string): void {
     this.db
       .prepare(

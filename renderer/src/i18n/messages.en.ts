@@ -43,7 +43,7 @@ export const en = {
   'intake.phase.failed': 'Failed',
   'intake.phase.cancelled': 'Cancelled',
   'intake.progress': '{done} / {total}',
-  'intake.summary': '{media} new media, {faces} faces in {withFaces} media, {duplicates} duplicates, {errors} errors, {seconds} s',
+  'intake.summary': '{media} new media, {faces} faces in {withFaces} media, {duplicates} duplicates, {known} already in the case, {errors} errors, {seconds} s',
   'models.id': 'Model',
   'models.role': 'Role',
   'models.licence': 'Licence',

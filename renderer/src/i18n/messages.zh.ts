@@ -45,7 +45,7 @@ export const zh: Record<MessageKey, string> = {
   'intake.phase.failed': '失败',
   'intake.phase.cancelled': '已取消',
   'intake.progress': '{done} / {total}',
-  'intake.summary': '新增 {media} 个媒体，{withFaces} 个媒体中共 {faces} 张人脸，{duplicates} 个重复，{errors} 个错误，用时 {seconds} 秒',
+  'intake.summary': '新增 {media} 个媒体，{withFaces} 个媒体中共 {faces} 张人脸，{duplicates} 个重复，{known} 个已在案件中，{errors} 个错误，用时 {seconds} 秒',
   'models.id': '模型',
   'models.role': '用途',
   'models.licence': '许可证',

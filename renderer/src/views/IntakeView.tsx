@@ -41,7 +41,7 @@ export function IntakeView(): React.JSX.Element {
       )}
       {summary && (
         <div className="summary" data-testid="intake-summary">
-          {t('intake.summary', { media: summary.media, faces: summary.faces, withFaces: summary.media_with_faces, duplicates: summary.duplicates, errors: summary.errors.length, seconds: summary.seconds })}
+          {t('intake.summary', { media: summary.media, faces: summary.faces, withFaces: summary.media_with_faces, duplicates: summary.duplicates, known: summary.already_in_case, errors: summary.errors.length, seconds: summary.seconds })}
         </div>
       )}
       {error && <div className="warn" role="alert">{t('error.prefix')}: {error}</div>}
