@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, type EvalTask, type Workbench,
+  KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -372,7 +372,40 @@ for (const task of ['verify', 'search', 'cluster'] as const) {
     });
 }
 
+evalCmd
+  .command('robustness')
+  .description('how decisions move under JPEG, blur, scale, rotation and brightness changes; flags faces unstable under mild ones')
+  .requiredOption('--protocol <csv>', 'a cluster protocol (path,identity): images and who is who')
+  .addOption(profileOption().default('accurate'))
+  .option('--limit <n>', 'images degraded (spread over the protocol)', intArg, 200)
+  .option('--threshold <score>', 'decision threshold on the fused score (default: the calibration\'s FAR 1e-3)', numArg)
+  .option('--json', 'print the result as one JSON document')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { protocol: string; profile: ProfileName; limit: number; threshold?: number; json?: boolean; out?: string }) => {
+    await report(o, async (json) => {
+      const bar = progressBar(!json, 'embed (robustness)');
+      const r = await runRobustnessEval({
+        protocol: resolve(o.protocol), profile: o.profile, modelsDir: modelsDirOf(globalModels()), limit: o.limit,
+        onProgress: (d, t) => bar.update(d, t), ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+      });
+      bar.stop();
+      return r;
+    }, printRobustness);
+  });
+
 registerCompareCommands(program, evalCmd, withExistingCase, () => modelsDirOf(globalModels()));
+
+function printRobustness(r: Record<string, unknown>): void {
+  const b = r['baseline'] as Record<string, number>;
+  process.stdout.write(`robustness on ${String(r['protocol'])} (profile ${String(r['profile'])}); ${String(r['images'])} images (${String(r['images_without_face'])} without a face), ` +
+    `${String(r['same_person_pairs'])} same-person and ${String(r['other_person_pairs'])} other-person pairs; threshold ${String(r['threshold'])} (${String(r['threshold_source'])})\n`);
+  process.stdout.write(`undegraded: same person accepted ${pct(b['same_person_accepted'])}, other person accepted ${pct(b['other_person_accepted'])}\n`);
+  printTable((r['degradations'] as Record<string, unknown>[]).map((d) => [
+    String(d['degradation']), String(d['strength']), pct(d['found']), String(d['self_score_median'] ?? '-'), String(d['self_score_p05'] ?? '-'),
+    pct(d['same_person_accepted']), pct(d['same_person_flipped_to_reject']), pct(d['other_person_accepted']), pct(d['other_person_flipped_to_accept']),
+  ]), ['change', 'strength', 'face found', 'self median', 'self p05', 'same accepted', 'same lost', 'other accepted', 'other gained']);
+  process.stdout.write(`unstable faces (below the threshold against their own original under a mild change, or lost): ${String(r['unstable_faces'])} (${pct(r['unstable_rate'])}); ${String(r['seconds'])} s\n`);
+}
 
 function printEval(task: EvalTask, r: Record<string, unknown>): void {
   process.stdout.write(`${task} on ${String(r['protocol'])} (profile ${String(r['profile'])}, models ${(r['models'] as string[]).join('+')})\n`);

@@ -4,6 +4,7 @@ export { KESTREL_VERSION } from './version.js';
 export { ModelStore, defaultModelsDir, type InstallReport } from '../../models/modelStore.js';
 export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
 export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js';
+export { DEGRADATIONS, runRobustnessEval, type RobustnessOptions } from './eval/robustnessEval.js';
 export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
 export { resolveDerivedFile } from './caseFiles.js';

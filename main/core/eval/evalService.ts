@@ -37,7 +37,7 @@ export interface EvalOptions {
   readonly calibrationDescription?: string;
 }
 
-type Embedded = Map<string, CachedFace>;
+export type Embedded = Map<string, CachedFace>;
 
 /**
  * Runs an evaluation protocol through the product's own pipeline (decode, detect, align, embed) and
@@ -65,7 +65,13 @@ export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
-async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalOptions): Promise<{ embedded: Embedded; models: string[]; recognizers: Record<string, string>; cacheHits: number }> {
+/**
+ * The primary face of each image, through the embedding cache. `read` supplies an image's bytes
+ * (default: the file at that path; robustness passes degraded copies made in memory).
+ */
+export async function embedAll(
+  paths: readonly string[], store: ModelStore, opts: Pick<EvalOptions, 'profile' | 'cacheDir' | 'onProgress'>, read: (path: string) => Promise<Buffer> = (p) => readFile(p),
+): Promise<{ embedded: Embedded; models: string[]; recognizers: Record<string, string>; cacheHits: number }> {
   const layout = defaultWorkerLayout(availableParallelism());
   const config = await engineConfigFor(store, opts.profile, layout.threads);
   const models = config.recognizers.map((r) => r.spec.id);
@@ -83,7 +89,7 @@ async function embedAll(paths: readonly string[], store: ModelStore, opts: EvalO
       for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
         let buf: Buffer;
         try {
-          buf = await readFile(p);
+          buf = await read(p);
         } catch (err) {
           throw new KestrelError('INVALID_INPUT', `Protocol image ${p} cannot be read: ${(err as Error).message}`);
         }
