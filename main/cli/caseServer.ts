@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   CASE_FILE_HTTP_PREFIX, EVENT_NAMES, KestrelError, MAX_PROBE_UPLOAD_BYTES, contentSecurityPolicy, isCallName, toErrorPayload, type WireEvent, type WireReply,
 } from '../contract/index.js';
-import { resolveDerivedFile, type Workbench } from '../core/index.js';
+import { requestedRange, resolveDerivedFile, type Workbench } from '../core/index.js';
 
 export interface CaseServerOptions {
   readonly wb: Workbench;
@@ -73,8 +73,15 @@ export async function startCaseServer(o: CaseServerOptions): Promise<CaseServer>
       }
       const file = await resolveDerivedFile(o.wb.caseDir, rel);
       if (!file) return void res.writeHead(404, headers).end();
-      res.writeHead(200, { ...headers, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=3600' });
-      createReadStream(file.path).pipe(res);
+      const size = (await stat(file.path)).size;
+      const fileHeaders = { ...headers, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=3600', 'Accept-Ranges': 'bytes' };
+      // Video elements seek in clips with Range requests.
+      const range = requestedRange(req.headers.range, size);
+      if (range === 'unsatisfiable') return void res.writeHead(416, { ...fileHeaders, 'Content-Range': `bytes */${size}` }).end();
+      if (range) res.writeHead(206, { ...fileHeaders, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 });
+      else res.writeHead(200, { ...fileHeaders, 'Content-Length': size });
+      if (req.method === 'HEAD') return void res.end();
+      createReadStream(file.path, range ?? {}).pipe(res);
       return;
     }
     const name = STATIC[url.pathname];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type {
-  CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
-  SearchDto, SourceDto, TrackDto,
+  AlarmDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
+  SearchDto, SourceDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
   ANNOTATION_KINDS, ANNOTATION_TARGETS, CONCLUSION_SCALE, EXPORT_FORMATS, type AnnotationDto, type ComparisonRecordDto, type ExportSummaryDto, type TagDto,
@@ -25,23 +25,26 @@ const faceIds = () => z.array(id()).min(1).max(100_000);
 /** The largest photo the UI may send as a probe (a dropped file has no path in the browser). */
 export const MAX_PROBE_UPLOAD_BYTES = 20 * 1024 * 1024;
 
+const pathRef = () => z.object({ path: z.string().min(1).max(4096) }).strict();
+const uploadRef = () =>
+  z
+    .object({
+      upload: z
+        .object({
+          name: z.string().min(1).max(255),
+          base64: z.string().min(1).max(Math.ceil(MAX_PROBE_UPLOAD_BYTES / 3) * 4, `a probe photo may be at most ${MAX_PROBE_UPLOAD_BYTES / 1024 / 1024} MiB`),
+        })
+        .strict(),
+    })
+    .strict();
+
 /** What a probe or a compared face is: a face of this case, a photo on the engine's machine, or photo bytes sent by the UI. */
-const faceRef = () =>
-  z.union([
-    z.object({ faceId: id() }).strict(),
-    z.object({ path: z.string().min(1).max(4096) }).strict(),
-    z
-      .object({
-        upload: z
-          .object({
-            name: z.string().min(1).max(255),
-            base64: z.string().min(1).max(Math.ceil(MAX_PROBE_UPLOAD_BYTES / 3) * 4, `a probe photo may be at most ${MAX_PROBE_UPLOAD_BYTES / 1024 / 1024} MiB`),
-          })
-          .strict(),
-      })
-      .strict(),
-  ]);
+const faceRef = () => z.union([z.object({ faceId: id() }).strict(), pathRef(), uploadRef()]);
 export type FaceRef = z.input<ReturnType<typeof faceRef>>;
+
+/** A reference photo for a watchlist subject: a photo on the engine's machine or bytes sent by the UI. */
+const photoRef = () => z.union([pathRef(), uploadRef()]);
+export type PhotoRef = z.input<ReturnType<typeof photoRef>>;
 
 /** Examiner operations on identities; each is audited and undoable (see IdentityOperations). */
 const identityOp = z.discriminatedUnion('kind', [
@@ -141,6 +144,28 @@ export const callInputSchemas = {
   'tags.list': z.object({}).strict(),
   'tag.define': z.object({ name: tagName(), description: z.string().max(2000).default(''), examiner: examiner() }).strict(),
   'comparisons.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'watchlists.list': z.object({}).strict(),
+  'watchlist.create': z
+    .object({
+      name: z.string().trim().min(1, 'a watchlist needs a name').max(200),
+      threshold: z.number().gt(-1).max(1).optional(),
+      notes: z.string().max(20_000).default(''),
+      examiner: examiner(),
+    })
+    .strict(),
+  'watchlist.enrol': z
+    .object({
+      watchlist: z.string().min(1).max(200),
+      name: z.string().trim().min(1, 'a subject needs a name').max(200),
+      notes: z.string().max(20_000).default(''),
+      photos: z.array(photoRef()).min(1, 'enrolment needs at least one reference photo').max(20),
+      examiner: examiner(),
+    })
+    .strict(),
+  'alarms.list': z.object({ status: z.enum(['open', 'confirmed', 'dismissed']).optional() }).strict(),
+  'alarm.decide': z
+    .object({ id: id(), status: z.enum(['confirmed', 'dismissed']), note: z.string().max(20_000).default(''), examiner: examiner() })
+    .strict(),
   'export.run': z
     .object({
       out: z.string().min(1).max(4096),
@@ -185,6 +210,11 @@ export interface CallResults {
   'tags.list': { tags: TagDto[] };
   'tag.define': TagDto;
   'comparisons.list': { comparisons: ComparisonRecordDto[] };
+  'watchlists.list': { watchlists: WatchlistDto[]; subjects: WatchlistSubjectDto[] };
+  'watchlist.create': WatchlistDto;
+  'watchlist.enrol': { subjectId: number; alarms: number[] };
+  'alarms.list': { alarms: AlarmDto[] };
+  'alarm.decide': AlarmDto;
   'export.run': ExportSummaryDto;
 }
 export type CallResult<C extends CallName> = CallResults[C];

@@ -376,3 +376,42 @@ export interface ClusterRunDto {
   readonly params: Record<string, number>;
   readonly seconds: number;
 }
+
+/** A watchlist of wanted or missing people; every intake is checked against its subjects. */
+export interface WatchlistDto {
+  readonly id: number;
+  readonly name: string;
+  /** Alarm at or above this fused score. */
+  readonly threshold: number;
+  readonly notes: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly subjects: number;
+}
+
+export interface WatchlistSubjectDto {
+  readonly id: number;
+  readonly name: string;
+  readonly watchlist: string;
+  /** Reference photos enrolled. */
+  readonly refs: number;
+  readonly notes: string;
+  /** The best reference photo's face (relative to derived/). */
+  readonly thumbnail: string | null;
+}
+
+export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';
+
+/** A face or video sighting that scored at or above its watchlist's threshold against a subject. */
+export interface AlarmDto {
+  readonly id: number; readonly subjectId: number; readonly subject: string; readonly watchlist: string; readonly faceId: number; readonly trackId: number | null;
+  readonly mediaId: number; readonly mediaPath: string; readonly frameMs: number | null; readonly trackStartMs: number | null; readonly trackEndMs: number | null;
+  readonly score: number; readonly threshold: number; readonly raisedAt: string; readonly status: AlarmStatus;
+  readonly decidedBy: string | null; readonly decidedAt: string | null; readonly decisionNote: string | null;
+  /** The alarming face (relative to derived/). */
+  readonly thumbnail: string;
+  /** The subject's best reference face (relative to derived/). */
+  readonly subjectThumbnail: string | null;
+  /** Evidence clip of a video alarm (relative to derived/), with its SHA-256; null for photos or when the cut failed. */
+  readonly clipPath: string | null; readonly clipSha256: string | null;
+}

@@ -21,3 +21,22 @@ export async function resolveDerivedFile(caseDir: string, rel: string): Promise<
     return null;
   }
 }
+
+/**
+ * The byte span an HTTP Range header asks for, as a video element sends it to seek in a clip:
+ * one range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) inside a file of `size` bytes. null means the
+ * whole file (no header, or a form not supported, such as several ranges); 'unsatisfiable' a range
+ * that starts past the end.
+ */
+export function requestedRange(header: string | null | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? '');
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    return n === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size) return 'unsatisfiable';
+  return start > end ? null : { start, end };
+}

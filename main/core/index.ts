@@ -7,7 +7,7 @@ export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js'
 export { DEGRADATIONS, runRobustnessEval, type RobustnessOptions } from './eval/robustnessEval.js';
 export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
-export { resolveDerivedFile } from './caseFiles.js';
+export { requestedRange, resolveDerivedFile } from './caseFiles.js';
 export type { SearchRequest } from './search/searchService.js';
 export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';

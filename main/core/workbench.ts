@@ -30,7 +30,7 @@ import { ClipRepository, type ClipRow } from './repositories/clipRepository.js';
 import { createClip, type ClipDeps, type ClipRequest } from './video/evidenceClip.js';
 import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
-import { WatchlistRepository, type AlarmRow } from './repositories/watchlistRepository.js';
+import { WatchlistRepository, type AlarmRow, type AlarmStatus } from './repositories/watchlistRepository.js';
 import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
 import { IdentityRepository } from './repositories/identityRepository.js';
 import { runClustering, type ClusterDeps } from './identities/clusterService.js';
@@ -548,6 +548,28 @@ class WorkbenchImpl implements Workbench {
         return this.annotations.defineTag(p['name'] as string, p['description'] as string, p['examiner'] as string);
       case 'comparisons.list':
         return { comparisons: this.repos.comparisons.list(p['offset'] as number, p['limit'] as number) };
+      case 'watchlists.list':
+        return { watchlists: this.repos.watchlists.list(), subjects: this.repos.watchlists.subjects() };
+      case 'watchlist.create': {
+        const q = p as CallParsedInput<'watchlist.create'>;
+        const id = this.createWatchlist(withoutUndefined({ name: q.name, threshold: q.threshold, notes: q.notes, examiner: q.examiner }));
+        this.emit('case.changed', { what: 'alarms' });
+        return this.repos.watchlists.list().find((w) => w.id === id)!;
+      }
+      case 'watchlist.enrol': {
+        const q = p as CallParsedInput<'watchlist.enrol'>;
+        const photos: string[] = [];
+        for (const r of q.photos) photos.push(await this.faceRefPath(r));
+        return this.enrol({ watchlist: q.watchlist, name: q.name, notes: q.notes, photos, examiner: q.examiner });
+      }
+      case 'alarms.list':
+        return { alarms: this.repos.watchlists.alarms(p['status'] as AlarmStatus | undefined) };
+      case 'alarm.decide': {
+        const q = p as CallParsedInput<'alarm.decide'>;
+        const a = this.decideAlarm(q.id, q.status, q.examiner, q.note);
+        this.emit('case.changed', { what: 'alarms' });
+        return a;
+      }
       case 'export.run':
         return this.runExportJob(p as CallParsedInput<'export.run'>);
       default: {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CASE_FILE_SCHEME, EVENT_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, KestrelError, isCallName, toErrorPayload, type CallOutcome,
 } from '../contract/index.js';
-import { createWorkbench, resolveDerivedFile, type Workbench } from '../core/index.js';
+import { createWorkbench, requestedRange, resolveDerivedFile, type Workbench } from '../core/index.js';
 import {
   APP_ENTRY, APP_ORIGIN, APP_SCHEME, RENDERER_CSP, appFile, caseDirFromArgs, isAllowedNavigation, isAllowedRequest, windowWebPreferences,
 } from './shellPolicy.js';
@@ -40,8 +40,14 @@ function hardenContents(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
-async function serveFile(path: string, contentType: string): Promise<Response> {
-  return new Response(await readFile(path), { headers: { 'Content-Type': contentType, 'Content-Security-Policy': RENDERER_CSP, 'X-Content-Type-Options': 'nosniff' } });
+async function serveFile(path: string, contentType: string, rangeHeader: string | null = null): Promise<Response> {
+  const headers = { 'Content-Type': contentType, 'Content-Security-Policy': RENDERER_CSP, 'X-Content-Type-Options': 'nosniff', 'Accept-Ranges': 'bytes' };
+  const body = await readFile(path);
+  // The clip player seeks with Range requests.
+  const range = requestedRange(rangeHeader, body.length);
+  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${body.length}` } });
+  if (!range) return new Response(body, { headers });
+  return new Response(body.subarray(range.start, range.end + 1), { status: 206, headers: { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${body.length}` } });
 }
 
 async function start(): Promise<void> {
@@ -65,7 +71,7 @@ async function start(): Promise<void> {
     const u = new URL(req.url);
     const rel = u.pathname.split('/').filter(Boolean).map(decodeURIComponent).join('/');
     const f = await resolveDerivedFile(bench.caseDir, rel);
-    return f ? serveFile(f.path, f.contentType) : new Response(null, { status: 404 });
+    return f ? serveFile(f.path, f.contentType, req.headers.get('range')) : new Response(null, { status: 404 });
   });
 
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, call: unknown, input: unknown): Promise<CallOutcome> => {

@@ -242,6 +242,75 @@ test('tags a search, withdraws a mistaken note, and exports a verifiable evidenc
   await page.getByRole('alert').filter({ hasText: 'not empty' }).waitFor();
 });
 
+test('watchlists: enrols subjects from photos, then reviews the alarm queue with the evidence clip, confirming and dismissing with notes', async () => {
+  // A real video of a real person, read in place, and his reference photo.
+  const clip = join(sharedDir, 'datasets', 'videos', 'short_hamilton_clip.mp4');
+  const reference = join(sharedDir, 'datasets', 'small_identity_sets', 'face_recognition_ageitgey', 'examples', 'lin-manuel-miranda.png');
+  assert.ok(existsSync(clip) && existsSync(reference), 'the shared datasets must sit beside the repository');
+  await page.getByTestId('tab-intake').click();
+  await page.getByTestId('intake-paths').fill(clip);
+  await page.getByTestId('intake-start').click();
+  await page.getByTestId('intake-summary').filter({ hasText: /^1 new media/ }).waitFor({ timeout: 120_000 });
+
+  await page.getByTestId('tab-alarms').click();
+  assert.match(await page.getByTestId('alarms-empty').innerText(), /No alarms/);
+  await page.getByTestId('mode-watchlists').click();
+  await page.getByTestId('watchlist-name').fill('wanted');
+  await page.getByTestId('watchlist-create-run').click();
+  await page.getByTestId('watchlist-table').filter({ hasText: 'wanted' }).waitFor();
+  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+0\s+Det\. Ada Example/);
+  // Enrolment needs a photo: nothing is sent without one.
+  await page.getByTestId('enrol-name').fill('Lin-Manuel Miranda');
+  await page.getByTestId('enrol-run').click();
+  await page.getByTestId('watch-error').filter({ hasText: 'reference photo' }).waitFor();
+  await page.getByTestId('enrol-drop-file').setInputFiles(reference);
+  await page.getByTestId('enrol-run').click();
+  // One sighting in the clip (3.78-7.78 s scores 0.77; nothing else in the case comes near 0.55).
+  await page.getByTestId('enrol-done').filter({ hasText: 'Lin-Manuel Miranda enrolled: 1 alarm(s)' }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('enrol-name').fill('Astronaut');
+  await page.getByTestId('enrol-drop-file').setInputFiles(astronautPng);
+  await page.getByTestId('enrol-run').click();
+  const astronaut = await page.getByTestId('enrol-done').filter({ hasText: 'Astronaut enrolled' }).innerText({ timeout: 60_000 });
+  const astronautAlarms = Number(astronaut.match(/(\d+) alarm/)![1]);
+  assert.ok(astronautAlarms >= 4, astronaut);
+  assert.equal(await page.getByTestId('subject').count(), 2);
+  await page.screenshot({ path: join(shots, 'watchlists.png') });
+
+  await page.getByRole('button', { name: 'Review the alarms' }).click();
+  const total = 1 + astronautAlarms;
+  await page.getByTestId('alarm-filter-open').filter({ hasText: `Open (${total})` }).waitFor();
+  const video = page.getByTestId('alarm-card').filter({ hasText: 'Lin-Manuel Miranda' });
+  await video.click();
+  assert.match(await page.getByTestId('alarm-score').innerText(), /^0\.7\d\d \(list “wanted” alarms at 0\.55\)/);
+  assert.match(await page.getByTestId('alarm-detail').innerText(), /short_hamilton_clip\.mp4/);
+  assert.match(await page.getByTestId('alarm-when').innerText(), /^0:0[34]\.\d–0:0[78]\.\d$/);
+  // The evidence clip plays from the case: metadata loads and it seeks (served with byte ranges).
+  const player = page.getByTestId('alarm-clip');
+  await page.waitForFunction((el) => (el as HTMLVideoElement).readyState >= 1, await player.elementHandle(), { timeout: 30_000 });
+  const duration = await player.evaluate((v) => (v as HTMLVideoElement).duration);
+  assert.ok(duration > 3 && duration < 12, `clip of ${duration} s`);
+  await player.evaluate((v) => { (v as HTMLVideoElement).currentTime = 2; });
+  await page.waitForFunction((el) => (el as HTMLVideoElement).readyState >= 2 && Math.abs((el as HTMLVideoElement).currentTime - 2) < 0.5, await player.elementHandle(), { timeout: 30_000 });
+  await page.screenshot({ path: join(shots, 'alarm-clip.png') });
+
+  await page.getByTestId('alarm-note').fill('Same face as the reference photo; on stage at 0:04.');
+  await page.getByTestId('alarm-confirm').click();
+  await page.getByTestId('alarm-filter-open').filter({ hasText: `Open (${total - 1})` }).waitFor();
+  // The queue moves on by itself; the keyboard dismisses the next one with its note.
+  const next = await page.getByTestId('alarm-detail').locator('h2').innerText();
+  await page.getByTestId('alarm-note').fill('Reference photo itself among the evidence');
+  await page.getByTestId('alarm-detail').locator('h2').click();
+  await page.keyboard.press('d');
+  await page.getByTestId('alarm-filter-dismissed').filter({ hasText: 'Dismissed (1)' }).waitFor();
+  await page.getByTestId('alarm-filter-confirmed').click();
+  assert.match(await page.getByTestId('alarm-decision').innerText(), /confirmed by Det\. Ada Example.*\n?.*on stage at 0:04/s);
+  await page.getByTestId('alarm-filter-dismissed').click();
+  assert.equal(await page.getByTestId('alarm-detail').locator('h2').innerText(), next);
+  assert.match(await page.getByTestId('alarm-decision').innerText(), /dismissed by Det\. Ada Example[\s\S]*Reference photo itself/);
+  await page.getByTestId('alarm-filter-open').click();
+  await page.screenshot({ path: join(shots, 'alarms.png') });
+});
+
 test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('lang').selectOption('zh-CN');
   assert.equal(await page.getByTestId('tab-faces').innerText(), '人脸');
@@ -253,6 +322,9 @@ test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('tab-identities').click();
   await page.getByTestId('identities-count').filter({ hasText: '个身份' }).waitFor();
   await page.screenshot({ path: join(shots, 'identities-zh.png') });
+  await page.getByTestId('tab-alarms').click();
+  await page.getByTestId('alarm-filter-confirmed').filter({ hasText: '已确认 (1)' }).waitFor();
+  await page.screenshot({ path: join(shots, 'alarms-zh.png') });
   await page.getByTestId('lang').selectOption('en');
 });
 

@@ -99,6 +99,13 @@ test('case files need the token and never leave the derived folder', async () =>
   assert.equal(ok.status, 200);
   assert.equal(ok.headers.get('content-type'), 'image/jpeg');
   assert.equal((await ok.arrayBuffer()).byteLength > 1000, true);
+  // Ranges, as the clip player seeks: a part of the file, 206, with its place in the whole.
+  const whole = Buffer.from(await (await fetch(`${origin}/case-file/${thumb}?token=${server.token}`)).arrayBuffer());
+  const part = await fetch(`${origin}/case-file/${thumb}?token=${server.token}`, { headers: { Range: 'bytes=10-19' } });
+  assert.equal(part.status, 206);
+  assert.equal(part.headers.get('content-range'), `bytes 10-19/${whole.length}`);
+  assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.subarray(10, 20));
+  assert.equal((await fetch(`${origin}/case-file/${thumb}?token=${server.token}`, { headers: { Range: `bytes=${whole.length}-` } })).status, 416);
   for (const evil of ['%E0%A4%A', '..%2Fcase.sqlite', '%2E%2E/case.sqlite', '..%2F..%2Fetc%2Fpasswd', 'thumbs/..%2F..%2Fcase.sqlite'])
     assert.equal((await fetch(`${origin}/case-file/${evil}?token=${server.token}`)).status, 404, evil);
 });

@@ -198,3 +198,40 @@ test('the UI contract: a probe sent as bytes is kept read-only in the case and s
   const c = await wb.invoke('compare.run', { a: { faceId: face }, b: { path: probe }, examiner: 'ui tester' });
   assert.ok(c.fused > 0.5);
 });
+
+test('the UI contract for watchlists: create, enrol from uploaded bytes, list, decide; each audited; bad input refused and nothing stored', async () => {
+  const lists = (await wb.invoke('watchlists.list', {})).watchlists.length;
+  const w = await wb.invoke('watchlist.create', { name: 'ui list', notes: 'made from the UI', examiner: 'ui tester' });
+  assert.equal(w.threshold, 0.55, 'the default threshold');
+  assert.equal(w.createdBy, 'ui tester');
+  await assert.rejects(wb.invoke('watchlist.create', { name: 'ui list', examiner: 'ui tester' }), /exists already/);
+  await assert.rejects(wb.invoke('watchlist.create', { name: 'too strict', threshold: 1.5, examiner: 'ui tester' }), code('INVALID_INPUT'));
+  await assert.rejects(wb.invoke('watchlist.create', { name: '  ', examiner: 'ui tester' }), /needs a name/);
+  assert.equal((await wb.invoke('watchlists.list', {})).watchlists.length, lists + 1);
+
+  const photo = { upload: { name: 'reference.png', base64: readFileSync(probe).toString('base64') } };
+  await assert.rejects(wb.invoke('watchlist.enrol', { watchlist: 'ui list', name: 'Astronaut', photos: [], examiner: 'ui tester' }), /at least one reference photo/);
+  await assert.rejects(wb.invoke('watchlist.enrol', { watchlist: 'ui list', name: 'Astronaut', photos: [{ faceId: 1 }], examiner: 'ui tester' }), code('INVALID_INPUT'));
+  await assert.rejects(wb.invoke('watchlist.enrol', { watchlist: 'no such list', name: 'Astronaut', photos: [photo], examiner: 'ui tester' }), code('NOT_FOUND'));
+  const noFacePhoto = { upload: { name: 'empty.png', base64: readFileSync(noFace).toString('base64') } };
+  await assert.rejects(wb.invoke('watchlist.enrol', { watchlist: 'ui list', name: 'Nobody', photos: [noFacePhoto], examiner: 'ui tester' }), /No face/);
+  assert.ok(!(await wb.invoke('watchlists.list', {})).subjects.some((s) => s.name === 'Nobody'), 'a refused enrolment stores no subject');
+
+  const r = await wb.invoke('watchlist.enrol', { watchlist: 'ui list', name: 'Astronaut', photos: [photo], examiner: 'ui tester' });
+  assert.equal(r.alarms.length, 4, 'the four photos of the astronaut alarm');
+  const subject = (await wb.invoke('watchlists.list', {})).subjects.find((s) => s.id === r.subjectId)!;
+  assert.equal(subject.refs, 1);
+  assert.ok(subject.thumbnail && statSync(join(wb.caseDir, 'derived', subject.thumbnail)).size > 0, 'the reference face is kept in the case');
+
+  const open = (await wb.invoke('alarms.list', { status: 'open' })).alarms.filter((a) => r.alarms.includes(a.id));
+  assert.equal(open.length, 4);
+  assert.ok(open.every((a) => a.subjectThumbnail === subject.thumbnail && a.watchlist === 'ui list'));
+  const d = await wb.invoke('alarm.decide', { id: open[0]!.id, status: 'dismissed', note: 'checked by hand', examiner: 'ui tester' });
+  assert.deepEqual([d.status, d.decidedBy, d.decisionNote], ['dismissed', 'ui tester', 'checked by hand']);
+  assert.ok((await wb.invoke('alarms.list', { status: 'dismissed' })).alarms.some((a) => a.id === d.id));
+  const audit = wb.repos.audit.list().filter((e) => e.target === `alarm:${d.id}` && e.action === 'alarm.dismissed');
+  assert.equal(audit.length, 1);
+  await assert.rejects(wb.invoke('alarm.decide', { id: 99_999, status: 'confirmed', examiner: 'ui tester' }), code('NOT_FOUND'));
+  await assert.rejects(wb.invoke('alarm.decide', { id: d.id, status: 'open', examiner: 'ui tester' }), code('INVALID_INPUT'));
+  await assert.rejects(wb.invoke('alarms.list', { status: 'maybe' }), code('INVALID_INPUT'));
+});

@@ -1,19 +1,15 @@
-import { KestrelError } from '../../contract/index.js';
+import { KestrelError, type AlarmDto, type AlarmStatus, type WatchlistDto, type WatchlistSubjectDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { blobToVector, vectorToBlob } from './faceRepository.js';
 import { LOCATION_DISPLAY_SQL } from './locationPath.js';
 
-export interface WatchlistRow { readonly id: number; readonly name: string; readonly threshold: number; readonly notes: string; readonly createdAt: string; readonly createdBy: string; readonly subjects: number }
+export type WatchlistRow = WatchlistDto;
 export interface SubjectRefs { readonly subjectId: number; readonly name: string; readonly watchlist: string; readonly threshold: number; readonly refs: readonly Record<string, Float32Array>[] }
-export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';
-export interface AlarmRow {
-  readonly id: number; readonly subjectId: number; readonly subject: string; readonly watchlist: string; readonly faceId: number; readonly trackId: number | null;
-  readonly mediaId: number; readonly mediaPath: string; readonly frameMs: number | null; readonly trackStartMs: number | null; readonly trackEndMs: number | null;
-  readonly score: number; readonly threshold: number; readonly raisedAt: string; readonly status: AlarmStatus;
-  readonly decidedBy: string | null; readonly decidedAt: string | null; readonly decisionNote: string | null; readonly thumbnail: string;
-  /** Evidence clip of a video alarm (relative to derived/), with its SHA-256; null for photos or when the cut failed. */
-  readonly clipPath: string | null; readonly clipSha256: string | null;
-}
+export type { AlarmStatus };
+export type AlarmRow = AlarmDto;
+
+/** The subject's reference face of best quality (relative to derived/). */
+const SUBJECT_THUMB_SQL = '(SELECT r.thumb FROM subject_refs r WHERE r.subject_id = s.id ORDER BY r.quality DESC, r.id LIMIT 1)';
 
 export class WatchlistRepository {
   constructor(private readonly db: Db) {}
@@ -46,10 +42,11 @@ export class WatchlistRepository {
     return id;
   }
 
-  subjects(onlySubject?: number): { id: number; name: string; watchlist: string; refs: number; notes: string }[] {
-    return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id) AS refs
+  subjects(onlySubject?: number): WatchlistSubjectDto[] {
+    return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id) AS refs,
+        ${SUBJECT_THUMB_SQL} AS thumbnail
       FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY w.name, s.name`)
-      .all(...(onlySubject === undefined ? [] : [onlySubject])) as { id: number; name: string; watchlist: string; refs: number; notes: string }[];
+      .all(...(onlySubject === undefined ? [] : [onlySubject])) as WatchlistSubjectDto[];
   }
 
   /** Every subject with its reference embeddings and its list's threshold (the matcher's input). */
@@ -87,7 +84,7 @@ export class WatchlistRepository {
     if (id !== undefined) { where.push('a.id = ?'); args.push(id); }
     return this.db.prepare(`SELECT a.id, a.subject_id AS subjectId, s.name AS subject, w.name AS watchlist, a.face_id AS faceId, a.track_id AS trackId,
         a.media_id AS mediaId, f.frame_ms AS frameMs, t.start_ms AS trackStartMs, t.end_ms AS trackEndMs, a.score, a.threshold, a.raised_at AS raisedAt,
-        a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail, c.path AS clipPath, c.sha256 AS clipSha256,
+        a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail, ${SUBJECT_THUMB_SQL} AS subjectThumbnail, c.path AS clipPath, c.sha256 AS clipSha256,
         coalesce((SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = a.media_id ORDER BY l.id LIMIT 1), '') AS mediaPath
       FROM alarms a JOIN subjects s ON s.id = a.subject_id JOIN watchlists w ON w.id = s.watchlist_id JOIN faces f ON f.id = a.face_id
       LEFT JOIN tracks t ON t.id = a.track_id LEFT JOIN clips c ON c.id = a.clip_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];

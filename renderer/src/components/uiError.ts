@@ -4,6 +4,7 @@ import type { Translate } from '../i18n/i18n.js';
 export function uiError(t: Translate, e: string): string {
   const keys: Record<string, Parameters<Translate>[0]> = {
     needExaminer: 'intake.needExaminer', needProbe: 'search.needProbe', needBoth: 'compare.needBoth', needOut: 'export.needOut',
+    needListName: 'watch.needListName', needSubjectName: 'watch.needSubjectName', needPhoto: 'watch.needPhoto',
   };
   const key = keys[e];
   return key ? t(key) : e;

@@ -8,8 +8,9 @@ import { uiSlice, type UiSlice } from './uiSlice.js';
 import { identitiesSlice, type IdentitiesSlice } from './identitiesSlice.js';
 import { searchSlice, type SearchSlice } from './searchSlice.js';
 import { evidenceSlice, type EvidenceSlice } from './evidenceSlice.js';
+import { watchlistSlice, type WatchlistSlice } from './watchlistSlice.js';
 
-export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice;
+export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice & WatchlistSlice;
 export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: ApiClient) => T;
 
 /** One store, one slice per domain; engine events update the slices they concern. */
@@ -23,6 +24,7 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     ...identitiesSlice(set, get, api),
     ...searchSlice(set, get, api),
     ...evidenceSlice(set, get, api),
+    ...watchlistSlice(set, get, api),
     lang: init.lang,
     examiner: init.examiner,
   }));
@@ -31,6 +33,10 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
   api.on('case.changed', ({ what }) => {
     const s = store.getState();
     if (what === 'annotations') return;
+    if (what === 'alarms') {
+      if (s.alarmsLoaded) void s.loadWatch();
+      return;
+    }
     if (what === 'identities') {
       // An operation from this window reloads what it changed itself; others (intake's clustering,
       // another window) reload the list and the open identity page.

@@ -9,8 +9,9 @@ import { ModelsView } from './ModelsView.js';
 import { IdentitiesView } from './IdentitiesView.js';
 import { SearchView } from './SearchView.js';
 import { ExportView } from './ExportView.js';
+import { WatchView } from './WatchView.js';
 
-const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'media', 'intake', 'export', 'models'];
+const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'alarms', 'media', 'intake', 'export', 'models'];
 
 export function App(): React.JSX.Element {
   const t = useT();
@@ -28,7 +29,7 @@ export function App(): React.JSX.Element {
     void loadInfo();
   }, [loadInfo]);
 
-  // Alt+1..7 switch views, so review never needs the mouse.
+  // Alt+1..8 switch views, so review never needs the mouse.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const i = Number(e.key) - 1;
@@ -75,6 +76,7 @@ export function App(): React.JSX.Element {
         {tab === 'faces' && <FacesView />}
         {tab === 'identities' && <IdentitiesView />}
         {tab === 'search' && <SearchView />}
+        {tab === 'alarms' && <WatchView />}
         {tab === 'media' && <MediaView />}
         {tab === 'intake' && <IntakeView />}
         {tab === 'export' && <ExportView />}
