@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type {
   AlarmDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
-  SearchDto, SourceDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
+  SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
   ANNOTATION_KINDS, ANNOTATION_TARGETS, CONCLUSION_SCALE, EXPORT_FORMATS, type AnnotationDto, type ComparisonRecordDto, type ExportSummaryDto, type TagDto,
@@ -144,6 +144,18 @@ export const callInputSchemas = {
   'tags.list': z.object({}).strict(),
   'tag.define': z.object({ name: tagName(), description: z.string().max(2000).default(''), examiner: examiner() }).strict(),
   'comparisons.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'timeline.get': z
+    .object({
+      fromMs: z.number().finite().optional(),
+      toMs: z.number().finite().optional(),
+      bins: z.number().int().min(1).max(2000).default(200),
+      /** Identity lanes; default the named or confirmed identities, then the largest, up to 8. */
+      identities: z.array(id()).max(50).optional(),
+      maxItems: z.number().int().min(0).max(5000).default(300),
+    })
+    .strict()
+    .refine((o) => o.fromMs === undefined || o.toMs === undefined || o.fromMs < o.toMs, 'the window must end after it starts'),
+  'face.frame': z.object({ faceId: id() }).strict(),
   'watchlists.list': z.object({}).strict(),
   'watchlist.create': z
     .object({
@@ -210,6 +222,8 @@ export interface CallResults {
   'tags.list': { tags: TagDto[] };
   'tag.define': TagDto;
   'comparisons.list': { comparisons: ComparisonRecordDto[] };
+  'timeline.get': TimelineDto;
+  'face.frame': FaceFrameDto;
   'watchlists.list': { watchlists: WatchlistDto[]; subjects: WatchlistSubjectDto[] };
   'watchlist.create': WatchlistDto;
   'watchlist.enrol': { subjectId: number; alarms: number[] };

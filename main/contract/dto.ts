@@ -415,3 +415,53 @@ export interface AlarmDto {
   /** Evidence clip of a video alarm (relative to derived/), with its SHA-256; null for photos or when the cut failed. */
   readonly clipPath: string | null; readonly clipSha256: string | null;
 }
+
+/** One thing placed in time: a dated original (photo point, video span) or a sighting of a face. */
+export interface TimelineItemDto {
+  readonly kind: 'photo' | 'video' | 'sighting';
+  readonly mediaId: number;
+  /** The face shown (a sighting's face, a track's best face, a media item's first face); null for media without faces. */
+  readonly faceId: number | null;
+  readonly trackId: number | null;
+  /** Milliseconds since 1970 on the recorded clock (a capture time without a zone is taken as UTC). */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly thumbnail: string | null;
+  readonly mediaPath: string;
+  readonly identityId: number | null;
+}
+
+export interface TimelineLaneDto {
+  /** 'media' for every dated original; 'identity:ID' for one identity's sightings. */
+  readonly key: string;
+  readonly identityId: number | null;
+  readonly label: string;
+  /** Items of this lane in the window. */
+  readonly count: number;
+  /** Items starting in each bin of the window. */
+  readonly bins: readonly number[];
+  /** The items themselves when there are few enough to draw one by one; else null (draw the bins). */
+  readonly items: readonly TimelineItemDto[] | null;
+}
+
+export interface TimelineDto {
+  /** The span of every dated original of the case; null when none has a capture time. */
+  readonly extent: { readonly fromMs: number; readonly toMs: number } | null;
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly binMs: number;
+  readonly lanes: readonly TimelineLaneDto[];
+  readonly datedMedia: number;
+  /** Originals without a capture time: not on the timeline. */
+  readonly undatedMedia: number;
+}
+
+/** The frame a face was found in, drawn from the verified original with the face outlined. */
+export interface FaceFrameDto {
+  readonly faceId: number;
+  /** Relative to derived/; null when the original cannot be used (problem says why). */
+  readonly path: string | null;
+  readonly problem: string | null;
+  readonly width: number | null;
+  readonly height: number | null;
+}

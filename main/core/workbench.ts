@@ -42,6 +42,8 @@ import { storeProbeUpload } from './search/probeUploads.js';
 import { AnnotationRepository } from './repositories/annotationRepository.js';
 import { ComparisonRepository } from './repositories/comparisonRepository.js';
 import { ExportRepository } from './repositories/exportRepository.js';
+import { timeline } from './timeline/timelineQuery.js';
+import { faceFrame } from './timeline/faceFrame.js';
 import { AnnotationService } from './annotations/annotationService.js';
 import { runExport, type ExportOptions } from './export/exportService.js';
 import type { ExportSummaryDto } from '../contract/index.js';
@@ -186,6 +188,8 @@ class WorkbenchImpl implements Workbench {
   private index: FaceIndex | null = null;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
   private readonly running = new Map<number, AbortController>();
+  /** The ffmpeg binary: configured path, else ffmpeg-static's, else PATH (resolved at each use). */
+  private readonly ffmpeg = (): string => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']);
 
   constructor(
     readonly caseDir: string,
@@ -207,7 +211,7 @@ class WorkbenchImpl implements Workbench {
     this.ingestService = new IngestService({
       db, sources: this.repos.sources, media: this.repos.media, faces: this.repos.faces, jobs: this.jobs, audit: this.repos.audit,
       derivedDir: join(caseDir, 'derived'), pool: () => this.pool(), log, tracks: this.repos.tracks,
-      ffmpeg: () => resolveFfmpeg(opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
+      ffmpeg: this.ffmpeg,
     });
   }
 
@@ -302,7 +306,7 @@ class WorkbenchImpl implements Workbench {
   private clipDeps(): ClipDeps {
     return {
       db: this.db, clips: this.repos.clips, audit: this.repos.audit, derivedDir: join(this.caseDir, 'derived'),
-      ffmpeg: () => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
+      ffmpeg: this.ffmpeg,
     };
   }
 
@@ -386,7 +390,7 @@ class WorkbenchImpl implements Workbench {
         ['watchlist alarms', this.repos.watchlists.list().map((l) => `${l.name}: ${l.threshold}`).join('; ') || 'no watchlists'],
         ['1:1 comparison', 'false-accept rate 1e-3 on the calibration data unless the examiner gave one (shown with each comparison)'],
       ],
-      ffmpeg: () => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']),
+      ffmpeg: this.ffmpeg,
     }, o);
   }
 
@@ -548,6 +552,12 @@ class WorkbenchImpl implements Workbench {
         return this.annotations.defineTag(p['name'] as string, p['description'] as string, p['examiner'] as string);
       case 'comparisons.list':
         return { comparisons: this.repos.comparisons.list(p['offset'] as number, p['limit'] as number) };
+      case 'timeline.get': {
+        const q = p as CallParsedInput<'timeline.get'>;
+        return timeline(this.db, q);
+      }
+      case 'face.frame':
+        return faceFrame({ exports: this.repos.exports, derivedDir: join(this.caseDir, 'derived'), ffmpeg: this.ffmpeg }, p['faceId'] as number);
       case 'watchlists.list':
         return { watchlists: this.repos.watchlists.list(), subjects: this.repos.watchlists.subjects() };
       case 'watchlist.create': {

@@ -26,7 +26,8 @@ before(async () => {
   assert.ok(existsSync(join(repoRoot, 'dist', 'renderer', 'index.html')), 'the UI is not built: run npm run build');
   mkdirSync(shots, { recursive: true });
   work = mkdtempSync(join(tmpdir(), 'kestrel-e2e-'));
-  await writeSyntheticPhotos(join(work, 'evidence'), 8, astronautPng, 7);
+  // Eight photos three days apart on the camera's clock (the timeline places them).
+  await writeSyntheticPhotos(join(work, 'evidence'), 8, astronautPng, 7, { from: new Date(Date.UTC(2021, 2, 1, 9)), stepMs: 3 * 86_400_000 });
   writeFileSync(join(work, 'evidence', 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a]));
   server = spawn(process.execPath, [join(repoRoot, 'bin', 'kestrel.js'), 'serve', '--case', join(work, 'case'), '--examiner', 'e2e'], {
     env: { ...process.env, KESTREL_MODELS: await testModelsDir() },
@@ -157,6 +158,41 @@ test('groups faces into identities; merges two, undoes it, and refuses to join f
   assert.match(await card(ids[0]!.id).innerText(), /Astronaut \(reference\)\s*✓/);
   await page.getByTestId('age-strip').locator('img').first().waitFor();
   await page.screenshot({ path: join(shots, 'identities.png') });
+});
+
+test('the timeline places dated media and the named identity\'s sightings; zooms by keyboard; a face opens in its frame', async () => {
+  await page.getByTestId('identity-timeline').click();
+  await page.getByTestId('timeline').waitFor();
+  assert.match(await page.getByTestId('tl-undated').innerText(), /^8 originals with a capture time; 9 without one/);
+  const labels = (await page.getByTestId('tl-lane-label').allInnerTexts()).map((l) => l.replace(/\s+/g, ' ').trim());
+  assert.equal(labels[0], 'All media 8');
+  assert.match(labels[1]!, /^Astronaut \(reference\) \d+$/, 'the identity shown from its page comes first');
+  const media = page.locator('[data-testid=tl-lane][data-lane=media] [data-testid=tl-item]');
+  assert.equal(await media.count(), 8);
+  // Eight photos three days apart spread over the lane in time order.
+  const xs = await media.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().left));
+  assert.ok(xs.every((x, i) => i === 0 || x > xs[i - 1]!), xs.join(','));
+  const range = await page.getByTestId('tl-range').innerText();
+  assert.match(range, /^2021-02-2\d .* – 2021-03-2\d .*\(2\d d\)$/);
+  await page.screenshot({ path: join(shots, 'timeline.png') });
+
+  const astronautLane = page.locator('[data-testid=tl-lane]').nth(1);
+  await astronautLane.getByTestId('tl-item').first().click();
+  const frame = page.getByTestId('tl-frame');
+  await frame.waitFor({ timeout: 60_000 });
+  await page.waitForFunction((el) => (el as HTMLImageElement).naturalWidth >= 640, await frame.elementHandle());
+  assert.match(await page.getByTestId('tl-detail').innerText(), /2021-03-01 09:00:00[\s\S]*photo_00000\.jpg/);
+  await page.screenshot({ path: join(shots, 'timeline-frame.png') });
+
+  // + zooms in around the middle (twice: a quarter of the span), 0 returns to the whole case.
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('+');
+  await page.getByTestId('tl-range').filter({ hasText: /\(1\d d\)$/ }).waitFor();
+  await page.keyboard.press('+');
+  await page.getByTestId('tl-range').filter({ hasText: /\([5-7] d\)$/ }).waitFor();
+  assert.ok((await media.count()) < 8, 'zoomed in, fewer photos are in view');
+  await page.keyboard.press('0');
+  await page.getByTestId('tl-range').filter({ hasText: range }).waitFor();
 });
 
 test('runs a 1:N search from a dropped photo and from a face, and compares a candidate 1:1', async () => {

@@ -14,12 +14,18 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** A time as EXIF writes it: "YYYY:MM:DD HH:MM:SS" (the clock as shown, no zone). */
+const exifClock = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ').replace(/-/g, ':');
+
 /**
  * Writes `count` distinct JPEG photos made from one licence-clean face photo (the public-domain
  * astronaut shipped in resources/): random scale, crop, mirror, brightness and canvas size, with
- * one or two copies of the face per photo. Used by the ingest benchmark and integration tests.
+ * one or two copies of the face per photo, optionally with capture times. Used by the ingest
+ * benchmark and integration tests.
  */
-export async function writeSyntheticPhotos(outDir: string, count: number, facePhoto: string, seed = 1): Promise<string[]> {
+export async function writeSyntheticPhotos(
+  outDir: string, count: number, facePhoto: string, seed = 1, dated?: { readonly from: Date; readonly stepMs: number },
+): Promise<string[]> {
   await mkdir(outDir, { recursive: true });
   const rand = rng(seed);
   const base = sharp(facePhoto);
@@ -39,10 +45,12 @@ export async function writeSyntheticPhotos(outDir: string, count: number, facePh
       const left = faces === 2 ? f * Math.round(w / 2) + Math.round(rand() * 20) : Math.round(rand() * (w - side));
       layers.push({ input: buf, left: Math.max(0, Math.min(w - side, left)), top: Math.round(rand() * Math.max(0, h - side)) });
     }
-    const out = await sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 + i % 50, g: 60, b: 80 } } })
+    let photo = sharp({ create: { width: w, height: h, channels: 3, background: { r: 40 + i % 50, g: 60, b: 80 } } })
       .composite(layers)
-      .jpeg({ quality: 90 })
-      .toBuffer();
+      .jpeg({ quality: 90 });
+    // A camera clock (EXIF DateTimeOriginal, no zone) when asked: photo i at from + i * step.
+    if (dated) photo = photo.withExif({ IFD2: { DateTimeOriginal: exifClock(dated.from.getTime() + i * dated.stepMs) } });
+    const out = await photo.toBuffer();
     const file = join(outDir, `photo_${String(i).padStart(5, '0')}.jpg`);
     await writeFile(file, out);
     files.push(file);

@@ -9,8 +9,9 @@ import { identitiesSlice, type IdentitiesSlice } from './identitiesSlice.js';
 import { searchSlice, type SearchSlice } from './searchSlice.js';
 import { evidenceSlice, type EvidenceSlice } from './evidenceSlice.js';
 import { watchlistSlice, type WatchlistSlice } from './watchlistSlice.js';
+import { timelineSlice, type TimelineSlice } from './timelineSlice.js';
 
-export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice & WatchlistSlice;
+export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice & WatchlistSlice & TimelineSlice;
 export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: ApiClient) => T;
 
 /** One store, one slice per domain; engine events update the slices they concern. */
@@ -25,6 +26,7 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     ...searchSlice(set, get, api),
     ...evidenceSlice(set, get, api),
     ...watchlistSlice(set, get, api),
+    ...timelineSlice(set, get, api),
     lang: init.lang,
     examiner: init.examiner,
   }));
@@ -51,6 +53,7 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     void s.loadInfo();
     void s.reloadFaces();
     void s.reloadMedia();
+    if (s.timeline) void s.loadTimeline({ fromMs: s.timeline.fromMs, toMs: s.timeline.toMs });
   });
   return store;
 }

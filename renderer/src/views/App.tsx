@@ -10,8 +10,9 @@ import { IdentitiesView } from './IdentitiesView.js';
 import { SearchView } from './SearchView.js';
 import { ExportView } from './ExportView.js';
 import { WatchView } from './WatchView.js';
+import { TimelineView } from './TimelineView.js';
 
-const TABS: readonly Tab[] = ['faces', 'identities', 'search', 'alarms', 'media', 'intake', 'export', 'models'];
+const TABS: readonly Tab[] = ['faces', 'identities', 'timeline', 'search', 'alarms', 'media', 'intake', 'export', 'models'];
 
 export function App(): React.JSX.Element {
   const t = useT();
@@ -29,7 +30,7 @@ export function App(): React.JSX.Element {
     void loadInfo();
   }, [loadInfo]);
 
-  // Alt+1..8 switch views, so review never needs the mouse.
+  // Alt+1..9 switch views, so review never needs the mouse.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       const i = Number(e.key) - 1;
@@ -75,6 +76,7 @@ export function App(): React.JSX.Element {
       <main className="view">
         {tab === 'faces' && <FacesView />}
         {tab === 'identities' && <IdentitiesView />}
+        {tab === 'timeline' && <TimelineView />}
         {tab === 'search' && <SearchView />}
         {tab === 'alarms' && <WatchView />}
         {tab === 'media' && <MediaView />}

@@ -20,6 +20,7 @@ export function IdentityPage(): React.JSX.Element {
   const toggleFace = useAppState((s) => s.toggleFace);
   const clear = useAppState((s) => s.clearFaceSelection);
   const op = useAppState((s) => s.identityOp);
+  const showOnTimeline = useAppState((s) => s.showOnTimeline);
   const busy = useAppState((s) => s.identityBusy);
   const identities = useAppState((s) => s.identities);
   const searchWithFace = useAppState((s) => s.searchWithFace);
@@ -64,6 +65,7 @@ export function IdentityPage(): React.JSX.Element {
           {d.status === 'confirmed' ? t('identities.confirmed') : t('identities.confirm')}
         </button>
         <button disabled={busy} onClick={() => void op({ kind: 'hide', id: d.id, hidden: !d.hidden })} title="H">{d.hidden ? t('identities.unhide') : t('identities.hide')}</button>
+        <button onClick={() => void showOnTimeline(d.id)} data-testid="identity-timeline">{t('timeline.show')}</button>
       </div>
       <div className="muted identity-facts" data-testid="identity-facts">
         #{d.id} · {t('identities.faces', { n: d.faceCount })} · {t('identities.sightings', { n: d.unitCount })} · {t('identities.ages', { range: ageRange(d.ageRange) })}

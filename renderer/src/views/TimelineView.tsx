@@ -1,0 +1,192 @@
+import { useEffect, useRef, useState } from 'react';
+import type { TimelineItemDto, TimelineLaneDto } from '../../../main/contract/index.js';
+import { useApi, useAppState, useT } from '../appContext.js';
+import { axisTicks, formatInstant, formatSpan } from '../components/timeAxis.js';
+import { uiError } from '../components/uiError.js';
+
+/**
+ * Media and sightings along capture time: one lane of every dated original and one per identity.
+ * Wheel or +/- zoom around the pointer (years down to seconds), drag or arrow keys pan, 0 fits the
+ * case; a lane with many items in view shows how many start in each slice (click one to zoom in),
+ * with few it shows each face; clicking a face opens its frame.
+ */
+export function TimelineView(): React.JSX.Element {
+  const t = useT();
+  const tl = useAppState((s) => s.timeline);
+  const load = useAppState((s) => s.loadTimeline);
+  const zoom = useAppState((s) => s.zoomTimeline);
+  const pan = useAppState((s) => s.panTimeline);
+  const error = useAppState((s) => s.timelineError);
+  const loading = useAppState((s) => s.timelineLoading);
+  const selected = useAppState((s) => s.timelineSelected);
+  const area = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(900);
+  const drag = useRef<{ x: number } | null>(null);
+  // The window as the wheel handler (registered once) must see it.
+  const windowNow = useRef<{ fromMs: number; toMs: number } | null>(null);
+  windowNow.current = tl ? { fromMs: tl.fromMs, toMs: tl.toMs } : null;
+  const hasTimeline = tl !== null;
+
+  useEffect(() => {
+    if (!tl) void load(null);
+  }, [tl, load]);
+  useEffect(() => {
+    const el = area.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(Math.max(200, el.clientWidth)));
+    ro.observe(el);
+    // Wheel zoom needs a listener that may cancel the page's own scrolling.
+    const onWheel = (e: WheelEvent): void => {
+      const w = windowNow.current;
+      if (!w) return;
+      e.preventDefault();
+      const r = el.getBoundingClientRect();
+      const at = w.fromMs + ((e.clientX - r.left) / r.width) * (w.toMs - w.fromMs);
+      void zoom(e.deltaY > 0 ? 1.25 : 0.8, at);
+    };
+    el.addEventListener('wheel', onWheel, { passive: false });
+    return () => { ro.disconnect(); el.removeEventListener('wheel', onWheel); };
+  }, [zoom, hasTimeline]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
+      const act = { '+': () => zoom(0.5), '=': () => zoom(0.5), '-': () => zoom(2), '0': () => load(null), ArrowLeft: () => pan(-0.25), ArrowRight: () => pan(0.25) }[e.key];
+      if (!act) return;
+      e.preventDefault();
+      void act();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [zoom, pan, load]);
+
+  if (!tl) return <div className="pad muted">{error ? uiError(t, error) : t('app.loading')}</div>;
+  const span = tl.toMs - tl.fromMs;
+  const pct = (ms: number): number => ((ms - tl.fromMs) / span) * 100;
+  const ticks = axisTicks(tl.fromMs, tl.toMs, Math.max(2, Math.floor(width / 110)));
+  return (
+    <div className="split">
+      <section className="pane timeline" data-testid="timeline">
+        <div className="row wrap pad tl-toolbar">
+          <button onClick={() => void zoom(2)} title="-" aria-label={t('timeline.zoomOut')} data-testid="tl-zoom-out">−</button>
+          <button onClick={() => void zoom(0.5)} title="+" aria-label={t('timeline.zoomIn')} data-testid="tl-zoom-in">+</button>
+          <button onClick={() => void pan(-0.5)} title="←" aria-label={t('timeline.earlier')}>◀</button>
+          <button onClick={() => void pan(0.5)} title="→" aria-label={t('timeline.later')}>▶</button>
+          <button onClick={() => void load(null)} title="0" data-testid="tl-fit">{t('timeline.fit')}</button>
+          <span data-testid="tl-range">{formatInstant(tl.fromMs)} – {formatInstant(tl.toMs)} ({formatSpan(span)})</span>
+          {loading && <span className="muted">{t('app.loading')}</span>}
+        </div>
+        <div className="muted small tl-note" data-testid="tl-undated">
+          {tl.extent ? t('timeline.dated', { dated: tl.datedMedia, undated: tl.undatedMedia }) : t('timeline.noDates', { undated: tl.undatedMedia })}
+        </div>
+        <div className="tl-grid">
+          <div className="tl-labels">
+            <div className="tl-axis-label" />
+            {tl.lanes.map((l) => <LaneLabel key={l.key} lane={l} />)}
+          </div>
+          <div
+            className="tl-area" ref={area} data-testid="tl-area"
+            onPointerDown={(e) => { drag.current = { x: e.clientX }; }}
+            onPointerUp={(e) => {
+              const d = drag.current;
+              drag.current = null;
+              if (d && Math.abs(e.clientX - d.x) > 8) void pan(-(e.clientX - d.x) / width);
+            }}
+          >
+            <div className="tl-axis">
+              {ticks.map((k) => <span key={k.ms} className="tl-tick" style={{ left: `${pct(k.ms)}%` }}>{k.label}</span>)}
+            </div>
+            {tl.lanes.map((l) => <Lane key={l.key} lane={l} pct={pct} selected={selected} binMs={tl.binMs} fromMs={tl.fromMs} />)}
+            {ticks.map((k) => <span key={`g${k.ms}`} className="tl-gridline" style={{ left: `${pct(k.ms)}%` }} />)}
+          </div>
+        </div>
+        <div className="pane-foot muted">{t('timeline.keys')}</div>
+      </section>
+      <TimelineDetail />
+    </div>
+  );
+}
+
+function LaneLabel({ lane }: { lane: TimelineLaneDto }): React.JSX.Element {
+  const t = useT();
+  const show = useAppState((s) => s.showIdentity);
+  const setTab = useAppState((s) => s.setTab);
+  const name = lane.identityId === null ? t('timeline.allMedia') : lane.label;
+  return (
+    <div className="tl-label" data-testid="tl-lane-label">
+      {lane.identityId === null ? <strong>{name}</strong> : (
+        <button className="linkbutton" onClick={() => { setTab('identities'); void show(lane.identityId!); }} title={t('timeline.openIdentity')}>{name}</button>
+      )}
+      <span className="muted"> {lane.count}</span>
+    </div>
+  );
+}
+
+function Lane(p: { lane: TimelineLaneDto; pct: (ms: number) => number; selected: TimelineItemDto | null; binMs: number; fromMs: number }): React.JSX.Element {
+  const api = useApi();
+  const select = useAppState((s) => s.selectTimelineItem);
+  const load = useAppState((s) => s.loadTimeline);
+  const { lane } = p;
+  if (!lane.items) {
+    const max = Math.max(1, ...lane.bins);
+    return (
+      <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode="bins">
+        {lane.bins.map((c, i) => (c ? (
+          <button
+            key={i} className="tl-bin" title={`${c}`} data-count={c}
+            style={{ left: `${(i / lane.bins.length) * 100}%`, width: `${100 / lane.bins.length}%`, height: `${Math.max(8, (Math.log1p(c) / Math.log1p(max)) * 100)}%` }}
+            onClick={() => void load({ fromMs: p.fromMs + (i - 1) * p.binMs, toMs: p.fromMs + (i + 2) * p.binMs })}
+          />
+        ) : null))}
+      </div>
+    );
+  }
+  return (
+    <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode="items">
+      {lane.items.map((it, i) => {
+        const x = p.pct(it.startMs);
+        const w = p.pct(it.endMs) - x;
+        const active = p.selected && p.selected.mediaId === it.mediaId && p.selected.faceId === it.faceId && p.selected.trackId === it.trackId;
+        return (
+          <button
+            key={`${it.mediaId}-${it.faceId ?? 'm'}-${it.trackId ?? ''}-${i}`} className={`tl-item ${it.kind}${active ? ' active' : ''}`}
+            style={{ left: `${x}%`, width: w > 0.5 ? `${w}%` : undefined, top: 4 + (i % 3) * 5 }}
+            title={`${formatInstant(it.startMs)}${it.endMs > it.startMs ? ` (${formatSpan(it.endMs - it.startMs)})` : ''}\n${it.mediaPath}`}
+            onClick={() => void select(it)} data-testid="tl-item" data-face={it.faceId ?? ''}
+          >
+            {it.thumbnail ? <img src={api.fileUrl(it.thumbnail)} alt="" width={30} height={30} loading="lazy" /> : <span className="tl-dot" />}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+function TimelineDetail(): React.JSX.Element | null {
+  const t = useT();
+  const api = useApi();
+  const it = useAppState((s) => s.timelineSelected);
+  const frame = useAppState((s) => s.frame);
+  const frameLoading = useAppState((s) => s.frameLoading);
+  const searchWithFace = useAppState((s) => s.searchWithFace);
+  if (!it) return <aside className="details wide muted">{t('timeline.pick')}</aside>;
+  return (
+    <aside className="details wide" data-testid="tl-detail">
+      <h2>{t(`timeline.kind.${it.kind}`)}</h2>
+      <dl>
+        <dt>{t('timeline.when')}</dt>
+        <dd>{formatInstant(it.startMs)}{it.endMs > it.startMs ? ` – ${formatInstant(it.endMs)} (${formatSpan(it.endMs - it.startMs)})` : ''}</dd>
+        <dt>{t('faces.media')}</dt>
+        <dd className="path" title={it.mediaPath}>{it.mediaPath}</dd>
+      </dl>
+      {frameLoading && <div className="muted">{t('app.loading')}</div>}
+      {frame?.path && <img className="tl-frame" src={api.fileUrl(frame.path)} alt="" data-testid="tl-frame" />}
+      {frame?.problem && <div className="warn" role="alert">{frame.problem}</div>}
+      {frame?.path && <div className="muted small">{t('timeline.frameNote')}</div>}
+      {it.faceId !== null && it.thumbnail && (
+        <button onClick={() => searchWithFace({ id: it.faceId!, mediaPath: it.mediaPath, thumbnail: it.thumbnail! })}>{t('faces.searchThis')}</button>
+      )}
+    </aside>
+  );
+}
