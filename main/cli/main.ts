@@ -13,6 +13,7 @@ import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
 import { collect, intArg, numArg, positiveArg } from './args.js';
 import { startCaseServer } from './caseServer.js';
+import { benchUi } from './uiBench.js';
 import { registerSearchCommands } from './searchCommands.js';
 import { registerWatchlistCommands } from './watchlistCommands.js';
 import { registerCompareCommands } from './compareCommands.js';
@@ -513,6 +514,30 @@ bench
         [`full, ${String(r['faces'])} faces`, f['seconds']!, f['cohort_s']!, f['neighbours_s']!, f['cluster_s']!, f['bcubed_f1']!],
         ...(inc ? [[`incremental, +${inc['added']!}`, inc['seconds']!, inc['stats_s']!, inc['neighbours_s']!, inc['cluster_s']!, inc['bcubed_f1_after']!]] : []),
       ], ['run', 'seconds', 'cohort s', 'neighbours s', 'cluster s', 'BCubed F1']);
+    });
+  });
+
+bench
+  .command('ui')
+  .description('the UI with a large synthetic case in Chromium: first paint of the faces, identity and timeline views, frame times while scrolling and zooming')
+  .option('--faces <n>', 'faces in the synthetic case', intArg, 100_000)
+  .option('--identities <n>', 'identities they are grouped into', intArg, 20_000)
+  .option('--runs <n>', 'runs (fresh page each)', intArg, 3)
+  .option('--chromium <path>', 'the Chromium binary', process.env['KESTREL_CHROMIUM'] ?? '/usr/bin/chromium')
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { faces: number; identities: number; runs: number; chromium: string; json?: boolean; out?: string }) => {
+    await report(o, () => benchUi({
+      faces: o.faces, identities: o.identities, runs: Math.max(1, o.runs), modelsDir: modelsDirOf(globalModels()), rendererDir: join(appRoot, 'dist', 'renderer'),
+      facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'), chromium: o.chromium, onLog: (m) => process.stderr.write(`bench ui: ${m}\n`),
+    }), (r) => {
+      const m = r['median'] as Record<string, number>;
+      process.stdout.write(`${String(r['faces'])} faces on ${String(r['photos'])} photos, ${String(r['identities'])} identities; median of ${String(r['runs'])} runs (targets: first paint < 1500 ms, no frame over 50 ms)\n`);
+      printTable([
+        ['faces grid', m['faces_first_paint_ms']!, m['faces_scroll_frame_max_ms']!, '-', '-'],
+        ['identity grid', m['identities_first_paint_ms']!, m['identities_scroll_frame_max_ms']!, m['identities_scroll_frames_over_50ms']!, '-'],
+        ['timeline', m['timeline_first_paint_ms']!, m['timeline_frame_max_ms']!, m['timeline_frames_over_50ms']!, m['timeline_response_p50_ms']!],
+      ], ['view', 'first paint ms', 'worst frame ms', 'frames > 50 ms', 'zoom/pan response p50 ms']);
     });
   });
 

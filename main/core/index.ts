@@ -20,3 +20,4 @@ export type { ClipRow } from './repositories/clipRepository.js';
 export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
 export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';
 export { benchExport, type BenchExportOptions } from './bench/exportBench.js';
+export { fillSyntheticCase } from './bench/syntheticCase.js';
