@@ -2,7 +2,7 @@ import { KestrelError, type IdentityDetailDto, type IdentityDto, type IdentityFa
 import { dot } from './identityClustering.js';
 import { normalisedUnits, type ClusterDeps } from './clusterService.js';
 import { zScore } from './scoreNormalisation.js';
-import type { IdentityAggregate } from '../repositories/identityRepository.js';
+import type { IdentityAggregate, IdentityRow } from '../repositories/identityRepository.js';
 
 const STRIP = 12;
 /** Years between estimated age ranges above which a suggestion is flagged as cross-age. */
@@ -12,30 +12,25 @@ const round = (v: number, d = 3): number => Math.round(v * 10 ** d) / 10 ** d;
 
 export function listIdentities(deps: ClusterDeps, o: { includeHidden?: boolean; minFaces?: number } = {}): IdentityDto[] {
   const agg = deps.identities.aggregates();
-  const out: IdentityDto[] = [];
-  for (const r of deps.identities.all()) {
-    if (r.hidden && !o.includeHidden) continue;
-    const a = agg.get(r.id);
-    if ((a?.faces ?? 0) < (o.minFaces ?? 1)) continue;
-    out.push(toDto(deps, r.id, a));
-  }
-  return out.sort((x, y) => y.faceCount - x.faceCount || x.id - y.id);
+  const rows = deps.identities.all().filter((r) => (o.includeHidden || !r.hidden) && (agg.get(r.id)?.faces ?? 0) >= (o.minFaces ?? 1));
+  const best = deps.identities.faces(rows.flatMap((r) => agg.get(r.id)?.bestFace ?? []));
+  return rows.map((r) => toDto(r, agg.get(r.id), best)).sort((x, y) => y.faceCount - x.faceCount || x.id - y.id);
 }
 
-function toDto(deps: ClusterDeps, id: number, a: IdentityAggregate | undefined): IdentityDto {
-  const r = deps.identities.get(id)!;
+function toDto(r: IdentityRow, a: (IdentityAggregate & { sources: readonly string[] }) | undefined, faces: ReadonlyMap<number, IdentityFaceDto>): IdentityDto {
   return {
-    id, name: r.name, status: r.status, hidden: r.hidden === 1, faceCount: a?.faces ?? 0, unitCount: a?.units ?? 0,
+    id: r.id, name: r.name, status: r.status, hidden: r.hidden === 1, faceCount: a?.faces ?? 0, unitCount: a?.units ?? 0,
     ageRange: a && a.minAge !== null && a.maxAge !== null ? { min: round(a.minAge, 1), max: round(a.maxAge, 1) } : null,
-    firstSeen: a?.first ?? null, lastSeen: a?.last ?? null, sources: deps.identities.sourcesOf(id),
-    bestFace: a?.bestFace ? deps.identities.face(a.bestFace) : null,
+    firstSeen: a?.first ?? null, lastSeen: a?.last ?? null, sources: a?.sources ?? [],
+    bestFace: a?.bestFace ? faces.get(a.bestFace) ?? null : null,
   };
 }
 
 export function identityDetail(deps: ClusterDeps, id: number): IdentityDetailDto {
   if (!deps.identities.get(id)) throw new KestrelError('NOT_FOUND', `No identity ${id} in this case`);
   const faces = deps.identities.faceDtos(id);
-  return { ...toDto(deps, id, deps.identities.aggregates().get(id)), ageStrip: ageStrip(faces), faces };
+  const a = deps.identities.aggregates([id]).get(id);
+  return { ...toDto(deps.identities.get(id)!, a, deps.identities.faces(a?.bestFace ? [a.bestFace] : [])), ageStrip: ageStrip(faces), faces };
 }
 
 /** Faces spread evenly over the identity ordered by estimated age, then capture time (unknown last). */
@@ -84,11 +79,11 @@ export function identitySuggestions(deps: ClusterDeps, id: number, limit = 10): 
       if (z > e.bestZ) { e.bestZ = z; e.bestScore = s; e.bestUnit = v; }
     }
   });
-  const agg = deps.identities.aggregates();
-  const mineAgg = agg.get(id);
   const ranked = [...per.entries()].filter(([, e]) => e.bestZ >= params.mergeZ)
     .map(([other, e]) => ({ other, e, mean: e.sum / e.pairs }))
     .sort((a, b) => b.mean - a.mean || a.other - b.other).slice(0, limit);
+  const agg = deps.identities.aggregates([id, ...ranked.map((r) => r.other)]);
+  const mineAgg = agg.get(id);
   return ranked.map(({ other, e, mean }) => {
     const a = agg.get(other);
     const r = deps.identities.get(other)!;

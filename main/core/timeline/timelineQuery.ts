@@ -30,10 +30,10 @@ interface Row { kind: TimelineItemDto['kind']; mediaId: number; faceId: number |
  * `maxItems` items in the window, the items themselves come too (with thumbnails and paths).
  */
 export function timeline(db: Db, req: TimelineRequest): TimelineDto {
-  const media = db.prepare(`SELECT CASE m.kind WHEN 'video' THEN 'video' ELSE 'photo' END AS kind, m.id AS mediaId, NULL AS trackId, NULL AS identityId,
-      (SELECT f.id FROM faces f WHERE f.media_id = m.id ORDER BY f.quality DESC, f.id LIMIT 1) AS faceId,
-      ${TIME_SQL('m.captured_at')} AS startMs, ${TIME_SQL('m.captured_at')} + coalesce(m.duration_ms, 0) AS endMs
-    FROM media m WHERE m.status = 'done' AND m.captured_at IS NOT NULL AND julianday(m.captured_at) IS NOT NULL`).all() as Row[];
+  // The best face of a media item is looked up only for the items sent (a subquery per item cost 150 ms at 60k photos).
+  const media = db.prepare(`SELECT kind, mediaId, NULL AS faceId, NULL AS trackId, NULL AS identityId, startMs, startMs + duration AS endMs FROM (
+      SELECT CASE m.kind WHEN 'video' THEN 'video' ELSE 'photo' END AS kind, m.id AS mediaId, ${TIME_SQL('m.captured_at')} AS startMs, coalesce(m.duration_ms, 0) AS duration
+      FROM media m WHERE m.status = 'done' AND m.captured_at IS NOT NULL) WHERE startMs IS NOT NULL`).all() as Row[];
   const undated = db.prepare(`SELECT count(*) FROM media m WHERE m.status = 'done' AND (m.captured_at IS NULL OR julianday(m.captured_at) IS NULL)`).pluck().get() as number;
   let extent: { fromMs: number; toMs: number } | null = null;
   for (const r of media) extent = extent ? { fromMs: Math.min(extent.fromMs, r.startMs), toMs: Math.max(extent.toMs, r.endMs) } : { fromMs: r.startMs, toMs: r.endMs };
@@ -63,8 +63,10 @@ export function timeline(db: Db, req: TimelineRequest): TimelineDto {
 }
 
 function defaultLanes(db: Db): number[] {
-  return db.prepare(`SELECT i.id FROM identities i JOIN faces f ON f.identity_id = i.id WHERE i.hidden = 0 GROUP BY i.id
-      ORDER BY (i.name IS NOT NULL OR i.status = 'confirmed') DESC, count(DISTINCT coalesce('t' || f.track_id, 'f' || f.id)) DESC, i.id LIMIT ?`)
+  return db.prepare(`SELECT i.id FROM identities i JOIN (
+        SELECT identity_id AS id, count(DISTINCT track_id) + sum(track_id IS NULL) AS units FROM faces WHERE identity_id IS NOT NULL GROUP BY identity_id
+      ) u ON u.id = i.id WHERE i.hidden = 0
+      ORDER BY (i.name IS NOT NULL OR i.status = 'confirmed') DESC, u.units DESC, i.id LIMIT ?`)
     .pluck().all(DEFAULT_IDENTITY_LANES) as number[];
 }
 
@@ -83,10 +85,15 @@ function sightingsOf(db: Db, ids: readonly number[]): Row[] {
 
 function withDetails(db: Db, rows: readonly Row[]): TimelineItemDto[] {
   const thumb = db.prepare('SELECT thumb FROM faces WHERE id = ?').pluck();
+  const bestFace = db.prepare('SELECT id FROM faces WHERE media_id = ? ORDER BY quality DESC, id LIMIT 1').pluck();
   const path = db.prepare(`SELECT ${PATH_SQL('?')}`).pluck();
-  return rows.map((r) => ({
-    kind: r.kind, mediaId: r.mediaId, faceId: r.faceId, trackId: r.trackId, startMs: r.startMs, endMs: r.endMs, identityId: r.identityId,
-    thumbnail: r.faceId === null ? null : ((thumb.get(r.faceId) as string | undefined) ?? null),
-    mediaPath: path.get(r.mediaId) as string,
-  }));
+  return rows.map((r) => {
+    // A media item is shown by its best face; a sighting by its own.
+    const faceId = r.kind === 'sighting' ? r.faceId : ((bestFace.get(r.mediaId) as number | undefined) ?? null);
+    return {
+      kind: r.kind, mediaId: r.mediaId, faceId, trackId: r.trackId, startMs: r.startMs, endMs: r.endMs, identityId: r.identityId,
+      thumbnail: faceId === null ? null : ((thumb.get(faceId) as string | undefined) ?? null),
+      mediaPath: path.get(r.mediaId) as string,
+    };
+  });
 }

@@ -27,6 +27,8 @@ export interface TimelineSlice {
   selectTimelineItem(item: TimelineItemDto | null): Promise<void>;
 }
 
+const shownLanes = (t: TimelineDto | null): number[] | null => t?.lanes.flatMap((l) => (l.identityId === null ? [] : [l.identityId])) ?? null;
+
 export const timelineSlice: SliceCreator<TimelineSlice> = (set, get, api) => {
   // Only the newest request's answer is shown (zooming fast sends several).
   let seq = 0;
@@ -46,7 +48,8 @@ export const timelineSlice: SliceCreator<TimelineSlice> = (set, get, api) => {
       const mine = ++seq;
       set({ timelineLoading: true });
       try {
-        const lanes = get().timelineLanes;
+        // Zooming and panning keep the lanes on screen (the engine's default choice costs a scan of every face).
+        const lanes = get().timelineLanes ?? (window ? shownLanes(get().timeline) : null);
         const t = await api.call('timeline.get', {
           bins: TIMELINE_BINS, maxItems: TIMELINE_MAX_ITEMS, ...(window ? { fromMs: window.fromMs, toMs: window.toMs } : {}), ...(lanes ? { identities: lanes } : {}),
         });
@@ -73,7 +76,7 @@ export const timelineSlice: SliceCreator<TimelineSlice> = (set, get, api) => {
       await get().loadTimeline({ fromMs: w.fromMs + d, toMs: w.toMs + d });
     },
     async showOnTimeline(identityId) {
-      const lanes = get().timelineLanes ?? get().timeline?.lanes.flatMap((l) => (l.identityId === null ? [] : [l.identityId])) ?? [];
+      const lanes = get().timelineLanes ?? shownLanes(get().timeline) ?? [];
       set({ timelineLanes: [identityId, ...lanes.filter((l) => l !== identityId)].slice(0, 12), tab: 'timeline' });
       await get().loadTimeline(null);
     },
