@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type {
-  AlarmDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, ModelDto,
+  AlarmDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
   SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
@@ -42,6 +42,24 @@ const uploadRef = () =>
 const faceRef = () => z.union([z.object({ faceId: id() }).strict(), pathRef(), uploadRef()]);
 export type FaceRef = z.input<ReturnType<typeof faceRef>>;
 
+const day = () => z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day is written YYYY-MM-DD');
+
+/** Which media the browser shows: every filter narrows; days are inclusive; `undated` keeps only media without a capture time. */
+const mediaFilter = () =>
+  z
+    .object({
+      kind: z.enum(['image', 'video']).optional(),
+      faces: z.enum(['with', 'without']).optional(),
+      sourceId: id().optional(),
+      capturedFrom: day().optional(),
+      capturedTo: day().optional(),
+      undated: z.boolean().optional(),
+    })
+    .strict()
+    .refine((f) => !f.capturedFrom || !f.capturedTo || f.capturedFrom <= f.capturedTo, 'the first day must not be after the last')
+    .refine((f) => !f.undated || (!f.capturedFrom && !f.capturedTo), 'undated media have no capture day to filter on');
+export type MediaFilter = z.input<ReturnType<typeof mediaFilter>>;
+
 /** A reference photo for a watchlist subject: a photo on the engine's machine or bytes sent by the UI. */
 const photoRef = () => z.union([pathRef(), uploadRef()]);
 export type PhotoRef = z.input<ReturnType<typeof photoRef>>;
@@ -80,8 +98,9 @@ export const callInputSchemas = {
   'case.info': z.object({}).strict(),
   'sources.list': z.object({}).strict(),
   'media.list': z
-    .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) })
+    .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200), filter: mediaFilter().default({}) })
     .strict(),
+  'media.preview': z.object({ mediaId: id() }).strict(),
   'faces.list': pageOfMedia(),
   'intake.errors': z.object({}).strict(),
   'tracks.list': pageOfMedia(),
@@ -201,6 +220,7 @@ export interface CallResults {
   'case.info': CaseInfo;
   'sources.list': { sources: SourceDto[] };
   'media.list': { media: MediaDto[]; total: number };
+  'media.preview': MediaPreviewDto;
   'faces.list': { faces: FaceDto[]; total: number };
   'intake.errors': { errors: IngestSummary['errors'] };
   'tracks.list': { tracks: TrackDto[]; total: number };

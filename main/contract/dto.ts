@@ -456,6 +456,27 @@ export interface TimelineDto {
   readonly undatedMedia: number;
 }
 
+/** A face drawn over a media preview, in fractions (0–1) of the picture's width and height. */
+export interface PreviewBoxDto {
+  readonly faceId: number;
+  readonly identityId: number | null;
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
+/** A small picture of a photo (or of a video's busiest frame) from the verified original, with its faces' boxes. */
+export interface MediaPreviewDto {
+  readonly mediaId: number;
+  /** Relative to derived/; null when the original cannot be used (problem says why). */
+  readonly path: string | null;
+  readonly problem: string | null;
+  /** The video frame shown (null for a photo). */
+  readonly frameMs: number | null;
+  readonly boxes: readonly PreviewBoxDto[];
+}
+
 /** The frame a face was found in, drawn from the verified original with the face outlined. */
 export interface FaceFrameDto {
   readonly faceId: number;

@@ -44,6 +44,8 @@ import { ComparisonRepository } from './repositories/comparisonRepository.js';
 import { ExportRepository } from './repositories/exportRepository.js';
 import { timeline } from './timeline/timelineQuery.js';
 import { faceFrame } from './timeline/faceFrame.js';
+import { mediaPreview } from './media/mediaPreview.js';
+import type { DerivedPictureDeps } from './media/derivedPicture.js';
 import { AnnotationService } from './annotations/annotationService.js';
 import { runExport, type ExportOptions } from './export/exportService.js';
 import type { ExportSummaryDto } from '../contract/index.js';
@@ -190,6 +192,9 @@ class WorkbenchImpl implements Workbench {
   private readonly running = new Map<number, AbortController>();
   /** The ffmpeg binary: configured path, else ffmpeg-static's, else PATH (resolved at each use). */
   private readonly ffmpeg = (): string => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']);
+  private pictureDeps(): DerivedPictureDeps {
+    return { exports: this.repos.exports, derivedDir: join(this.caseDir, 'derived'), ffmpeg: this.ffmpeg };
+  }
 
   constructor(
     readonly caseDir: string,
@@ -476,8 +481,13 @@ class WorkbenchImpl implements Workbench {
         return this.info();
       case 'sources.list':
         return { sources: this.repos.sources.list() };
-      case 'media.list':
-        return { media: this.repos.media.list(p['offset'] as number, p['limit'] as number), total: this.repos.media.count() };
+      case 'media.list': {
+        const q = p as CallParsedInput<'media.list'>;
+        const filter = withoutUndefined(q.filter);
+        return { media: this.repos.media.list(q.offset, q.limit, filter), total: this.repos.media.count(filter) };
+      }
+      case 'media.preview':
+        return mediaPreview(this.pictureDeps(), p['mediaId'] as number);
       case 'faces.list': {
         const mediaId = p['mediaId'] as number | undefined;
         return {
@@ -557,7 +567,7 @@ class WorkbenchImpl implements Workbench {
         return timeline(this.db, q);
       }
       case 'face.frame':
-        return faceFrame({ exports: this.repos.exports, derivedDir: join(this.caseDir, 'derived'), ffmpeg: this.ffmpeg }, p['faceId'] as number);
+        return faceFrame(this.pictureDeps(), p['faceId'] as number);
       case 'watchlists.list':
         return { watchlists: this.repos.watchlists.list(), subjects: this.repos.watchlists.subjects() };
       case 'watchlist.create': {

@@ -83,13 +83,44 @@ test('opens the case, ingests evidence with live progress, and shows the faces f
   await page.screenshot({ path: join(shots, 'faces.png') });
 });
 
-test('lists media and intake errors with their reasons', async () => {
+test('browses media as pictures with their faces outlined, narrows by capture day and faces, and lists intake errors', async () => {
   await page.getByTestId('tab-media').click();
-  await page.getByTestId('media-list').locator('.table-row').first().waitFor();
+  const cards = page.getByTestId('media-card');
+  await cards.first().waitFor();
+  assert.equal(await cards.count(), 8);
+  // Every picture is drawn from its verified original, with a box for each face found on it.
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=media-card] img')).filter((i) => (i as HTMLImageElement).naturalWidth > 0).length === 8);
+  const boxes = page.locator('[data-testid=media-card] [data-testid=media-box]');
+  assert.ok((await boxes.count()) >= 8, `${await boxes.count()} face boxes`);
+  await page.screenshot({ path: join(shots, 'media.png') });
+  await page.keyboard.press('b');
+  assert.equal(await boxes.count(), 0, 'B hides the boxes');
+  await page.keyboard.press('b');
+  assert.ok((await boxes.count()) >= 8);
+
+  // Photos were taken 2021-03-01, 03-04, 03-07, …: 03-04 to 03-07 keeps two (days inclusive).
+  await page.getByTestId('filter-from').fill('2021-03-04');
+  await page.getByTestId('filter-to').fill('2021-03-07');
+  await page.getByTestId('media-count').filter({ hasText: /^2 of 2 media/ }).waitFor();
+  assert.equal(await cards.count(), 2);
+  await page.getByTestId('filter-faces').selectOption('without');
+  await page.getByTestId('media-count').filter({ hasText: /No media match/ }).waitFor();
+  await page.getByTestId('filter-faces').selectOption('');
+  await page.getByTestId('filter-from').fill('');
+  await page.getByTestId('filter-to').fill('');
+  await page.getByTestId('media-count').filter({ hasText: /^8 of 8 media/ }).waitFor();
+
+  await cards.nth(2).click();
+  const details = await page.getByTestId('media-details').innerText();
+  assert.match(details, /evidence\/photo_00002\.jpg/);
+  assert.match(details, /[0-9a-f]{64}/, 'the SHA-256 recorded at intake');
+  assert.match(details, /2021-03-07/);
+  await page.screenshot({ path: join(shots, 'media-details.png') });
+  await page.keyboard.press('Escape');
+
   const errors = await page.getByTestId('intake-errors').innerText();
   assert.match(errors, /broken\.jpg/);
   assert.match(errors, /truncated_or_corrupt/);
-  await page.screenshot({ path: join(shots, 'media.png') });
 });
 
 // A handful of real people (read in place from the shared datasets, never copied into the repo).

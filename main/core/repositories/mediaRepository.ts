@@ -1,4 +1,4 @@
-import { asMediaId, type IntakeError, type MediaDto, type MediaErrorReason, type MediaId, type SourceId } from '../../contract/index.js';
+import { asMediaId, type IntakeError, type MediaDto, type MediaErrorReason, type MediaFilter, type MediaId, type SourceId } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { LOCATION_DISPLAY_SQL } from './locationPath.js';
 
@@ -35,6 +35,19 @@ interface MediaRow {
   gps_lon: number | null;
   face_count: number;
   paths: string | null;
+}
+
+/** The WHERE clauses (each starting with AND) of a media filter, on `media m`. Days are inclusive. */
+function filterSql(f: MediaFilter): { sql: string; args: (string | number)[] } {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.kind) { where.push('m.kind = ?'); args.push(f.kind); }
+  if (f.faces) where.push(`${f.faces === 'with' ? '' : 'NOT '}EXISTS (SELECT 1 FROM faces f WHERE f.media_id = m.id)`);
+  if (f.sourceId !== undefined) { where.push('EXISTS (SELECT 1 FROM media_locations l WHERE l.media_id = m.id AND l.source_id = ?)'); args.push(f.sourceId); }
+  if (f.capturedFrom) { where.push('m.captured_at >= ?'); args.push(f.capturedFrom); }
+  if (f.capturedTo) { where.push("m.captured_at < date(?, '+1 day')"); args.push(f.capturedTo); }
+  if (f.undated) where.push('m.captured_at IS NULL');
+  return { sql: where.map((w) => `AND ${w}`).join(' '), args };
 }
 
 export class MediaRepository {
@@ -103,8 +116,9 @@ export class MediaRepository {
     return (sourceId === undefined ? stmt.all() : stmt.all(sourceId)) as PendingMedia[];
   }
 
-  count(): number {
-    return this.db.prepare("SELECT count(*) FROM media WHERE status = 'done'").pluck().get() as number;
+  count(filter: MediaFilter = {}): number {
+    const w = filterSql(filter);
+    return this.db.prepare(`SELECT count(*) FROM media m WHERE m.status = 'done' ${w.sql}`).pluck().get(...w.args) as number;
   }
 
   errors(sourceId?: SourceId): IntakeError[] {
@@ -117,15 +131,17 @@ export class MediaRepository {
     return (sourceId === undefined ? stmt.all() : stmt.all(sourceId)) as IntakeError[];
   }
 
-  list(offset: number, limit: number): MediaDto[] {
+  /** A page of processed media in intake order, narrowed by the filter. */
+  list(offset: number, limit: number, filter: MediaFilter = {}): MediaDto[] {
+    const w = filterSql(filter);
     const rows = this.db
       .prepare(
         `SELECT m.*, (SELECT count(*) FROM faces f WHERE f.media_id = m.id) AS face_count,
           (SELECT json_group_array(${LOCATION_DISPLAY_SQL})
              FROM media_locations l WHERE l.media_id = m.id) AS paths
-         FROM media m WHERE m.status = 'done' ORDER BY m.id LIMIT ? OFFSET ?`,
+         FROM media m WHERE m.status = 'done' ${w.sql} ORDER BY m.id LIMIT ? OFFSET ?`,
       )
-      .all(limit, offset) as MediaRow[];
+      .all(...w.args, limit, offset) as MediaRow[];
     return rows.map((r) => ({
       id: asMediaId(r.id),
       sha256: r.sha256,

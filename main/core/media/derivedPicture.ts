@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { OriginalReader, type LoadedFrame } from '../export/evidenceImages.js';
+import type { ExportMediaRow, ExportRepository } from '../repositories/exportRepository.js';
+
+export interface DerivedPictureDeps {
+  readonly exports: ExportRepository;
+  readonly derivedDir: string;
+  readonly ffmpeg: () => string;
+}
+
+/**
+ * A picture drawn from an original (a photo, or a video frame at `frameMs`) and kept under
+ * derived/`rel`, so it is drawn once. It is drawn only from an original whose SHA-256 still
+ * matches the one recorded at intake; a missing or changed original gives the problem instead.
+ */
+export async function derivedPicture(
+  d: DerivedPictureDeps, rel: string, media: ExportMediaRow, frameMs: number | null, draw: (frame: LoadedFrame) => Promise<Buffer>,
+): Promise<{ readonly path: string; readonly problem: null } | { readonly path: null; readonly problem: string }> {
+  const abs = join(d.derivedDir, rel);
+  if (existsSync(abs)) return { path: rel, problem: null };
+  const reader = new OriginalReader(d.ffmpeg);
+  const checked = await reader.check(media);
+  if (!checked.ok) return { path: null, problem: checked.problem };
+  const picture = await draw(await reader.frame(media, checked, frameMs));
+  await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
+  // Written whole or not at all: a reader never sees half a picture.
+  const part = `${abs}.${process.pid}.part`;
+  await writeFile(part, picture, { mode: 0o600 });
+  await rename(part, abs);
+  return { path: rel, problem: null };
+}
