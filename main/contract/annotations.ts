@@ -1,5 +1,8 @@
 /** What an examiner can annotate: every kind of evidence the case holds. */
-export const ANNOTATION_TARGETS = ['media', 'face', 'track', 'identity', 'search', 'alarm', 'comparison'] as const;
+/** What an annotation may be on; `case` (id 1) holds the case's own notes. */
+export const ANNOTATION_TARGETS = ['case', 'media', 'face', 'track', 'identity', 'search', 'alarm', 'comparison'] as const;
+/** The one target id of the case itself. */
+export const CASE_TARGET_ID = 1;
 export type AnnotationTargetKind = (typeof ANNOTATION_TARGETS)[number];
 
 export const ANNOTATION_KINDS = ['tag', 'note', 'bookmark', 'conclusion'] as const;

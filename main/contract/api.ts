@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type {
-  AlarmDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
+  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
   SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
@@ -109,6 +109,8 @@ export const callInputSchemas = {
     .strict(),
   'job.cancel': z.object({ jobId: z.number().int().positive() }).strict(),
   'models.list': z.object({}).strict(),
+  'audit.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200) }).strict(),
+  'audit.verify': z.object({}).strict(),
   'identities.list': z.object({ includeHidden: z.boolean().default(false), minFaces: z.number().int().min(1).default(1) }).strict(),
   'identity.get': z.object({ id: id() }).strict(),
   'identity.suggestions': z.object({ id: id(), limit: z.number().int().min(1).max(100).default(12) }).strict(),
@@ -221,6 +223,8 @@ export interface CallResults {
   'sources.list': { sources: SourceDto[] };
   'media.list': { media: MediaDto[]; total: number };
   'media.preview': MediaPreviewDto;
+  'audit.list': { entries: AuditEntryDto[]; total: number };
+  'audit.verify': AuditCheckDto;
   'faces.list': { faces: FaceDto[]; total: number };
   'intake.errors': { errors: IngestSummary['errors'] };
   'tracks.list': { tracks: TrackDto[]; total: number };

@@ -105,8 +105,29 @@ export interface CaseInfo {
   readonly name: string;
   readonly profile: ProfileName;
   readonly createdAt: string;
+  /** The examiner who created the case. */
+  readonly createdBy: string;
   readonly schemaVersion: number;
   readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number };
+}
+
+/** One row of the case's hash-chained audit log. */
+export interface AuditEntryDto {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly details: string;
+}
+
+/** Whether the audit log's hash chain is intact, end to end and against its anchored head. */
+export interface AuditCheckDto {
+  readonly ok: boolean;
+  readonly rows: number;
+  readonly firstBadId: number | null;
+  readonly problem: string | null;
+  readonly headHash: string | null;
 }
 
 export interface JobProgress {

@@ -420,6 +420,7 @@ class WorkbenchImpl implements Workbench {
       name: this.meta.get('name') ?? basename(this.caseDir),
       profile: this.profile,
       createdAt: this.meta.get('created_at') ?? '',
+      createdBy: this.meta.get('created_by') ?? '',
       schemaVersion: schemaVersion(this.db),
       counts: {
         sources: this.repos.sources.count(),
@@ -510,6 +511,15 @@ class WorkbenchImpl implements Workbench {
         const ac = this.running.get(p['jobId'] as number);
         ac?.abort();
         return { cancelled: !!ac };
+      }
+      case 'audit.list':
+        return {
+          entries: this.repos.audit.newest(p['limit'] as number, p['offset'] as number).map(({ id, at, actor, action, target, details }) => ({ id, at, actor, action, target, details })),
+          total: this.repos.audit.count(),
+        };
+      case 'audit.verify': {
+        const v = this.repos.audit.verify();
+        return { ok: v.ok, rows: v.rows, firstBadId: v.firstBadId, problem: v.problem, headHash: v.ok ? v.headHash : null };
       }
       case 'models.list':
         return { models: await this.models.list() };

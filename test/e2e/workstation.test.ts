@@ -123,6 +123,23 @@ test('browses media as pictures with their faces outlined, narrows by capture da
   assert.match(errors, /truncated_or_corrupt/);
 });
 
+test('the case page shows its facts and sources, takes a case note, and checks the audit chain', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.getByTestId('case-page').waitFor();
+  const facts = await page.getByTestId('case-page').innerText();
+  assert.match(facts, /Created by\s+e2e/);
+  assert.match(await page.getByTestId('case-sources').innerText(), /evidence\s+folder\s+Det\. Ada Example/);
+  const notes = page.getByTestId('case-notes');
+  await notes.getByTestId('annot-body').fill('Evidence drive received sealed, exhibit AE/1.');
+  await notes.getByTestId('annot-add').click();
+  await notes.getByTestId('annotation').filter({ hasText: 'exhibit AE/1' }).waitFor();
+  // The note is in the audit log (newest first), and the chain verifies.
+  await page.getByTestId('audit-list').locator('tr', { hasText: 'annotation.note' }).first().waitFor();
+  await page.getByTestId('audit-verify').click();
+  assert.match(await page.getByTestId('audit-result').innerText(), /^Intact: \d+ entries/);
+  await page.screenshot({ path: join(shots, 'case.png') });
+});
+
 // A handful of real people (read in place from the shared datasets, never copied into the repo).
 const testPhotos = join(sharedDir, 'datasets', 'test-photos');
 const identityCount = async (): Promise<number> => Number((await page.getByTestId('identities-count').innerText()).match(/^(\d+)/)?.[1] ?? 0);

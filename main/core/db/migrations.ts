@@ -411,6 +411,31 @@ CREATE INDEX faces_identity_track ON faces (identity_id, track_id);
 DROP INDEX faces_identity;
 `,
   },
+  {
+    version: 10,
+    name: 'notes on the case itself (annotations with target case:1)',
+    sql: `
+-- SQLite cannot change a CHECK constraint in place: the table is rebuilt with every row kept as it was.
+CREATE TABLE annotations_v10 (
+  id              INTEGER PRIMARY KEY,
+  target_kind     TEXT NOT NULL CHECK (target_kind IN ('case', 'media', 'face', 'track', 'identity', 'search', 'alarm', 'comparison')),
+  target_id       INTEGER NOT NULL,
+  kind            TEXT NOT NULL CHECK (kind IN ('tag', 'note', 'bookmark', 'conclusion')),
+  tag             TEXT REFERENCES tags (name),
+  body            TEXT NOT NULL DEFAULT '',
+  scale           TEXT,
+  examiner        TEXT NOT NULL,
+  created_at      TEXT NOT NULL,
+  withdrawn_at    TEXT,
+  withdrawn_by    TEXT,
+  withdraw_reason TEXT
+) STRICT;
+INSERT INTO annotations_v10 SELECT id, target_kind, target_id, kind, tag, body, scale, examiner, created_at, withdrawn_at, withdrawn_by, withdraw_reason FROM annotations;
+DROP TABLE annotations;
+ALTER TABLE annotations_v10 RENAME TO annotations;
+CREATE INDEX annotations_target ON annotations (target_kind, target_id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

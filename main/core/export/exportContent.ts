@@ -1,4 +1,4 @@
-import { KestrelError, type AnnotationDto, type CompareDto, type ComparisonRecordDto, type SearchDto, type SourceDto } from '../../contract/index.js';
+import { CASE_TARGET_ID, KestrelError, type AnnotationDto, type CompareDto, type ComparisonRecordDto, type SearchDto, type SourceDto } from '../../contract/index.js';
 import type { AnnotationRepository } from '../repositories/annotationRepository.js';
 import type { AuditEntry, AuditRepository, AuditVerifyResult } from '../repositories/auditRepository.js';
 import type { ClipRepository, ClipRow } from '../repositories/clipRepository.js';
@@ -135,7 +135,7 @@ export function collectExportContent(d: ContentDeps, selection: readonly string[
     .filter((c) => (c.trackId !== null && trackIds.has(c.trackId)) || alarmClips.has(c.path));
 
   const refs = new Set<string>([
-    ...identities.map((i) => `identity:${i.id}`), ...searches.map((s) => `search:${s.id}`), ...alarms.map((a) => `alarm:${a.id}`),
+    `case:${CASE_TARGET_ID}`, ...identities.map((i) => `identity:${i.id}`), ...searches.map((s) => `search:${s.id}`), ...alarms.map((a) => `alarm:${a.id}`),
     ...comparisons.map((c) => `comparison:${c.id}`), ...tracks.map((t) => `track:${t.id}`), ...[...media.keys()].map((m) => `media:${m}`),
     ...[...faceIds].map((f) => `face:${f}`), ...clips.map((c) => `clip:${c.id}`),
   ]);

@@ -1,4 +1,4 @@
-import type { AnnotationDto } from '../../contract/index.js';
+import { CASE_TARGET_ID, type AnnotationDto } from '../../contract/index.js';
 import type { ExportContent } from './exportContent.js';
 import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, scaleText, type ReportLang } from './reportText.js';
 
@@ -71,6 +71,12 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
   if (info.problems.length) {
     b.push({ t: 'h3', text: L.unavailable });
     b.push({ t: 'list', items: info.problems.slice(0, 50) });
+  }
+
+  const caseNotes = annotationsOf('case', CASE_TARGET_ID);
+  if (caseNotes.length) {
+    b.push({ t: 'h2', text: L.caseNotes });
+    b.push(...annotationLines(caseNotes));
   }
 
   b.push({ t: 'h2', text: L.models });
@@ -150,7 +156,7 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
     }
   }
 
-  const others = c.annotations.filter((a) => !['identity', 'search', 'alarm', 'comparison'].includes(a.target.kind));
+  const others = c.annotations.filter((a) => !['case', 'identity', 'search', 'alarm', 'comparison'].includes(a.target.kind));
   b.push({ t: 'h2', text: L.annotations });
   if (others.length) b.push({ t: 'table', head: [L.target, L.kind, L.note, L.examiner, L.at], widths: [1.6, 1.2, 5, 1.6, 2.4], rows: others.map((a) => [
     `${a.target.kind}:${a.target.id}`, a.kind, [a.tag, a.scale ? scaleText(a.scale, info.lang) : null, a.body].filter(Boolean).join(' — ') + (a.withdrawn ? ` [${L.withdrawn}: ${a.withdrawn.reason}]` : ''), a.examiner, a.createdAt,

@@ -1,4 +1,4 @@
-import type { AnnotationDto, AnnotationKind, AnnotationTarget, AnnotationTargetKind, ConclusionScale, TagDto } from '../../contract/index.js';
+import { CASE_TARGET_ID, type AnnotationDto, type AnnotationKind, type AnnotationTarget, type AnnotationTargetKind, type ConclusionScale, type TagDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 
 interface AnnotationRow {
@@ -22,7 +22,7 @@ export interface AnnotationFilter {
 }
 
 /** Where each annotation target kind lives, to check that an annotated item exists. */
-const TARGET_TABLES: Record<AnnotationTargetKind, string> = {
+const TARGET_TABLES: Record<Exclude<AnnotationTargetKind, 'case'>, string> = {
   media: 'media', face: 'faces', track: 'tracks', identity: 'identities', search: 'searches', alarm: 'alarms', comparison: 'comparisons',
 };
 
@@ -31,6 +31,7 @@ export class AnnotationRepository {
   constructor(private readonly db: Db) {}
 
   targetExists(t: AnnotationTarget): boolean {
+    if (t.kind === 'case') return t.id === CASE_TARGET_ID;
     return this.db.prepare(`SELECT 1 FROM ${TARGET_TABLES[t.kind]} WHERE id = ?`).get(t.id) !== undefined;
   }
 

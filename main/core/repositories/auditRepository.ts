@@ -47,6 +47,17 @@ export class AuditRepository {
       .all(limit, offset) as AuditEntry[];
   }
 
+  /** The newest entries first (what an examiner reviewing the case looks at). */
+  newest(limit: number, offset: number): AuditEntry[] {
+    return this.db
+      .prepare('SELECT id, at, actor, action, target, details, prev_hash AS prevHash, hash FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?')
+      .all(limit, offset) as AuditEntry[];
+  }
+
+  count(): number {
+    return this.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
+  }
+
   /**
    * Walks the chain and checks its end against the head anchor (kept by a trigger): returns the id of
    * the first row that does not verify, or of the anchored row when rows were cut off the end.

@@ -34,7 +34,10 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
   api.on('job.progressed', (p) => (p.kind === 'export' ? store.getState().onExportProgress(p) : store.getState().onProgress(p)));
   api.on('case.changed', ({ what }) => {
     const s = store.getState();
-    if (what === 'annotations') return;
+    if (what === 'annotations') {
+      if (s.tab === 'case') void s.loadCasePage();
+      return;
+    }
     if (what === 'alarms') {
       if (s.alarmsLoaded) void s.loadWatch();
       return;

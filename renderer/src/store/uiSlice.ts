@@ -1,7 +1,7 @@
 import type { Lang } from '../i18n/i18n.js';
 import type { SliceCreator } from './appStore.js';
 
-export type Tab = 'faces' | 'identities' | 'timeline' | 'search' | 'alarms' | 'media' | 'intake' | 'export' | 'models';
+export type Tab = 'case' | 'faces' | 'identities' | 'timeline' | 'search' | 'alarms' | 'media' | 'intake' | 'export' | 'models';
 
 export interface UiSlice {
   lang: Lang;

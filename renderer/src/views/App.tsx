@@ -11,8 +11,9 @@ import { SearchView } from './SearchView.js';
 import { ExportView } from './ExportView.js';
 import { WatchView } from './WatchView.js';
 import { TimelineView } from './TimelineView.js';
+import { CaseView } from './CaseView.js';
 
-const TABS: readonly Tab[] = ['faces', 'identities', 'timeline', 'search', 'alarms', 'media', 'intake', 'export', 'models'];
+const TABS: readonly Tab[] = ['case', 'faces', 'identities', 'timeline', 'search', 'alarms', 'media', 'intake', 'export', 'models'];
 
 export function App(): React.JSX.Element {
   const t = useT();
@@ -30,10 +31,10 @@ export function App(): React.JSX.Element {
     void loadInfo();
   }, [loadInfo]);
 
-  // Alt+1..9 switch views, so review never needs the mouse.
+  // Alt+1..9 and Alt+0 switch views, so review never needs the mouse.
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      const i = Number(e.key) - 1;
+      const i = e.key === '0' ? 9 : Number(e.key) - 1;
       if (e.altKey && i >= 0 && i < TABS.length) {
         e.preventDefault();
         setTab(TABS[i]!);
@@ -68,12 +69,13 @@ export function App(): React.JSX.Element {
       </header>
       <nav className="tabs" role="tablist">
         {TABS.map((id, i) => (
-          <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)} title={`Alt+${i + 1}`} data-testid={`tab-${id}`}>
+          <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)} title={`Alt+${(i + 1) % 10}`} data-testid={`tab-${id}`}>
             {t(`nav.${id}`)}
           </button>
         ))}
       </nav>
       <main className="view">
+        {tab === 'case' && <CaseView />}
         {tab === 'faces' && <FacesView />}
         {tab === 'identities' && <IdentitiesView />}
         {tab === 'timeline' && <TimelineView />}

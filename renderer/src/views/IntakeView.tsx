@@ -12,6 +12,9 @@ export function IntakeView(): React.JSX.Element {
   const error = useAppState((s) => s.intakeError);
   const start = useAppState((s) => s.startIntake);
   const cancel = useAppState((s) => s.cancelIntake);
+  const pause = useAppState((s) => s.pauseIntake);
+  const resume = useAppState((s) => s.resumeIntake);
+  const paused = useAppState((s) => s.intakePaused);
 
   const onStart = (): void => {
     const paths = text.split('\n').map((p) => p.trim()).filter(Boolean);
@@ -29,8 +32,15 @@ export function IntakeView(): React.JSX.Element {
       </label>
       <div className="row">
         <button className="primary" onClick={onStart} disabled={running} data-testid="intake-start">{t('intake.start')}</button>
+        <button onClick={() => void pause()} disabled={!running || !progress} data-testid="intake-pause">{t('intake.pause')}</button>
         <button onClick={() => void cancel()} disabled={!running} data-testid="intake-cancel">{t('intake.cancel')}</button>
       </div>
+      {paused && !running && (
+        <div className="row paused" data-testid="intake-paused">
+          <span>{t('intake.paused', { n: paused.length })}</span>
+          <button className="primary" onClick={() => void resume()} data-testid="intake-resume">{t('intake.resume')}</button>
+        </div>
+      )}
       {hint && <div className="warn" role="alert">{hint}</div>}
       {progress && (
         <div className="progress" data-testid="intake-progress">

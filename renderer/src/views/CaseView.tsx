@@ -1,0 +1,79 @@
+import { useEffect } from 'react';
+import { CASE_TARGET_ID } from '../../../main/contract/index.js';
+import { useAppState, useT } from '../appContext.js';
+import { AnnotationPanel } from '../components/AnnotationPanel.js';
+
+/**
+ * The case itself: its facts, the evidence sources taken in (by whom, when), the examiners' case
+ * notes (contemporaneous, never deleted: a note is withdrawn with a reason) and the audit log,
+ * newest first, with a check of its hash chain.
+ */
+export function CaseView(): React.JSX.Element {
+  const t = useT();
+  const info = useAppState((s) => s.info)!;
+  const sources = useAppState((s) => s.caseSources);
+  const load = useAppState((s) => s.loadCasePage);
+  useEffect(() => {
+    void load();
+  }, [load, info]);
+  return (
+    <div className="split">
+      <section className="pane pad case-page" data-testid="case-page">
+        <h2>{t('case.facts')}</h2>
+        <dl className="kv">
+          <dt>{t('case.name')}</dt><dd>{info.name}</dd>
+          <dt>{t('case.dir')}</dt><dd className="mono">{info.caseDir}</dd>
+          <dt>{t('case.createdAt')}</dt><dd>{info.createdAt}</dd>
+          <dt>{t('case.createdBy')}</dt><dd>{info.createdBy || '–'}</dd>
+          <dt>{t('case.profile')}</dt><dd>{info.profile}</dd>
+          <dt>{t('case.schema')}</dt><dd>{info.schemaVersion}</dd>
+          <dt>{t('case.contents')}</dt><dd>{t('case.counts', { media: info.counts.media, faces: info.counts.faces, errors: info.counts.errors })}</dd>
+        </dl>
+        <h2>{t('case.sources')} ({sources.length})</h2>
+        {!sources.length && <div className="muted">{t('case.noSources')}</div>}
+        {!!sources.length && (
+          <table className="grid-table" data-testid="case-sources">
+            <thead><tr><th>{t('media.path')}</th><th>{t('case.sourceKind')}</th><th>{t('case.addedBy')}</th><th>{t('case.addedAt')}</th></tr></thead>
+            <tbody>{sources.map((s) => <tr key={s.id}><td className="mono">{s.path}</td><td>{s.kind}</td><td>{s.addedBy}</td><td>{s.addedAt}</td></tr>)}</tbody>
+          </table>
+        )}
+        <AuditPanel />
+      </section>
+      <aside className="details wide" data-testid="case-notes">
+        <h2>{t('case.notes')}</h2>
+        <div className="muted small">{t('case.notesHint')}</div>
+        <AnnotationPanel target={{ kind: 'case', id: CASE_TARGET_ID }} />
+      </aside>
+    </div>
+  );
+}
+
+function AuditPanel(): React.JSX.Element {
+  const t = useT();
+  const entries = useAppState((s) => s.audit);
+  const total = useAppState((s) => s.auditTotal);
+  const check = useAppState((s) => s.auditCheck);
+  const checking = useAppState((s) => s.auditChecking);
+  const verify = useAppState((s) => s.verifyAudit);
+  const more = useAppState((s) => s.loadMoreAudit);
+  return (
+    <>
+      <h2>{t('case.audit')} ({total})</h2>
+      <div className="row">
+        <button onClick={() => void verify()} disabled={checking} data-testid="audit-verify">{t('case.auditVerify')}</button>
+        {check && (check.ok
+          ? <span className="ok" data-testid="audit-result">{t('case.auditOk', { rows: check.rows, head: check.headHash?.slice(0, 16) ?? '' })}</span>
+          : <span className="warn" role="alert" data-testid="audit-result">{t('case.auditBad', { id: check.firstBadId ?? '?', problem: check.problem ?? '' })}</span>)}
+      </div>
+      <table className="grid-table" data-testid="audit-list">
+        <thead><tr><th>#</th><th>{t('case.at')}</th><th>{t('case.actor')}</th><th>{t('case.action')}</th><th>{t('case.target')}</th></tr></thead>
+        <tbody>
+          {entries.map((e) => (
+            <tr key={e.id} title={e.details}><td>{e.id}</td><td>{e.at}</td><td>{e.actor}</td><td>{e.action}</td><td className="mono">{e.target}</td></tr>
+          ))}
+        </tbody>
+      </table>
+      {entries.length < total && <button onClick={() => void more()} data-testid="audit-more">{t('case.auditMore', { n: total - entries.length })}</button>}
+    </>
+  );
+}
