@@ -7,18 +7,22 @@ import { z } from 'zod';
 import { KestrelError, PROFILE_NAMES, asModelId, type ModelDto, type ProfileName } from '../main/contract/index.js';
 import { loadBuiltInManifest, modelSpecSchema, type Manifest, type ModelSpec, type ProfileSpec } from './manifest.js';
 
-/** The per-user models folder, or KESTREL_MODELS when set. */
-export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env['KESTREL_MODELS']) return env['KESTREL_MODELS'];
+/** The per-user data folder of Kestrel (models store, recent cases). */
+export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const home = homedir();
   switch (platform()) {
     case 'win32':
-      return join(env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local'), 'Kestrel', 'models');
+      return join(env['LOCALAPPDATA'] ?? join(home, 'AppData', 'Local'), 'Kestrel');
     case 'darwin':
-      return join(home, 'Library', 'Application Support', 'Kestrel', 'models');
+      return join(home, 'Library', 'Application Support', 'Kestrel');
     default:
-      return join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'kestrel', 'models');
+      return join(env['XDG_DATA_HOME'] ?? join(home, '.local', 'share'), 'kestrel');
   }
+}
+
+/** The per-user models folder, or KESTREL_MODELS when set. */
+export function defaultModelsDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['KESTREL_MODELS'] ?? join(userDataDir(env), 'models');
 }
 
 const customFileSchema = z.object({

@@ -10,8 +10,11 @@ import {
 } from '../contract/index.js';
 import { requestedRange, resolveDerivedFile, type Workbench } from '../core/index.js';
 
+/** What the server talks to: a CaseHost (which can switch cases) or one Workbench. */
+export type CaseEngine = Pick<Workbench, 'caseDir' | 'invoke' | 'on'>;
+
 export interface CaseServerOptions {
-  readonly wb: Workbench;
+  readonly wb: CaseEngine;
   /** The built renderer (index.html, app.js, app.css). */
   readonly rendererDir: string;
   /** 0 (default) picks a free port. */

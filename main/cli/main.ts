@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -173,14 +173,20 @@ program
   .option('--examiner <name>', 'examiner recorded if the case is created')
   .action(async (o: { case: string; profile?: ProfileName; port: number; examiner?: string }) => {
     try {
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
+      const modelsDir = modelsDirOf(globalModels());
       const rendererDir = join(appRoot, 'dist', 'renderer');
       if (!existsSync(join(rendererDir, 'index.html'))) throw new KestrelError('IO_ERROR', `the UI is not built (${rendererDir}); run: npm run build`);
-      const server = await startCaseServer({ wb, rendererDir, port: o.port, log: (m) => process.stderr.write(`kestrel serve: ${m}\n`) });
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir, examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
+      // The UI may open or create other cases; each is opened like this one.
+      const host = await CaseHost.start({
+        initial: wb, recentFile: recentCasesFile(),
+        open: (c) => createWorkbench({ caseDir: c.caseDir, modelsDir, examiner: c.examiner, mustExist: !c.create, ...(c.name ? { name: c.name } : {}), ...(c.profile ? { profile: c.profile } : {}) }),
+      });
+      const server = await startCaseServer({ wb: host, rendererDir, port: o.port, log: (m) => process.stderr.write(`kestrel serve: ${m}\n`) });
       process.stdout.write(`${server.url}\n`);
       process.stderr.write(`kestrel serve: case '${wb.info().name}' on ${server.url.split('#')[0]} (loopback only; the URL's token is required). Ctrl-C stops.\n`);
       const stop = (): void => {
-        void server.close().then(() => wb.dispose()).then(() => process.exit(0));
+        void server.close().then(() => host.dispose()).then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type {
-  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
+  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
   SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
@@ -96,6 +96,16 @@ export const exportSelectRef = () => z.string().regex(/^(all|(identity|search|al
  */
 export const callInputSchemas = {
   'case.info': z.object({}).strict(),
+  'cases.recent': z.object({}).strict(),
+  'case.open': z.object({ dir: z.string().trim().min(1, 'say which case folder to open').max(4096), examiner: examiner() }).strict(),
+  'case.create': z
+    .object({
+      dir: z.string().trim().min(1, 'say where the new case goes').max(4096),
+      name: z.string().trim().min(1).max(200).optional(),
+      profile: z.enum(['accurate', 'permissive']).default('accurate'),
+      examiner: examiner(),
+    })
+    .strict(),
   'sources.list': z.object({}).strict(),
   'media.list': z
     .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200), filter: mediaFilter().default({}) })
@@ -220,6 +230,9 @@ export type CallParsedInput<C extends CallName> = z.output<(typeof callInputSche
 
 export interface CallResults {
   'case.info': CaseInfo;
+  'cases.recent': { cases: RecentCaseDto[] };
+  'case.open': CaseInfo;
+  'case.create': CaseInfo;
   'sources.list': { sources: SourceDto[] };
   'media.list': { media: MediaDto[]; total: number };
   'media.preview': MediaPreviewDto;

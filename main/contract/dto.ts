@@ -111,6 +111,14 @@ export interface CaseInfo {
   readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number };
 }
 
+/** A case opened on this machine before, newest first; `exists` is false when its folder is gone. */
+export interface RecentCaseDto {
+  readonly dir: string;
+  readonly name: string;
+  readonly openedAt: string;
+  readonly exists: boolean;
+}
+
 /** One row of the case's hash-chained audit log. */
 export interface AuditEntryDto {
   readonly id: number;

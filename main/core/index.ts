@@ -1,7 +1,7 @@
 /** The engine's public surface: the only module other layers import from core. */
 export { createWorkbench, CASE_DB_FILE, type CompareRequest, type Workbench, type WorkbenchOptions } from './workbench.js';
 export { KESTREL_VERSION } from './version.js';
-export { ModelStore, defaultModelsDir, type InstallReport } from '../../models/modelStore.js';
+export { ModelStore, defaultModelsDir, userDataDir, type InstallReport } from '../../models/modelStore.js';
 export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
 export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js';
 export { DEGRADATIONS, runRobustnessEval, type RobustnessOptions } from './eval/robustnessEval.js';
@@ -21,3 +21,4 @@ export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
 export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';
 export { benchExport, type BenchExportOptions } from './bench/exportBench.js';
 export { fillSyntheticCase } from './bench/syntheticCase.js';
+export { CaseHost, recentCasesFile, type CaseHostOptions, type OpenCase } from './caseHost.js';

@@ -64,6 +64,8 @@ export interface WorkbenchOptions {
   readonly profile?: ProfileName;
   /** The examiner recorded on case creation. */
   readonly examiner?: string;
+  /** The case's name when it is created (default: its folder's name). */
+  readonly name?: string;
   /** Refuse to create a case that does not exist yet. */
   readonly mustExist?: boolean;
   readonly workers?: number;
@@ -126,6 +128,8 @@ export interface Workbench {
   readonly models: ModelStore;
   readonly db: Db;
   dispose(): Promise<void>;
+  /** Whether an intake or export is running (a case is not closed under one). */
+  busy(): boolean;
 }
 
 const withoutUndefined = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } =>
@@ -158,7 +162,7 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
       const examiner = opts.examiner ?? 'unknown';
       db.transaction(() => {
         meta.set('profile', profile!);
-        meta.set('name', basename(caseDir));
+        meta.set('name', opts.name ?? basename(caseDir));
         meta.set('created_at', new Date().toISOString());
         meta.set('created_by', examiner);
         meta.set('created_with', `Kestrel ${KESTREL_VERSION}`);
@@ -190,6 +194,8 @@ class WorkbenchImpl implements Workbench {
   private index: FaceIndex | null = null;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
   private readonly running = new Map<number, AbortController>();
+  /** Intakes and exports in progress (from their first step, before they have a job id). */
+  private activeJobs = 0;
   /** The ffmpeg binary: configured path, else ffmpeg-static's, else PATH (resolved at each use). */
   private readonly ffmpeg = (): string => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']);
   private pictureDeps(): DerivedPictureDeps {
@@ -437,6 +443,7 @@ class WorkbenchImpl implements Workbench {
     const onAbort = (): void => ac.abort();
     o.signal?.addEventListener('abort', onAbort);
     let jobId: number | null = null;
+    this.activeJobs++;
     try {
       const summary = await this.ingestService.ingest(paths, {
         examiner: o.examiner,
@@ -465,6 +472,7 @@ class WorkbenchImpl implements Workbench {
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
       if (jobId !== null) this.running.delete(jobId);
+      this.activeJobs--;
     }
   }
 
@@ -480,6 +488,10 @@ class WorkbenchImpl implements Workbench {
     switch (call) {
       case 'case.info':
         return this.info();
+      case 'cases.recent':
+      case 'case.open':
+      case 'case.create':
+        throw new KestrelError('INVALID_INPUT', `${call} is answered by the app (a CaseHost), not by an open case`);
       case 'sources.list':
         return { sources: this.repos.sources.list() };
       case 'media.list': {
@@ -614,6 +626,7 @@ class WorkbenchImpl implements Workbench {
     const jobId = this.jobs.create('export', { out: q.out, select: q.select, formats: q.formats });
     const ac = new AbortController();
     this.running.set(jobId, ac);
+    this.activeJobs++;
     const progress = (phase: JobProgress['phase'], done: number, total: number): void => this.emit('job.progressed', { jobId, kind: 'export', phase, done, total, currentPath: null });
     try {
       const { manifest: _manifest, ...summary } = await this.exportCase({
@@ -629,6 +642,7 @@ class WorkbenchImpl implements Workbench {
       throw err;
     } finally {
       this.running.delete(jobId);
+      this.activeJobs--;
     }
   }
 
@@ -672,6 +686,10 @@ class WorkbenchImpl implements Workbench {
         this.log(`listener for ${event} failed: ${(err as Error).message}`);
       }
     }
+  }
+
+  busy(): boolean {
+    return this.activeJobs > 0;
   }
 
   async dispose(): Promise<void> {

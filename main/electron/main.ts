@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CASE_FILE_SCHEME, EVENT_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, KestrelError, isCallName, toErrorPayload, type CallOutcome,
 } from '../contract/index.js';
-import { createWorkbench, requestedRange, resolveDerivedFile, type Workbench } from '../core/index.js';
+import { CaseHost, createWorkbench, recentCasesFile, requestedRange, resolveDerivedFile } from '../core/index.js';
 import {
   APP_ENTRY, APP_ORIGIN, APP_SCHEME, RENDERER_CSP, appFile, caseDirFromArgs, isAllowedNavigation, isAllowedRequest, windowWebPreferences,
 } from './shellPolicy.js';
@@ -28,7 +28,7 @@ protocol.registerSchemesAsPrivileged([
 // One window per process, one case per window: a second launch focuses the first.
 if (!app.requestSingleInstanceLock()) app.quit();
 
-let wb: Workbench | null = null;
+let host: CaseHost | null = null;
 let win: BrowserWindow | null = null;
 
 function hardenContents(contents: WebContents): void {
@@ -52,8 +52,13 @@ async function serveFile(path: string, contentType: string, rangeHeader: string 
 
 async function start(): Promise<void> {
   const caseDir = caseDirFromArgs(process.argv, process.env, join(homedir(), 'Kestrel', 'Default Case'));
-  wb = await createWorkbench({ caseDir, examiner: process.env['KESTREL_EXAMINER'] ?? 'unknown' });
-  const bench = wb;
+  const initial = await createWorkbench({ caseDir, examiner: process.env['KESTREL_EXAMINER'] ?? 'unknown' });
+  // The UI may open or create other cases through the host; it keeps the one open case.
+  const bench = await CaseHost.start({
+    initial, recentFile: recentCasesFile(),
+    open: (c) => createWorkbench({ caseDir: c.caseDir, examiner: c.examiner, mustExist: !c.create, ...(c.name ? { name: c.name } : {}), ...(c.profile ? { profile: c.profile } : {}) }),
+  });
+  host = bench;
 
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -93,10 +98,11 @@ async function start(): Promise<void> {
   win = new BrowserWindow({
     width: 1400,
     height: 900,
-    title: `Kestrel - ${bench.info().name}`,
+    title: `Kestrel - ${bench.wb.info().name}`,
     backgroundColor: '#16191d',
     webPreferences: windowWebPreferences(join(distDir, 'preload.cjs')),
   });
+  bench.on('case.opened', (c) => win?.setTitle(`Kestrel - ${c.name}`));
   await win.loadURL(APP_ENTRY);
 }
 
@@ -108,7 +114,7 @@ app.on('second-instance', () => {
 });
 app.on('window-all-closed', () => app.quit());
 app.on('will-quit', () => {
-  void wb?.dispose();
+  void host?.dispose();
 });
 app.whenReady().then(start).catch((err: unknown) => {
   process.stderr.write(`kestrel: ${(err as Error).message}\n`);

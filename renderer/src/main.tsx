@@ -20,6 +20,8 @@ try {
     if (s.examiner !== prev.examiner) localStorage.setItem('kestrel.examiner', s.examiner);
   });
   document.documentElement.lang = store.getState().lang;
+  // Another case was opened (here or in another window): every view starts again from it.
+  api.on('case.opened', () => window.location.reload());
   root.render(
     <AppContext.Provider value={{ store, api }}>
       <App />

@@ -30,7 +30,7 @@ before(async () => {
   await writeSyntheticPhotos(join(work, 'evidence'), 8, astronautPng, 7, { from: new Date(Date.UTC(2021, 2, 1, 9)), stepMs: 3 * 86_400_000 });
   writeFileSync(join(work, 'evidence', 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a]));
   server = spawn(process.execPath, [join(repoRoot, 'bin', 'kestrel.js'), 'serve', '--case', join(work, 'case'), '--examiner', 'e2e'], {
-    env: { ...process.env, KESTREL_MODELS: await testModelsDir() },
+    env: { ...process.env, KESTREL_MODELS: await testModelsDir(), KESTREL_RECENT_CASES: join(work, 'recent-cases.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await new Promise<string>((resolve, reject) => {
@@ -427,5 +427,24 @@ test('no renderer code can reach Node or the filesystem', async () => {
     return (window as unknown as Record<string, unknown>)['__injected'] === 1;
   });
   assert.equal(ran, false);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('creates another case from the case page, then opens the first again from the recent cases', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.getByTestId('new-case-dir').fill(join(work, 'second'));
+  await page.getByTestId('new-case-name').fill('Operation Second');
+  await page.getByTestId('create-case').click();
+  // Every view starts again from the new case.
+  await page.getByTestId('case-name').filter({ hasText: 'Operation Second' }).waitFor();
+  await page.getByTestId('faces-count').filter({ hasText: /No faces yet/ }).waitFor();
+  await page.keyboard.press('Alt+1');
+  assert.match(await page.getByTestId('case-page').innerText(), /Created by\s+Det\. Ada Example/);
+  await page.getByTestId('recent-cases').getByText(join(work, 'case')).waitFor();
+  await page.screenshot({ path: join(shots, 'case-switch.png') });
+  await page.getByTestId('recent-open').first().click();
+  await page.getByTestId('case-name').filter({ hasText: /^case/ }).waitFor();
+  await page.keyboard.press('Alt+1');
+  await page.getByTestId('audit-list').locator('tr', { hasText: 'case.opened' }).first().waitFor();
   assert.deepEqual(pageErrors, []);
 });

@@ -1,4 +1,4 @@
-import type { AuditCheckDto, AuditEntryDto, CaseInfo, ModelDto, SourceDto } from '../../../main/contract/index.js';
+import type { AuditCheckDto, AuditEntryDto, CaseInfo, ModelDto, ProfileName, RecentCaseDto, SourceDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 
 const AUDIT_PAGE = 200;
@@ -12,7 +12,15 @@ export interface CaseSlice {
   auditTotal: number;
   auditCheck: AuditCheckDto | null;
   auditChecking: boolean;
+  recentCases: RecentCaseDto[];
+  /** Why the last open/create was refused (shown on the case page). */
+  caseSwitchError: string | null;
+  caseSwitching: boolean;
   loadInfo(): Promise<void>;
+  loadRecentCases(): Promise<void>;
+  /** Opens another case (or creates one); every view then starts again from it (the case.opened event). */
+  openCase(dir: string): Promise<boolean>;
+  createCase(o: { dir: string; name?: string; profile: ProfileName }): Promise<boolean>;
   loadModels(): Promise<void>;
   /** The case page: sources and the newest audit entries. */
   loadCasePage(): Promise<void>;
@@ -20,7 +28,24 @@ export interface CaseSlice {
   verifyAudit(): Promise<void>;
 }
 
-export const caseSlice: SliceCreator<CaseSlice> = (set, get, api) => ({
+export const caseSlice: SliceCreator<CaseSlice> = (set, get, api) => {
+  const switchCase = async (call: () => Promise<CaseInfo>): Promise<boolean> => {
+    if (!get().examiner.trim()) {
+      set({ caseSwitchError: 'needExaminer' });
+      return false;
+    }
+    set({ caseSwitching: true, caseSwitchError: null });
+    try {
+      set({ info: await call() });
+      return true;
+    } catch (err) {
+      set({ caseSwitchError: (err as Error).message });
+      return false;
+    } finally {
+      set({ caseSwitching: false });
+    }
+  };
+  return {
   info: null,
   models: [],
   loadError: null,
@@ -29,6 +54,18 @@ export const caseSlice: SliceCreator<CaseSlice> = (set, get, api) => ({
   auditTotal: 0,
   auditCheck: null,
   auditChecking: false,
+  recentCases: [],
+  caseSwitchError: null,
+  caseSwitching: false,
+  async loadRecentCases() {
+    set({ recentCases: (await api.call('cases.recent', {})).cases });
+  },
+  async openCase(dir) {
+    return switchCase(() => api.call('case.open', { dir, examiner: get().examiner }));
+  },
+  async createCase(o) {
+    return switchCase(() => api.call('case.create', { dir: o.dir, profile: o.profile, ...(o.name ? { name: o.name } : {}), examiner: get().examiner }));
+  },
   async loadInfo() {
     try {
       set({ info: await api.call('case.info', {}), loadError: null });
@@ -57,4 +94,5 @@ export const caseSlice: SliceCreator<CaseSlice> = (set, get, api) => ({
       set({ auditChecking: false });
     }
   },
-});
+};
+};

@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
-import { CASE_TARGET_ID } from '../../../main/contract/index.js';
+import { useEffect, useState } from 'react';
+import { CASE_TARGET_ID, PROFILE_NAMES, type ProfileName } from '../../../main/contract/index.js';
 import { useAppState, useT } from '../appContext.js';
 import { AnnotationPanel } from '../components/AnnotationPanel.js';
+import { uiError } from '../components/uiError.js';
 
 /**
  * The case itself: its facts, the evidence sources taken in (by whom, when), the examiners' case
@@ -38,6 +39,7 @@ export function CaseView(): React.JSX.Element {
           </table>
         )}
         <AuditPanel />
+        <OtherCases />
       </section>
       <aside className="details wide" data-testid="case-notes">
         <h2>{t('case.notes')}</h2>
@@ -74,6 +76,67 @@ function AuditPanel(): React.JSX.Element {
         </tbody>
       </table>
       {entries.length < total && <button onClick={() => void more()} data-testid="audit-more">{t('case.auditMore', { n: total - entries.length })}</button>}
+    </>
+  );
+}
+
+/** Open a recent case or one by its folder, or create a new one; the examiner's name is recorded in it. */
+function OtherCases(): React.JSX.Element {
+  const t = useT();
+  const recent = useAppState((s) => s.recentCases);
+  const current = useAppState((s) => s.info?.caseDir);
+  const error = useAppState((s) => s.caseSwitchError);
+  const busy = useAppState((s) => s.caseSwitching);
+  const loadRecent = useAppState((s) => s.loadRecentCases);
+  const openCase = useAppState((s) => s.openCase);
+  const createCase = useAppState((s) => s.createCase);
+  const [openDir, setOpenDir] = useState('');
+  const [newDir, setNewDir] = useState('');
+  const [newName, setNewName] = useState('');
+  const [profile, setProfile] = useState<ProfileName>('accurate');
+  useEffect(() => {
+    void loadRecent();
+  }, [loadRecent]);
+  const others = recent.filter((r) => r.dir !== current);
+  return (
+    <>
+      <h2>{t('cases.other')}</h2>
+      {!others.length && <div className="muted">{t('cases.noRecent')}</div>}
+      {!!others.length && (
+        <table className="grid-table" data-testid="recent-cases">
+          <thead><tr><th>{t('case.name')}</th><th>{t('case.dir')}</th><th>{t('cases.opened')}</th><th /></tr></thead>
+          <tbody>
+            {others.map((r) => (
+              <tr key={r.dir}>
+                <td>{r.name}</td><td className="mono">{r.dir}</td><td>{r.openedAt}</td>
+                <td>{r.exists ? <button disabled={busy} onClick={() => void openCase(r.dir)} data-testid="recent-open">{t('cases.open')}</button> : <span className="muted">{t('cases.gone')}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div className="row case-row">
+        <label className="field grow">{t('cases.openPath')}
+          <input value={openDir} onChange={(e) => setOpenDir(e.target.value)} spellCheck={false} data-testid="open-case-dir" />
+        </label>
+        <button disabled={busy || !openDir.trim()} onClick={() => void openCase(openDir.trim())} data-testid="open-case">{t('cases.open')}</button>
+      </div>
+      <div className="row case-row">
+        <label className="field grow">{t('cases.newPath')}
+          <input value={newDir} onChange={(e) => setNewDir(e.target.value)} spellCheck={false} data-testid="new-case-dir" />
+        </label>
+        <label className="field">{t('case.name')}
+          <input value={newName} onChange={(e) => setNewName(e.target.value)} placeholder={t('cases.nameDefault')} data-testid="new-case-name" />
+        </label>
+        <label className="field">{t('case.profile')}
+          <select value={profile} onChange={(e) => setProfile(e.target.value as ProfileName)} data-testid="new-case-profile">
+            {PROFILE_NAMES.map((p) => <option key={p} value={p}>{p}</option>)}
+          </select>
+        </label>
+        <button className="primary" disabled={busy || !newDir.trim()} onClick={() => void createCase({ dir: newDir.trim(), profile, ...(newName.trim() ? { name: newName.trim() } : {}) })} data-testid="create-case">{t('cases.create')}</button>
+      </div>
+      <div className="muted small">{t('cases.hint')}</div>
+      {error && <div className="warn" role="alert" data-testid="case-switch-error">{uiError(t, error)}</div>}
     </>
   );
 }
