@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type {
-  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MediaDto, MediaPreviewDto, ModelDto,
+  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MatchSummaryDto, MatchViewDto, MediaDto, MediaPreviewDto, ModelDto,
   SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
@@ -63,6 +63,10 @@ export type MediaFilter = z.input<ReturnType<typeof mediaFilter>>;
 /** A reference photo for a watchlist subject: a photo on the engine's machine or bytes sent by the UI. */
 const photoRef = () => z.union([pathRef(), uploadRef()]);
 export type PhotoRef = z.input<ReturnType<typeof photoRef>>;
+
+/** A library of faces for M:N: this case, another case, a source of this case, a watchlist, or a folder of photos analysed on the fly. */
+export const librarySpec = () =>
+  z.string().trim().regex(/^(case(:.+)?|source:\d+|watchlist:.+|folder:.+)$/, 'a library is case, case:DIR, source:ID, watchlist:NAME or folder:DIR');
 
 /** Examiner operations on identities; each is audited and undoable (see IdentityOperations). */
 const identityOp = z.discriminatedUnion('kind', [
@@ -141,6 +145,16 @@ export const callInputSchemas = {
       examiner: examiner(),
     })
     .strict(),
+  'match.run': z
+    .object({
+      a: librarySpec(), b: librarySpec(),
+      threshold: z.number().min(-1).max(1).optional(),
+      maxPairs: z.number().int().min(1).max(100_000).default(1000),
+      examiner: examiner(),
+    })
+    .strict(),
+  'matches.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
+  'match.get': z.object({ id: id() }).strict(),
   'searches.list': z.object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(500).default(100) }).strict(),
   'search.get': z.object({ id: id() }).strict(),
   'compare.run': z
@@ -252,6 +266,9 @@ export interface CallResults {
   'search.run': SearchDto;
   'searches.list': { searches: Omit<SearchDto, 'hits'>[] };
   'search.get': SearchDto;
+  'match.run': MatchViewDto;
+  'matches.list': { matches: MatchSummaryDto[] };
+  'match.get': MatchViewDto;
   'compare.run': CompareDto;
   'annotations.list': { annotations: AnnotationDto[]; total: number };
   'annotation.add': AnnotationDto;

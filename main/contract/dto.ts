@@ -330,6 +330,14 @@ export interface MatchDto {
   readonly pairs: readonly MatchPairDto[];
 }
 
+/** A stored M:N comparison without its pairs (for the list of runs). */
+export type MatchSummaryDto = Omit<MatchDto, 'pairs'> & { readonly pairCount: number };
+
+/** An M:N comparison as the UI shows it: with thumbnails (relative to derived/) of the items that belong to this case, by item key, per side. */
+export interface MatchViewDto extends MatchDto {
+  readonly thumbnails: { readonly a: Readonly<Record<string, string>>; readonly b: Readonly<Record<string, string>> };
+}
+
 /** One face of an identity as listed in its summary and age strip. */
 export interface IdentityFaceDto {
   readonly faceId: number;

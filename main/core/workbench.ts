@@ -45,6 +45,7 @@ import { ExportRepository } from './repositories/exportRepository.js';
 import { timeline } from './timeline/timelineQuery.js';
 import { faceFrame } from './timeline/faceFrame.js';
 import { mediaPreview } from './media/mediaPreview.js';
+import { matchView } from './search/matchView.js';
 import type { DerivedPictureDeps } from './media/derivedPicture.js';
 import { AnnotationService } from './annotations/annotationService.js';
 import { runExport, type ExportOptions } from './export/exportService.js';
@@ -550,6 +551,17 @@ class WorkbenchImpl implements Workbench {
         const probes: string[] = [];
         for (const r of q.probes) probes.push(await this.faceRefPath(r));
         return this.search({ probes, top: q.top, threshold: q.threshold, filters: withoutUndefined(q.filters), examiner: q.examiner });
+      }
+      case 'match.run': {
+        const q = p as CallParsedInput<'match.run'>;
+        return matchView(this.db, await this.match(withoutUndefined({ a: q.a, b: q.b, threshold: q.threshold, maxPairs: q.maxPairs, examiner: q.examiner })));
+      }
+      case 'matches.list':
+        return { matches: this.repos.matches.list(p['limit'] as number, p['offset'] as number) };
+      case 'match.get': {
+        const m = this.repos.matches.get(p['id'] as number);
+        if (!m) throw new KestrelError('NOT_FOUND', `No M:N comparison ${String(p['id'])} in this case`);
+        return matchView(this.db, m);
       }
       case 'searches.list':
         return { searches: this.repos.searches.list(p['limit'] as number, p['offset'] as number) };

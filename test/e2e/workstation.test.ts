@@ -395,6 +395,28 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   await page.screenshot({ path: join(shots, 'alarms.png') });
 });
 
+test('M:N: compares a watchlist with the whole case, shows the pairs with both faces, and reloads the stored run', async () => {
+  await page.getByTestId('tab-search').click();
+  await page.getByTestId('mode-match').click();
+  await page.getByTestId('library-a-kind').selectOption('watchlist');
+  await page.getByTestId('library-a-arg').selectOption('wanted');
+  await page.getByTestId('library-b-kind').selectOption('case');
+  await page.getByTestId('match-threshold').fill('0.55');
+  await page.getByTestId('match-run').click();
+  const summary = await page.getByTestId('match-summary').innerText({ timeout: 60_000 });
+  assert.match(summary, /^watchlist wanted \(2 items\) × this case \(case\) \(\d+ items\): \d+ pairs compared, \d+ above 0\.550/);
+  const lin = page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' });
+  assert.equal(await lin.count(), 1, 'one pair for him: the Hamilton sighting');
+  assert.match(await lin.innerText(), /short_hamilton_clip\.mp4/);
+  assert.match(await lin.innerText(), /0\.7\d\d/);
+  // Both sides show their face: the subject's reference and the case's face.
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=match-pair]')).some((r) => r.textContent?.includes('Lin-Manuel') && Array.from(r.querySelectorAll('img')).filter((i) => i.naturalWidth > 0).length === 2));
+  await page.screenshot({ path: join(shots, 'match.png') });
+  await page.getByTestId('saved-match').first().click();
+  assert.equal(await page.getByTestId('saved-match').count(), 1);
+  await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
+});
+
 test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('lang').selectOption('zh-CN');
   assert.equal(await page.getByTestId('tab-faces').innerText(), '人脸');

@@ -175,6 +175,24 @@ test('M:N match: a watchlist against the case, a case against itself (each pair 
   assert.equal(wb.repos.matches.list().length, before, 'a refused match stores nothing');
 });
 
+test('the UI contract for M:N: thumbnails for the items of this case on either side, none for a folder; stored runs list and reopen; bad specs refused', async () => {
+  const r = await wb.invoke('match.run', { a: 'watchlist:wanted', b: 'case', threshold: 0.3, examiner: 'ui tester' });
+  assert.equal(r.pairs.length, 4);
+  for (const p of r.pairs) {
+    assert.match(r.thumbnails.a[p.a.key]!, /^(thumbs|watchlist)\//, `subject ${p.a.key} has its reference face`);
+    assert.equal(r.thumbnails.b[p.b.key], wb.repos.faces.list(0, 100).find((f) => f.id === p.b.faceId)!.thumbnail);
+  }
+  const again = await wb.invoke('match.get', { id: r.id });
+  assert.deepEqual(again, r);
+  assert.equal((await wb.invoke('matches.list', {})).matches[0]!.id, r.id, 'newest first');
+  const folder = await wb.invoke('match.run', { a: `folder:${join(work, 'lineup')}`, b: 'case', threshold: 0.3, examiner: 'ui tester' });
+  assert.deepEqual(folder.thumbnails.a, {}, 'a folder is not in the case: nothing of it is served');
+  assert.equal(Object.keys(folder.thumbnails.b).length, folder.pairs.length);
+  await assert.rejects(wb.invoke('match.run', { a: 'everything', b: 'case', examiner: 'ui tester' }), /a library is case, case:DIR/);
+  await assert.rejects(wb.invoke('match.run', { a: 'case', b: 'case' }), /examiner/);
+  await assert.rejects(wb.invoke('match.get', { id: 99_999 }), code('NOT_FOUND'));
+});
+
 test('the UI contract: a probe sent as bytes is kept read-only in the case and searched; a stored face is not its own result; bad input is refused', async () => {
   const bytes = readFileSync(probe);
   const s = await wb.invoke('search.run', { probes: [{ upload: { name: '../evil/probe photo.png', base64: bytes.toString('base64') } }], top: 5, examiner: 'ui tester' });

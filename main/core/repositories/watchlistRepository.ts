@@ -9,7 +9,7 @@ export type { AlarmStatus };
 export type AlarmRow = AlarmDto;
 
 /** The subject's reference face of best quality (relative to derived/). */
-const SUBJECT_THUMB_SQL = '(SELECT r.thumb FROM subject_refs r WHERE r.subject_id = s.id ORDER BY r.quality DESC, r.id LIMIT 1)';
+export const SUBJECT_THUMB_SQL = '(SELECT r.thumb FROM subject_refs r WHERE r.subject_id = s.id ORDER BY r.quality DESC, r.id LIMIT 1)';
 
 export class WatchlistRepository {
   constructor(private readonly db: Db) {}

@@ -10,8 +10,9 @@ import { searchSlice, type SearchSlice } from './searchSlice.js';
 import { evidenceSlice, type EvidenceSlice } from './evidenceSlice.js';
 import { watchlistSlice, type WatchlistSlice } from './watchlistSlice.js';
 import { timelineSlice, type TimelineSlice } from './timelineSlice.js';
+import { matchSlice, type MatchSlice } from './matchSlice.js';
 
-export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice & WatchlistSlice & TimelineSlice;
+export type AppState = CaseSlice & FacesSlice & MediaSlice & IntakeSlice & UiSlice & IdentitiesSlice & SearchSlice & EvidenceSlice & WatchlistSlice & TimelineSlice & MatchSlice;
 export type SliceCreator<T> = (set: StoreApi<AppState>['setState'], get: StoreApi<AppState>['getState'], api: ApiClient) => T;
 
 /** One store, one slice per domain; engine events update the slices they concern. */
@@ -27,6 +28,7 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
     ...evidenceSlice(set, get, api),
     ...watchlistSlice(set, get, api),
     ...timelineSlice(set, get, api),
+    ...matchSlice(set, get, api),
     lang: init.lang,
     examiner: init.examiner,
   }));

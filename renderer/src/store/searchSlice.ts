@@ -25,8 +25,8 @@ export interface SearchForm {
 }
 
 export interface SearchSlice {
-  searchMode: 'search' | 'compare';
-  setSearchMode(m: 'search' | 'compare'): void;
+  searchMode: 'search' | 'compare' | 'match';
+  setSearchMode(m: 'search' | 'compare' | 'match'): void;
   probes: FaceChoice[];
   searchForm: SearchForm;
   searchResult: SearchDto | null;

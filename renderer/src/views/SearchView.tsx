@@ -6,9 +6,10 @@ import { shortDate, videoTime } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 import { caseFace } from '../store/searchSlice.js';
 import { CompareView } from './CompareView.js';
+import { MatchView } from './MatchView.js';
 import { AnnotationPanel } from '../components/AnnotationPanel.js';
 
-/** 1:N search (probes, top-k, threshold, filters; stored and reloadable) and 1:1 comparison. */
+/** 1:N search (probes, top-k, threshold, filters; stored and reloadable), 1:1 comparison and M:N. */
 export function SearchView(): React.JSX.Element {
   const t = useT();
   const mode = useAppState((s) => s.searchMode);
@@ -18,8 +19,9 @@ export function SearchView(): React.JSX.Element {
       <div className="subtabs" role="tablist">
         <button role="tab" aria-selected={mode === 'search'} className={mode === 'search' ? 'active' : ''} onClick={() => setMode('search')} data-testid="mode-search">{t('search.oneToMany')}</button>
         <button role="tab" aria-selected={mode === 'compare'} className={mode === 'compare' ? 'active' : ''} onClick={() => setMode('compare')} data-testid="mode-compare">{t('search.oneToOne')}</button>
+        <button role="tab" aria-selected={mode === 'match'} className={mode === 'match' ? 'active' : ''} onClick={() => setMode('match')} data-testid="mode-match">{t('match.tab')}</button>
       </div>
-      {mode === 'search' ? <OneToMany /> : <CompareView />}
+      {mode === 'search' ? <OneToMany /> : mode === 'compare' ? <CompareView /> : <MatchView />}
     </div>
   );
 }
