@@ -43,6 +43,8 @@ export interface ExportContent {
   /** Faces the report shows or points to (search hits, alarms, comparisons, each identity's best faces, explicit selections): their full frames are always exported. */
   readonly reportFaces: ReadonlySet<number>;
   readonly clips: readonly ClipRow[];
+  /** Every video track with an exported face: each gets a clip in the export. */
+  readonly clipTracks: readonly { readonly id: number; readonly mediaId: number; readonly startMs: number; readonly endMs: number }[];
   readonly annotations: readonly AnnotationDto[];
   readonly sources: readonly SourceDto[];
   readonly auditExcerpt: readonly AuditEntry[];
@@ -151,6 +153,7 @@ export function collectExportContent(d: ContentDeps, selection: readonly string[
   }
   return {
     selection: sel, identities, searches, alarms, comparisons, tracks, faces, media, selectedFaces, reportFaces, clips, annotations,
+    clipTracks: [...trackIds].sort((a, b) => a - b).flatMap((id) => d.exports.track(id) ?? []),
     sources: d.sources.list(), auditExcerpt, auditRows, auditCheck: d.audit.verify(),
   };
 }

@@ -3,6 +3,7 @@ import type { ExportMediaRow } from '../repositories/exportRepository.js';
 import { csvField, SEARCH_CSV_COLUMNS, searchToCsv } from '../search/searchExport.js';
 import type { ExportContent } from './exportContent.js';
 import type { ExportWriter } from './exportManifest.js';
+import type { ExportedClip } from './exportClips.js';
 
 const line = (cells: readonly (string | number | null)[]): string => `${cells.map(csvField).join(',')}\r\n`;
 const where = (m: ExportMediaRow | undefined): string => {
@@ -18,7 +19,7 @@ export interface FaceEvidence { readonly crop: string | null; readonly frame: st
  * the report, plus the full audit log and every original of the case (streamed: a large case is
  * never held as one string).
  */
-export async function writeExportData(w: ExportWriter, c: ExportContent, evidence: ReadonlyMap<number, FaceEvidence>, o: { csv: boolean; json: boolean; header: Record<string, unknown>; originals: () => Iterable<ExportMediaRow>; audit: () => Iterable<AuditEntry> }): Promise<void> {
+export async function writeExportData(w: ExportWriter, c: ExportContent, evidence: ReadonlyMap<number, FaceEvidence>, clips: readonly ExportedClip[], o: { csv: boolean; json: boolean; header: Record<string, unknown>; originals: () => Iterable<ExportMediaRow>; audit: () => Iterable<AuditEntry> }): Promise<void> {
   const identityName = new Map(c.identities.map((i) => [i.id, i.name] as const));
   const faceRows = [...c.faces.values()].sort((a, b) => a.id - b.id);
   if (o.csv) {
@@ -41,6 +42,8 @@ export async function writeExportData(w: ExportWriter, c: ExportContent, evidenc
         k.result.evidence ? `${k.result.evidence.strength} support for ${k.result.evidence.supports}` : null, k.result.threshold, k.result.decision, k.result.warnings.map((x) => x.code).join(' ')])).join(''));
     await w.write('data/annotations.csv', line(['annotation_id', 'target', 'kind', 'tag', 'scale', 'text', 'examiner', 'created_at', 'withdrawn_at', 'withdrawn_by', 'withdraw_reason'])
       + c.annotations.map((a) => line([a.id, `${a.target.kind}:${a.target.id}`, a.kind, a.tag, a.scale, a.body, a.examiner, a.createdAt, a.withdrawn?.at ?? null, a.withdrawn?.by ?? null, a.withdrawn?.reason ?? null])).join(''));
+    await w.write('data/clips.csv', line(['file', 'track_id', 'media_id', 'start_ms', 'end_ms', 'origin', 'redacted', 'redacted_frames'])
+      + clips.map((k) => line([k.file, k.trackId, k.mediaId, k.startMs, k.endMs, k.origin, k.redacted ? 'yes' : 'no', k.redactedFrames])).join(''));
     const orig = await w.sink('data/originals.csv');
     await orig.write(line(['media_id', 'sha256', 'bytes', 'kind', 'format', 'width', 'height', 'captured_at', 'status', 'locations']));
     for (const m of o.originals()) await orig.write(line([m.id, m.sha256, m.bytes, m.kind, m.format, m.width, m.height, m.capturedAt, m.status, m.locations.map((l) => (l.entry ? `${l.path}!/${l.entry}` : l.path)).join(' | ')]));
@@ -53,7 +56,7 @@ export async function writeExportData(w: ExportWriter, c: ExportContent, evidenc
   if (o.json) {
     const s = await w.sink('data/export.json');
     await s.write(`{"header":${JSON.stringify(o.header)},"selection":${JSON.stringify(c.selection)},"identities":${JSON.stringify(c.identities)},"searches":${JSON.stringify(c.searches)},`
-      + `"alarms":${JSON.stringify(c.alarms)},"comparisons":${JSON.stringify(c.comparisons)},"tracks":${JSON.stringify(c.tracks)},"annotations":${JSON.stringify(c.annotations)},`
+      + `"alarms":${JSON.stringify(c.alarms)},"comparisons":${JSON.stringify(c.comparisons)},"tracks":${JSON.stringify(c.tracks)},"clips":${JSON.stringify(clips)},"annotations":${JSON.stringify(c.annotations)},`
       + `"sources":${JSON.stringify(c.sources)},"auditCheck":${JSON.stringify(c.auditCheck)},"media":${JSON.stringify([...c.media.values()])},"faces":[`);
     let first = true;
     for (const f of faceRows) {

@@ -79,6 +79,17 @@ export class ExportWriter {
     await s.done();
   }
 
+  /** A file made by another program (ffmpeg) at the given place in the export; hashed from disk once it is complete. */
+  async produce(rel: string, make: (absPath: string) => Promise<void>): Promise<void> {
+    await this.ensureDir(rel);
+    const abs = join(this.root, rel);
+    await make(abs);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const c of createReadStream(abs)) { hash.update(c as Buffer); bytes += (c as Buffer).length; }
+    this.files.push({ path: rel.split(sep).join('/'), sha256: hash.digest('hex'), bytes });
+  }
+
   async finish(m: Omit<ExportManifest, 'format' | 'files'>): Promise<string> {
     const manifest: ExportManifest = { format: MANIFEST_FORMAT, ...m, files: [...this.files].sort((a, b) => a.path.localeCompare(b.path)) };
     const body = `${JSON.stringify(manifest, null, 1)}\n`;

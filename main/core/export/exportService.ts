@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { KestrelError, type ExportFormat, type ExportSummaryDto } from '../../contract/index.js';
-import { sha256File } from '../media/hashing.js';
 import type { ExportFaceRow } from '../repositories/exportRepository.js';
 import { writeCaseUco } from './caseUco.js';
 import { collectExportContent, type ContentDeps, type ExportContent } from './exportContent.js';
 import { writeExportData, type FaceEvidence } from './exportData.js';
+import { writeExportClips } from './exportClips.js';
 import { ExportWriter } from './exportManifest.js';
 import { annotatedFrame, faceCrop, OriginalReader } from './evidenceImages.js';
 import { buildReport, type ReportInfo } from './reportModel.js';
@@ -33,7 +33,7 @@ export interface ExportOptions {
   readonly redact: boolean;
   /** Also copy working copies of the originals the exported faces come from. */
   readonly originals: boolean;
-  /** Copy the case's evidence clips of exported tracks and alarms (never with redaction). */
+  /** A clip of every exported sighting: the case's own clips copied, the others cut now; with redaction all cut now, bystanders pixelated. */
   readonly clips: boolean;
   /** Full frames for the faces the report shows ('report'), or for every exported face ('all'). Crops are made of every face either way. */
   readonly frames: 'report' | 'all';
@@ -73,30 +73,24 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
     if (e.crop) crops.set(id, e.crop);
     if (e.frame) frames.set(id, e.frame);
   }
-  if (o.clips && !o.redact) {
-    for (const clip of content.clips) {
-      const from = join(caseDir, 'derived', clip.path);
-      if (!existsSync(from) || (await sha256File(from)) !== clip.sha256) { problems.push(`clip ${clip.id}: missing, or its SHA-256 no longer matches the one recorded when it was cut`); continue; }
-      await w.copy(from, `clips/clip-${clip.id}${extname(clip.path) || '.mp4'}`);
-    }
-  }
+  const clips = o.clips ? await writeExportClips({ caseDir, exports: d.exports, ffmpeg: d.ffmpeg }, content, w, o, problems) : [];
   check(o.signal);
   const exportedAt = new Date().toISOString();
   const header = {
     case: d.caseName, examiner: o.examiner, exportedAt, software: `${d.software} ${d.version}`, profile: d.caseMeta.profile, models: d.models, thresholds: Object.fromEntries(d.thresholds),
-    options: { select: content.selection, formats: [...formats], lang: o.lang, redact: o.redact, originals: o.originals, clips: o.clips && !o.redact, frames: o.frames },
+    options: { select: content.selection, formats: [...formats], lang: o.lang, redact: o.redact, originals: o.originals, clips: o.clips, frames: o.frames },
   };
   o.onProgress?.({ phase: 'documents', done: 0, total: 1 });
   let originalsCount = 0;
   for (const _ of d.exports.allMedia()) originalsCount++;
-  await writeExportData(w, content, evidence, { csv: formats.has('csv'), json: formats.has('json'), header, originals: () => d.exports.allMedia(), audit: () => d.exports.audit() });
+  await writeExportData(w, content, evidence, clips, { csv: formats.has('csv'), json: formats.has('json'), header, originals: () => d.exports.allMedia(), audit: () => d.exports.audit() });
   if (formats.has('case')) {
     await writeCaseUco(await w.sink('data/case-uco.jsonld'), content, { caseName: d.caseName, software: d.software, version: d.version, examiner: o.examiner, exportedAt, models: d.models, evidence });
   }
   if (formats.has('pdf') || formats.has('html')) {
     const info: ReportInfo = {
       lang: o.lang, caseName: d.caseName, caseCreatedAt: d.caseMeta.createdAt, caseCreatedBy: d.caseMeta.createdBy, profile: d.caseMeta.profile, examiner: o.examiner, exportedAt,
-      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds, originalsCount, problems, redact: o.redact, crops, frames,
+      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds, originalsCount, problems, redact: o.redact, crops, frames, clips,
     };
     const blocks = buildReport(content, info);
     const title = `${d.caseName} · ${exportedAt.slice(0, 10)}`;

@@ -1,5 +1,6 @@
 import { CASE_TARGET_ID, type AnnotationDto } from '../../contract/index.js';
 import type { ExportContent } from './exportContent.js';
+import type { ExportedClip } from './exportClips.js';
 import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, scaleText, type ReportLang } from './reportText.js';
 
 /** Format-neutral report blocks: the PDF and HTML renderers draw the same blocks. */
@@ -28,6 +29,7 @@ export interface ReportInfo {
   /** Export-relative files made for each face and frame. */
   readonly crops: ReadonlyMap<number, string>;
   readonly frames: ReadonlyMap<number, string>;
+  readonly clips: readonly ExportedClip[];
 }
 
 const REPORT_TIMELINE_ROWS = 40;
@@ -154,6 +156,14 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
       ] });
       b.push(...annotationLines(annotationsOf('comparison', k.id)));
     }
+  }
+
+  if (info.clips.length) {
+    b.push({ t: 'h2', text: L.clips });
+    b.push({ t: 'p', text: L.clipsText });
+    b.push({ t: 'table', head: [L.clipFile, L.clipSpan, L.clipOrigin, L.clipRedacted], widths: [3.4, 3.4, 2.4, 1.6], rows: info.clips.map((k) => [
+      k.file, `${mediaPath(k.mediaId).split(/[\\/]/).pop() ?? ''} ${ms(k.startMs)}–${ms(k.endMs)}`, k.origin === 'cut at export' ? L.clipCut : fill(L.clipCopied, { id: k.origin.replace(/\D+/g, '') }), k.redacted ? String(k.redactedFrames) : '–',
+    ]) });
   }
 
   const others = c.annotations.filter((a) => !['case', 'identity', 'search', 'alarm', 'comparison'].includes(a.target.kind));

@@ -14,6 +14,7 @@ export interface ExportMediaRow {
   readonly id: number; readonly sha256: string; readonly bytes: number; readonly kind: 'image' | 'video'; readonly format: string | null;
   readonly width: number | null; readonly height: number | null; readonly capturedAt: string | null; readonly status: string;
   readonly durationMs: number | null;
+  readonly fps: number | null;
   /** Locations: plain path and archive entry ('' for a plain file), oldest first. */
   readonly locations: readonly { readonly path: string; readonly entry: string }[];
 }
@@ -86,7 +87,7 @@ export class ExportRepository {
 
   private mediaWhere(where: string, args: unknown[]): ExportMediaRow[] {
     const rows = this.db.prepare(`SELECT m.id, m.sha256, m.byte_size AS bytes, m.kind, m.format, m.width, m.height, m.captured_at AS capturedAt, m.status,
-      m.duration_ms AS durationMs, (SELECT json_group_array(json_array(l.path, l.archive_entry)) FROM (SELECT path, archive_entry FROM media_locations
+      m.duration_ms AS durationMs, m.fps, (SELECT json_group_array(json_array(l.path, l.archive_entry)) FROM (SELECT path, archive_entry FROM media_locations
       WHERE media_id = m.id ORDER BY id) l) AS locs FROM media m WHERE ${where}`).all(...args) as (Omit<ExportMediaRow, 'locations'> & { locs: string })[];
     return rows.map(({ locs, ...m }) => ({ ...m, locations: (JSON.parse(locs) as [string, string][]).map(([path, entry]) => ({ path, entry })) }));
   }

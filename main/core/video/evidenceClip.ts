@@ -67,21 +67,7 @@ export async function createClip(d: ClipDeps, req: ClipRequest): Promise<ClipRow
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const rel = `clips/${mediaId}-${from}-${to}-${randomUUID().slice(0, 8)}.mp4`;
   const out = join(d.derivedDir, rel);
-  const tmp = `${out}.part`;
-  let encoder = 'libx264';
-  try {
-    try {
-      await runFfmpeg(d.ffmpeg(), original, from, to, tmp, ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p']);
-    } catch (err) {
-      if (!/Unknown encoder|Encoder not found|libx264/i.test((err as Error).message)) throw err;
-      encoder = 'mpeg4';
-      await runFfmpeg(d.ffmpeg(), original, from, to, tmp, ['-c:v', 'mpeg4', '-q:v', '2']);
-    }
-    await rename(tmp, out);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err instanceof KestrelError ? err : new KestrelError('IO_ERROR', `ffmpeg could not cut the clip: ${(err as Error).message}`);
-  }
+  const encoder = await encodeSpan(d.ffmpeg(), original, from, to, out);
   const sha = await sha256File(out);
   const bytes = (await stat(out)).size;
   return d.db.transaction(() => {
@@ -91,8 +77,31 @@ export async function createClip(d: ClipDeps, req: ClipRequest): Promise<ClipRow
   })();
 }
 
+/**
+ * Re-encodes [fromMs, toMs) of a video into `out` (H.264 + AAC in MP4, MPEG-4 part 2 where libx264
+ * is missing), written whole or not at all. Returns the video encoder used.
+ */
+export async function encodeSpan(ffmpeg: string, src: string, fromMs: number, toMs: number, out: string): Promise<string> {
+  const tmp = `${out}.part`;
+  let encoder = 'libx264';
+  try {
+    try {
+      await runFfmpeg(ffmpeg, src, fromMs, toMs, tmp, ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '18', '-pix_fmt', 'yuv420p']);
+    } catch (err) {
+      if (!/Unknown encoder|Encoder not found|libx264/i.test((err as Error).message)) throw err;
+      encoder = 'mpeg4';
+      await runFfmpeg(ffmpeg, src, fromMs, toMs, tmp, ['-c:v', 'mpeg4', '-q:v', '2']);
+    }
+    await rename(tmp, out);
+    return encoder;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err instanceof KestrelError ? err : new KestrelError('IO_ERROR', `ffmpeg could not cut the clip: ${(err as Error).message}`);
+  }
+}
+
 /** The first location of the original that still exists and still hashes to the recorded SHA-256. */
-async function verifiedOriginal(paths: readonly string[], expected: string): Promise<string> {
+export async function verifiedOriginal(paths: readonly string[], expected: string): Promise<string> {
   const seen: string[] = [];
   for (const p of paths) {
     if (!existsSync(p)) { seen.push(`${p} (missing)`); continue; }

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { sha256File } from '../media/hashing.js';
+import type { ExportMediaRow, ExportRepository } from '../repositories/exportRepository.js';
+import { DEFAULT_CLIP_PAD_MS, encodeSpan, verifiedOriginal } from '../video/evidenceClip.js';
+import { cutRedactedClip, REDACT_HOLD_MS, type HiddenFace } from '../video/redactedClip.js';
+import type { ExportContent } from './exportContent.js';
+import type { ExportWriter } from './exportManifest.js';
+
+/** Clips cut by one export at most (each is a re-encode); more are listed as problems, not cut. */
+export const MAX_EXPORT_CUTS = 200;
+
+export interface ExportedClip {
+  readonly file: string;
+  readonly trackId: number | null;
+  readonly mediaId: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** `case clip N` (copied, its recorded SHA-256 checked) or `cut at export` (from the verified original). */
+  readonly origin: string;
+  readonly redacted: boolean;
+  /** Frames in which at least one face was pixelated (redacted clips). */
+  readonly redactedFrames: number;
+}
+
+export interface ExportClipDeps {
+  readonly caseDir: string;
+  readonly exports: ExportRepository;
+  readonly ffmpeg: () => string;
+}
+
+const plainPaths = (m: ExportMediaRow): string[] => m.locations.filter((l) => !l.entry).map((l) => l.path);
+
+/**
+ * The video clips of an export: every exported sighting (track) gets one, with 2 s of context.
+ * Without redaction a clip the case already holds is copied after checking its recorded SHA-256,
+ * and a track without one is cut now from the verified original. With redaction every clip is cut
+ * now with every face that is not a subject of the export pixelated in every frame (tracked faces
+ * followed between detections), so no unredacted clip leaves the case.
+ */
+export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: ExportWriter, o: { redact: boolean; signal?: AbortSignal }, problems: string[]): Promise<ExportedClip[]> {
+  const out: ExportedClip[] = [];
+  const covered = new Set<number>();
+  if (!o.redact) {
+    for (const clip of c.clips) {
+      const from = join(d.caseDir, 'derived', clip.path);
+      if (!existsSync(from) || (await sha256File(from)) !== clip.sha256) { problems.push(`clip ${clip.id}: missing, or its SHA-256 no longer matches the one recorded when it was cut`); continue; }
+      const file = `clips/clip-${clip.id}${extname(clip.path) || '.mp4'}`;
+      await w.copy(from, file);
+      if (clip.trackId !== null) covered.add(clip.trackId);
+      out.push({ file, trackId: clip.trackId, mediaId: clip.mediaId, startMs: clip.startMs, endMs: clip.endMs, origin: `case clip ${clip.id}`, redacted: false, redactedFrames: 0 });
+    }
+  }
+  const todo = c.clipTracks.filter((t) => !covered.has(t.id));
+  if (todo.length > MAX_EXPORT_CUTS) problems.push(`${todo.length - MAX_EXPORT_CUTS} sightings got no clip: an export cuts at most ${MAX_EXPORT_CUTS} (select fewer tracks or identities)`);
+  for (const t of todo.slice(0, MAX_EXPORT_CUTS)) {
+    if (o.signal?.aborted) break;
+    const m = c.media.get(t.mediaId) ?? d.exports.media([t.mediaId])[0];
+    if (!m) continue;
+    const startMs = Math.max(0, t.startMs - DEFAULT_CLIP_PAD_MS);
+    const endMs = Math.max(startMs + 1, m.durationMs === null ? t.endMs + DEFAULT_CLIP_PAD_MS : Math.min(m.durationMs, t.endMs + DEFAULT_CLIP_PAD_MS));
+    try {
+      const original = await verifiedOriginal(plainPaths(m), m.sha256);
+      if (!o.redact) {
+        const file = `clips/track-${t.id}.mp4`;
+        await w.produce(file, async (abs) => { await encodeSpan(d.ffmpeg(), original, startMs, endMs, abs); });
+        out.push({ file, trackId: t.id, mediaId: m.id, startMs, endMs, origin: 'cut at export', redacted: false, redactedFrames: 0 });
+        continue;
+      }
+      if (!m.width || !m.height) throw new Error('the video size is unknown');
+      const hidden: HiddenFace[] = d.exports.facesOnMedia(m.id)
+        .filter((f) => f.frameMs !== null && !c.selectedFaces.has(f.id) && f.frameMs >= startMs - REDACT_HOLD_MS && f.frameMs <= endMs + REDACT_HOLD_MS)
+        .map((f) => ({ ms: f.frameMs!, box: { x: f.x, y: f.y, w: f.w, h: f.h }, trackId: f.trackId }));
+      const file = `clips/track-${t.id}-redacted.mp4`;
+      let redactedFrames = 0;
+      await w.produce(file, async (abs) => {
+        ({ redactedFrames } = await cutRedactedClip(d.ffmpeg(), original, { fromMs: startMs, toMs: endMs, width: m.width!, height: m.height!, fps: m.fps ?? 25, hidden }, abs));
+      });
+      out.push({ file, trackId: t.id, mediaId: m.id, startMs, endMs, origin: 'cut at export', redacted: true, redactedFrames });
+    } catch (err) {
+      problems.push(`track ${t.id}: no clip (${(err as Error).message})`);
+    }
+  }
+  return out;
+}
