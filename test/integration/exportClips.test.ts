@@ -25,7 +25,8 @@ before(async () => {
   const tracks = (await wb.invoke('tracks.list', {})).tracks;
   assert.equal(tracks.length, 2, 'two sightings');
   const x = (id: number): number => wb.repos.exports.faces([tracks.find((t) => t.id === id)!.bestFace])[0]!.x;
-  [left, right] = [...tracks.map((t) => t.id)].sort((a, b) => x(a) - x(b)) as [number, number];
+  const sorted = tracks.map((t) => Number(t.id)).sort((a, b) => x(a) - x(b));
+  [left, right] = [sorted[0]!, sorted[1]!];
 });
 
 after(async () => {
