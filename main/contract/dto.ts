@@ -257,7 +257,10 @@ export interface CompareEvidenceDto {
 export interface CompareWarningDto {
   readonly code: string;
   readonly side: 'A' | 'B' | null;
+  /** In English (see engineText for other languages). */
   readonly message: string;
+  /** The values the message was made from (absent in comparisons stored before they were kept). */
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export interface CompareDto {

@@ -6,3 +6,4 @@ export * from './annotations.js';
 export * from './api.js';
 export * from './wire.js';
 export * from './securityPolicy.js';
+export * from './engineText.js';

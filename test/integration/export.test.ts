@@ -161,6 +161,18 @@ test('an export holds the report, data, CASE/UCO and evidence; export verify pas
   assert.deepEqual(hashTree(photos), originalsBefore, 'originals are untouched');
 });
 
+test('a comparison in a Chinese report is told in Chinese: decision, threshold source, calibration condition and warnings', async () => {
+  const out = join(work, 'export-zh-comparison');
+  await wb.exportCase({ out, select: [`comparison:${comparisonId}`], formats: ['html'], lang: 'zh', redact: false, originals: false, clips: false, frames: 'report', examiner: '李警官' });
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  const stored = wb.repos.comparisons.get(comparisonId)!.result;
+  assert.ok(stored.warnings.length > 0, 'the comparison has warnings to tell');
+  assert.ok(html.includes(stored.decision === 'match' ? '匹配' : '不匹配'));
+  assert.match(html, /校准数据（.+）上误识率 1e-3 的阈值/);
+  for (const w of stored.warnings) assert.ok(!html.includes(w.message), `English warning left in the Chinese report: ${w.message}`);
+  assert.match(html, /年龄为模型估计值/, 'the estimated-age warning in Chinese');
+});
+
 test('the report in Chinese renders Chinese text, and redaction blurs every non-subject face in exported frames', async () => {
   // insightface_t1.jpg has six faces: export one of them as the subject.
   const t1 = wb.repos.faces.list(0, 100).filter((f) => f.mediaPath.endsWith('insightface_t1.jpg'));

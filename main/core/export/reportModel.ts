@@ -1,7 +1,7 @@
-import { CASE_TARGET_ID, type AnnotationDto } from '../../contract/index.js';
+import { CASE_TARGET_ID, conditionText, decisionText, localWarning, scaleText, thresholdSourceText, type AnnotationDto } from '../../contract/index.js';
 import type { ExportContent } from './exportContent.js';
 import type { ExportedClip } from './exportClips.js';
-import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, scaleText, type ReportLang } from './reportText.js';
+import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, type ReportLang } from './reportText.js';
 
 /** Format-neutral report blocks: the PDF and HTML renderers draw the same blocks. */
 export type ReportBlock =
@@ -149,10 +149,10 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
       if (sides.length) b.push({ t: 'images', size: 140, items: sides });
       b.push({ t: 'kv', rows: [
         [L.fused, num(r.fused, 4)], ...r.scores.map((s) => [s.model, num(s.score, 4)] as const),
-        [L.lr, r.evidence ? `LR ${r.evidence.lr.toPrecision(3)} (log10 ${num(r.evidence.log10Lr, 2)}); ${r.evidence.conditionLabel}` : '–'],
+        [L.lr, r.evidence ? `LR ${r.evidence.lr.toPrecision(3)} (log10 ${num(r.evidence.log10Lr, 2)}); ${conditionText(r.evidence.condition, info.lang)}` : '–'],
         [L.verbal, r.evidence ? scaleText(`${r.evidence.strength} support for ${r.evidence.supports}`, info.lang) : '–'],
-        [L.decision, `${r.decision ?? '–'} (${L.threshold} ${num(r.threshold, 3)}: ${r.thresholdSource})`],
-        [L.warnings, r.warnings.map((w) => `• ${w.message}`).join('\n') || L.none],
+        [L.decision, `${decisionText(r.decision, info.lang)} (${L.threshold} ${num(r.threshold, 3)}: ${thresholdSourceText(r.thresholdSource, info.lang)})`],
+        [L.warnings, r.warnings.map((w) => `• ${localWarning(w, info.lang)}`).join('\n') || L.none],
       ] });
       b.push(...annotationLines(annotationsOf('comparison', k.id)));
     }

@@ -1,4 +1,3 @@
-import type { ConclusionScale } from '../../contract/index.js';
 
 export type ReportLang = 'en' | 'zh';
 
@@ -81,15 +80,3 @@ export const LIMITATIONS: Record<ReportLang, readonly string[]> = {
   ],
 };
 
-const STRENGTH_ZH: Record<string, string> = {
-  'extremely strong': '极强', 'very strong': '很强', strong: '强', 'moderately strong': '较强', moderate: '中等', weak: '弱',
-};
-
-/** A conclusion (or the software's verbal equivalent) in the report's language. */
-export function scaleText(scale: ConclusionScale | string, lang: ReportLang): string {
-  if (lang === 'en') return scale;
-  if (scale === 'inconclusive' || scale === 'none') return '无倾向（不确定）';
-  const m = /^(.+) support for (same person|different people)$/.exec(scale);
-  if (!m) return scale;
-  return `${m[2] === 'same person' ? '支持同一人' : '支持不同人'}，强度：${STRENGTH_ZH[m[1]!] ?? m[1]!}`;
-}

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { KestrelError } from '../../contract/index.js';
+import { CHILD_BELOW_YEARS, KestrelError, LARGE_GAP_YEARS, conditionText } from '../../contract/index.js';
 
 /**
  * Score-to-likelihood-ratio calibration for 1:1 comparison.
@@ -18,21 +18,16 @@ import { KestrelError } from '../../contract/index.js';
  * at most LR 500).
  */
 
-export const CHILD_BELOW_YEARS = 14;
-export const LARGE_GAP_YEARS = 10;
+export { CHILD_BELOW_YEARS, LARGE_GAP_YEARS };
 /** Fewer labelled pairs of either class than this and a condition falls back to 'any'. */
 export const MIN_PAIRS_PER_CLASS = 100;
 
 export const CONDITION_IDS = ['any', 'child_gap_le10', 'child_gap_gt10', 'adult_gap_le10', 'adult_gap_gt10'] as const;
 export type ConditionId = (typeof CONDITION_IDS)[number];
 
-export const CONDITION_LABELS: Readonly<Record<ConditionId, string>> = {
-  any: 'any pair (ages unknown)',
-  child_gap_le10: `a child (under ${CHILD_BELOW_YEARS}) involved, age gap up to ${LARGE_GAP_YEARS} years`,
-  child_gap_gt10: `a child (under ${CHILD_BELOW_YEARS}) involved, age gap over ${LARGE_GAP_YEARS} years`,
-  adult_gap_le10: `both ${CHILD_BELOW_YEARS} or older, age gap up to ${LARGE_GAP_YEARS} years`,
-  adult_gap_gt10: `both ${CHILD_BELOW_YEARS} or older, age gap over ${LARGE_GAP_YEARS} years`,
-};
+export const CONDITION_LABELS: Readonly<Record<ConditionId, string>> = Object.fromEntries(
+  CONDITION_IDS.map((id) => [id, conditionText(id, 'en')]),
+) as Record<ConditionId, string>;
 
 /** The condition a pair belongs to; 'any' when either age is unknown. */
 export function conditionOf(ageA: number | null, ageB: number | null): ConditionId {

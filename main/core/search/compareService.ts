@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Box, CompareDto, CompareSideDto, CompareWarningDto, FaceId, ProfileName, QualityDto } from '../../contract/index.js';
+import { warningText, type Box, type CompareDto, type CompareSideDto, type CompareWarningDto, type FaceId, type ProfileName, type QualityDto } from '../../contract/index.js';
 import { builtInModelsFile } from '../../../models/manifest.js';
 import { ModelStore } from '../../../models/modelStore.js';
 import { defaultWorkerLayout, engineConfigFor } from '../faces/engineConfig.js';
@@ -34,15 +34,6 @@ export interface CompareOptions {
 /** Below this overall quality a comparison is flagged as unreliable. */
 const LOW_QUALITY = 0.3;
 
-const QUALITY_MESSAGES: Readonly<Record<string, string>> = {
-  small: 'the face is small (under 40 px): fine detail is missing',
-  blurred: 'the face is blurred',
-  profile: 'the face is turned away (over 40 degrees): frontal comparison is less reliable',
-  dark: 'the face is underexposed',
-  overexposed: 'the face is overexposed',
-  low_detector_score: 'the detector was unsure this is a face',
-};
-
 /**
  * 1:1 comparison: per-model and fused cosine, the calibrated likelihood ratio with its verbal
  * equivalent, the decision at the threshold, and every condition that weakens the result.
@@ -62,21 +53,20 @@ export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOption
   const A = side(a);
   const B = side(b);
   const warnings: CompareWarningDto[] = [];
+  // Stored with the values they were made from, so a report or UI in another language can say the same (engineText).
+  const warn = (code: string, side: 'A' | 'B' | null, params: Record<string, string | number> = {}): void => {
+    const p = side ? { side, ...params } : params;
+    warnings.push({ code, side, message: warningText(code, p, 'en'), params: p });
+  };
   for (const [name, s] of [['A', A], ['B', B]] as const) {
-    for (const w of s.quality.warnings) warnings.push({ code: w, side: name, message: `Face ${name}: ${QUALITY_MESSAGES[w] ?? w}` });
-    if (s.quality.overall < LOW_QUALITY) warnings.push({ code: 'low_quality', side: name, message: `Face ${name}: overall quality ${s.quality.overall.toFixed(2)} is low; treat the result with caution` });
-    if (s.age !== null && s.age < CHILD_BELOW_YEARS) {
-      warnings.push({ code: 'child_photo', side: name, message: `Face ${name} is of a child (${s.ageSource} age ${Math.round(s.age)}): children's faces change fast and resemble each other; scores are less discriminating` });
-    }
-    if (s.otherFaces > 0) warnings.push({ code: 'multiple_faces', side: name, message: `Photo ${name} shows ${s.otherFaces + 1} faces; the largest confident one was compared (crop the photo to choose another)` });
-    if (s.ageSource === 'estimated') warnings.push({ code: 'age_estimated', side: name, message: `Face ${name}: the age is the model's estimate (often too high for young children); give the known age at the time of the photo for a better-founded calibration` });
+    for (const w of s.quality.warnings) warn(w, name);
+    if (s.quality.overall < LOW_QUALITY) warn('low_quality', name, { quality: s.quality.overall.toFixed(2) });
+    if (s.age !== null && s.age < CHILD_BELOW_YEARS) warn('child_photo', name, { ageSource: s.ageSource, age: Math.round(s.age) });
+    if (s.otherFaces > 0) warn('multiple_faces', name, { faces: s.otherFaces + 1 });
+    if (s.ageSource === 'estimated') warn('age_estimated', name);
   }
-  if (A.age !== null && B.age !== null && Math.abs(A.age - B.age) > LARGE_GAP_YEARS) {
-    warnings.push({ code: 'large_age_difference', side: null, message: `The ages differ by about ${Math.round(Math.abs(A.age - B.age))} years: the same person scores lower across such gaps` });
-  }
-  if (scores.length < opts.models.length) {
-    warnings.push({ code: 'models_missing', side: null, message: `Only ${scores.length} of ${opts.models.length} recognizers have embeddings for both faces` });
-  }
+  if (A.age !== null && B.age !== null && Math.abs(A.age - B.age) > LARGE_GAP_YEARS) warn('large_age_difference', null, { years: Math.round(Math.abs(A.age - B.age)) });
+  if (scores.length < opts.models.length) warn('models_missing', null, { n: scores.length, of: opts.models.length });
 
   let evidence: CompareDto['evidence'] = null;
   const cal = opts.calibration;
@@ -92,10 +82,10 @@ export function compareFaces(a: CompareFace, b: CompareFace, opts: CompareOption
         heldOutCllr: cond.heldOutCllr === null ? null : round4(cond.heldOutCllr), created: cal.calibration.created,
       },
     };
-    if (ev.outOfRange) warnings.push({ code: 'outside_calibration', side: null, message: `A face is under ${MIN_CALIBRATED_FACE_PX} px, smaller than any face in the calibration data: the likelihood ratio is limited to weak support (10^${OUT_OF_RANGE_MAX_LOG10_LR})` });
-    else if (ev.atBound) warnings.push({ code: 'lr_at_bound', side: null, message: `The likelihood ratio is capped at 10^${cond.maxLog10Lr.toFixed(1)}: the calibration data (${cond.positives} same, ${cond.negatives} different pairs) cannot support a stronger statement` });
+    if (ev.outOfRange) warn('outside_calibration', null, { px: MIN_CALIBRATED_FACE_PX, max: OUT_OF_RANGE_MAX_LOG10_LR });
+    else if (ev.atBound) warn('lr_at_bound', null, { max: cond.maxLog10Lr.toFixed(1), positives: cond.positives, negatives: cond.negatives });
   } else {
-    warnings.push({ code: 'uncalibrated', side: null, message: 'No calibration exists for these recognizer weights: no likelihood ratio is given (run kestrel eval calibrate)' });
+    warn('uncalibrated', null);
   }
   const threshold = opts.threshold ?? cal?.calibration.thresholds['far_1e-3'] ?? null;
   const thresholdSource = opts.threshold !== undefined ? 'given by the examiner'

@@ -20,3 +20,6 @@ export function initialLang(stored: string | null, browser: string): Lang {
   if (stored === 'en' || stored === 'zh-CN') return stored;
   return browser.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
+
+/** The engine's text language for a UI language (see main/contract/engineText). */
+export const textLang = (lang: Lang): 'en' | 'zh' => (lang === 'zh-CN' ? 'zh' : 'en');

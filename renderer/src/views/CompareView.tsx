@@ -1,4 +1,5 @@
-import type { CompareDto, CompareSideDto } from '../../../main/contract/index.js';
+import { conditionText, decisionText, localWarning, scaleText, thresholdSourceText, type CompareDto, type CompareSideDto } from '../../../main/contract/index.js';
+import { textLang } from '../i18n/i18n.js';
 import { useAppState, useT } from '../appContext.js';
 import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
 import type { FaceChoice } from '../store/searchSlice.js';
@@ -69,25 +70,27 @@ function Side(p: { label: string; choice: FaceChoice | null; side: CompareSideDt
 
 function Verdict({ r }: { r: CompareDto }): React.JSX.Element {
   const t = useT();
+  const lang = useAppState((s) => s.lang);
   return (
     <div className="verdict" data-testid="compare-verdict">
       <div className="score">{r.fused.toFixed(3)}</div>
       <div className="muted">{t('compare.fused')}</div>
       {r.evidence ? (
         <div className={`evidence ${r.evidence.supports === 'same person' ? 'ok' : r.evidence.supports === 'different people' ? 'bad' : ''}`}>
-          <strong>{r.evidence.verbal}</strong>
+          <strong>{lang === 'en' ? r.evidence.verbal : scaleText(r.evidence.supports === 'neither' ? 'none' : `${r.evidence.strength} support for ${r.evidence.supports}`, textLang(lang))}</strong>
           <div>LR {formatLr(r.evidence.lr)} (log10 {r.evidence.log10Lr.toFixed(2)}){r.evidence.atBound ? ` · ${t('compare.atBound')}` : ''}</div>
         </div>
       ) : (
         <div className="muted">{t('compare.noCalibration')}</div>
       )}
-      {r.decision && <div>{t('compare.decision', { decision: r.decision, threshold: r.threshold?.toFixed(3) ?? '–' })}</div>}
+      {r.decision && <div>{t('compare.decision', { decision: decisionText(r.decision, textLang(lang)), threshold: r.threshold?.toFixed(3) ?? '–' })}</div>}
     </div>
   );
 }
 
 function CompareDetails({ r }: { r: CompareDto }): React.JSX.Element {
   const t = useT();
+  const lang = useAppState((s) => s.lang);
   return (
     <div className="compare-details">
       <table className="models">
@@ -96,13 +99,13 @@ function CompareDetails({ r }: { r: CompareDto }): React.JSX.Element {
       </table>
       {r.evidence && (
         <p className="muted">
-          {t('compare.calibration', { condition: r.evidence.conditionLabel, data: r.evidence.calibration.data, cllr: r.evidence.calibration.heldOutCllr?.toFixed(3) ?? '–' })}
+          {t('compare.calibration', { condition: conditionText(r.evidence.condition, textLang(lang)), data: r.evidence.calibration.data, cllr: r.evidence.calibration.heldOutCllr?.toFixed(3) ?? '–' })}
         </p>
       )}
-      <p className="muted">{t('compare.thresholdSource', { source: r.thresholdSource })}</p>
+      <p className="muted">{t('compare.thresholdSource', { source: thresholdSourceText(r.thresholdSource, textLang(lang)) })}</p>
       {r.warnings.length > 0 && (
         <ul className="warnings" data-testid="compare-warnings">
-          {r.warnings.map((w, i) => <li key={i} className="warn">{w.message}</li>)}
+          {r.warnings.map((w, i) => <li key={i} className="warn">{localWarning(w, textLang(lang))}</li>)}
         </ul>
       )}
     </div>
