@@ -1,6 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import heicDecode from 'heic-decode';
-import { decode as decodeBmp } from 'bmp-ts';
+import { DecodeTimeout, decodeWorkers } from './decodeWorkerClient.js';
 import type { MediaErrorReason } from '../../contract/index.js';
 import type { ImageFormat } from './fileType.js';
 import { readExif, type ExifFacts } from './exifMetadata.js';
@@ -87,7 +86,7 @@ async function decodeOnce(buf: Buffer, format: ImageFormat, limits: DecodeLimits
   const exif = await readExif(buf);
   try {
     if (format === 'heif' || format === 'bmp') {
-      const opened = format === 'heif' ? await openHeif(buf, limits) : openBmp(buf, limits);
+      const opened = format === 'heif' ? await openHeif(buf, limits) : await openBmp(buf, limits);
       if (!opened.ok) return opened.result;
       ({ input, width, height } = opened);
     } else {
@@ -162,20 +161,13 @@ function checkDims(width: number, height: number, limits: DecodeLimits): DecodeR
 type Opened = { ok: true; input: Sharp; width: number; height: number } | { ok: false; result: DecodeResult };
 
 /** BMP (common in old cameras and scanners) is not in the bundled libvips; bmp-ts decodes it. */
-function openBmp(buf: Buffer, limits: DecodeLimits): Opened {
+async function openBmp(buf: Buffer, limits: DecodeLimits): Promise<Opened> {
   if (buf.length < 26) return { ok: false, result: fail('truncated_or_corrupt', 'BMP header is truncated') };
   // Declared size (BITMAPINFOHEADER) is checked before any pixel is allocated.
   const bomb = checkDims(Math.abs(buf.readInt32LE(18)), Math.abs(buf.readInt32LE(22)), limits);
   if (bomb) return { ok: false, result: bomb };
-  const bmp = decodeBmp(buf, { toRGBA: true });
-  // bmp-ts reports alpha 0 for 24-bit files (which have none): keep the colour channels only.
-  const rgb = Buffer.alloc(bmp.width * bmp.height * 3);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    rgb[j] = bmp.data[i]!;
-    rgb[j + 1] = bmp.data[i + 1]!;
-    rgb[j + 2] = bmp.data[i + 2]!;
-  }
-  return { ok: true, input: sharp(rgb, { raw: { width: bmp.width, height: bmp.height, channels: 3 } }), width: bmp.width, height: bmp.height };
+  const bmp = await decodeWorkers.decode('bmp', buf, limits.timeoutMs);
+  return { ok: true, input: sharp(bmp.data, { raw: { width: bmp.width, height: bmp.height, channels: 3 } }), width: bmp.width, height: bmp.height };
 }
 
 /** HEIC photos (iPhones) are HEVC-coded, which the bundled libvips cannot decode; libheif (wasm) can. */
@@ -191,16 +183,17 @@ async function openHeif(buf: Buffer, limits: DecodeLimits): Promise<Opened> {
   } catch {
     // fall through to libheif
   }
-  const img = await heicDecode({ buffer: buf });
+  const img = await decodeWorkers.decode('heif', buf, limits.timeoutMs);
   const bomb = checkDims(img.width, img.height, limits);
   if (bomb) return { ok: false, result: bomb };
-  const rgba = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+  const rgba = img.data;
   // libheif has already applied the container's rotation/mirror; EXIF orientation must not be re-applied.
   const input = sharp(rgba, { raw: { width: img.width, height: img.height, channels: 4 } });
   return { ok: true, input, width: img.width, height: img.height };
 }
 
 function classify(err: unknown): DecodeResult {
+  if (err instanceof DecodeTimeout) return fail('timeout', `${err.message}; given up so that intake goes on (a pathological or damaged file)`);
   // The same line repeated is other threads' copy of the message (libvips' shared error buffer).
   const msg = [...new Set((err instanceof Error ? err.message : String(err)).split('\n').map((l) => l.trim()).filter(Boolean))].join('\n');
   if (/pixel limit/i.test(msg)) return fail('decompression_bomb', msg);
