@@ -144,14 +144,15 @@ function Lane(p: { lane: TimelineLaneDto; pct: (ms: number) => number; selected:
   }
   return (
     <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode="items">
-      {lane.items.map((it, i) => {
+      {lane.items.map((it) => {
         const x = p.pct(it.startMs);
         const w = p.pct(it.endMs) - x;
         const active = p.selected && p.selected.mediaId === it.mediaId && p.selected.faceId === it.faceId && p.selected.trackId === it.trackId;
         return (
           <button
-            key={`${it.mediaId}-${it.faceId ?? 'm'}-${it.trackId ?? ''}-${i}`} className={`tl-item ${it.kind}${active ? ' active' : ''}`}
-            style={{ left: `${x}%`, width: w > 0.5 ? `${w}%` : undefined, top: 4 + (i % 3) * 5 }}
+            // Keyed by what it is (not its position), so zooming and panning keep the items still in view and their loaded faces.
+            key={`${it.mediaId}-${it.faceId ?? 'm'}-${it.trackId ?? ''}`} className={`tl-item ${it.kind}${active ? ' active' : ''}`}
+            style={{ left: `${x}%`, width: w > 0.5 ? `${w}%` : undefined, top: 4 + ((it.mediaId + (it.faceId ?? 0)) % 3) * 5 }}
             title={`${formatInstant(it.startMs)}${it.endMs > it.startMs ? ` (${formatSpan(it.endMs - it.startMs)})` : ''}\n${it.mediaPath}`}
             onClick={() => void select(it)} data-testid="tl-item" data-face={it.faceId ?? ''}
           >
