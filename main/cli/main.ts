@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -461,6 +461,32 @@ bench
         ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
       ], ['', 'seconds', 'photos/s', 'faces/s']);
       process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+    });
+  });
+
+const sharedVideo = (name: string): string => join(appRoot, '..', 'shared', 'datasets', 'videos', name);
+bench
+  .command('video')
+  .description('video intake speed as multiples of real time on 720p and 1080p footage made from real face videos, and where the time goes')
+  .option('--source-720 <file>', 'real face video for the 720p footage', sharedVideo('shinzo_abe.mp4'))
+  .option('--source-1080 <file>', 'real face video for the 1080p footage', sharedVideo('conan_obrien.mp4'))
+  .option('--seconds <n>', 'length of each generated clip', intArg, 20)
+  .option('--runs <n>', 'end-to-end runs (median reported)', intArg, 3)
+  .addOption(profileOption().default('accurate'))
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { source720: string; source1080: string; seconds: number; runs: number; profile: ProfileName; json?: boolean; out?: string }) => {
+    for (const f of [o.source720, o.source1080]) if (!existsSync(f)) fail(new KestrelError('INVALID_INPUT', `${f} does not exist: give a real face video with --source-720 / --source-1080`), !!o.json);
+    await report(o, () => benchVideo({
+      source720: o.source720, source1080: o.source1080, seconds: Math.max(2, o.seconds), runs: Math.max(1, o.runs), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
+      onLog: (m) => process.stderr.write(`bench video: ${m}\n`),
+    }), (r) => {
+      const row = (k: string): (string | number)[] => {
+        const x = r[k] as Record<string, number>;
+        return [k, x['realtime_x']!, x['wall_s']!, x['frames_sampled']!, x['decode_s']!, x['detect_s_summed']!, x['face_models_s_summed']!, x['track_s']!, x['store_s']!, x['tracks']!];
+      };
+      printTable([row('720p'), row('1080p')], ['footage', 'x real time', 'wall s', 'frames', 'decode s', 'detect s*', 'face models s*', 'track s', 'store s', 'tracks']);
+      process.stdout.write(`${String(r['seconds'])} s clips sampled at ${String(r['sample_fps'])} fps, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; * summed over the workers (they run in parallel); decode alone, inference alone, then median of ${String(r['runs'])} end-to-end runs\n`);
     });
   });
 

@@ -100,10 +100,11 @@ export class FacePool {
 
   /**
    * Times pure inference over a set of images, spread over the workers the way intake spreads them;
-   * returns the wall time of the slowest worker (they run concurrently).
+   * returns the wall time of the slowest worker (they run concurrently), and the time summed over
+   * the workers spent in the detector and in the per-face models (recognizers, age/gender).
    */
-  async timeInference(images: readonly { full: RgbImage; det: DetectorInput }[]): Promise<{ wallMs: number; faces: number }> {
-    const per = this.workers.map(() => ({ ms: 0, faces: 0 }));
+  async timeInference(images: readonly { full: RgbImage; det: DetectorInput }[]): Promise<{ wallMs: number; detectMs: number; faceModelsMs: number; faces: number }> {
+    const per = this.workers.map(() => ({ ms: 0, detectMs: 0, faces: 0 }));
     await Promise.all(
       this.workers.map(async (w, wi) => {
         for (let i = wi; i < images.length; i += this.workers.length) {
@@ -113,11 +114,13 @@ export class FacePool {
           const r = await w.request({ type: 'timeInference', full, det, detScale: img.det.scale } as WorkerRequest, [full.data, det.data]);
           if (r.type !== 'timed') throw new Error(`unexpected worker reply ${r.type}`);
           per[wi]!.ms += r.ms;
+          per[wi]!.detectMs += r.detectMs;
           per[wi]!.faces += r.faces;
         }
       }),
     );
-    return { wallMs: Math.max(...per.map((p) => p.ms)), faces: per.reduce((a, p) => a + p.faces, 0) };
+    const detectMs = per.reduce((a, p) => a + p.detectMs, 0);
+    return { wallMs: Math.max(...per.map((p) => p.ms)), detectMs, faceModelsMs: per.reduce((a, p) => a + p.ms, 0) - detectMs, faces: per.reduce((a, p) => a + p.faces, 0) };
   }
 
   async dispose(): Promise<void> {

@@ -42,7 +42,7 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const full = { data: Buffer.from(msg.full.data), width: msg.full.width, height: msg.full.height };
       const det = { image: { data: Buffer.from(msg.det.data), width: msg.det.width, height: msg.det.height }, scale: msg.detScale };
       const r = await engine.timeInference(full, det);
-      post({ type: 'timed', id: msg.id, ms: r.ms, faces: r.faces });
+      post({ type: 'timed', id: msg.id, ms: r.ms, detectMs: r.detectMs, faces: r.faces });
       return;
     }
     case 'dispose':

@@ -15,6 +15,6 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { readonly type: 'ready'; readonly id: number }
   | { readonly type: 'result'; readonly id: number; readonly result: AnalyzeResult; readonly full: RawImageMsg; readonly det: RawImageMsg }
-  | { readonly type: 'timed'; readonly id: number; readonly ms: number; readonly faces: number }
+  | { readonly type: 'timed'; readonly id: number; readonly ms: number; readonly detectMs: number; readonly faces: number }
   | { readonly type: 'disposed'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly message: string };

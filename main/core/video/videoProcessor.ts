@@ -27,6 +27,12 @@ export interface VideoDeps {
   readonly sampling: SamplingOptions;
 }
 
+/**
+ * Time spent in this process on the steps of video intake that are not decoding or inference,
+ * summed over every video since the last reset (read by `kestrel bench video`).
+ */
+export const videoStageMs = { track: 0, store: 0 };
+
 interface FrameFace {
   readonly ptsMs: number;
   readonly face: AnalyzedFace;
@@ -62,12 +68,16 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
 
   const settle = async (): Promise<void> => {
     const r = await inFlight.shift()!;
+    const t0 = performance.now();
     tracker.push(r.ptsMs, r.faces.map((f) => ({ box: f.box, embeddings: f.embeddings, quality: f.quality.overall })));
+    const t1 = performance.now();
     for (let i = 0; i < r.faces.length; i++) {
       const rel = join('thumbs', hash.slice(0, 2), `${hash}_${r.ptsMs}_${i}.jpg`);
       await writeFile(join(d.derivedDir, rel), await encodeThumbnail(r.faces[i]!.thumb, THUMB_SIZE));
       collected.push({ ptsMs: r.ptsMs, face: r.faces[i]!, thumb: rel });
     }
+    videoStageMs.track += t1 - t0;
+    videoStageMs.store += performance.now() - t1;
   };
 
   const end = await sampleFrames(ffmpeg, path, info, d.sampling, async (frame) => {
@@ -82,7 +92,9 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
   while (inFlight.length) await settle();
   if (signal?.aborted) return;
 
+  const t0 = performance.now();
   const tracks = tracker.finish();
+  const t1 = performance.now();
   d.db.transaction(() => {
     d.tracks.clearMedia(mediaId);
     const ids: FaceId[] = collected.map((c) =>
@@ -110,4 +122,6 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
         `${end.frames} frames decoded${end.frames ? ` (faces up to ${(upTo / 1000).toFixed(1)} s)` : ''}; ffmpeg: ${end.error.slice(0, 500)}`);
     }
   })();
+  videoStageMs.track += t1 - t0;
+  videoStageMs.store += performance.now() - t1;
 }
