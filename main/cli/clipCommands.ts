@@ -42,4 +42,27 @@ export function registerClipCommands(program: Command, openCase: OpenCase): void
         else process.stdout.write(`clip ${c.id}: derived/${c.path} (${(c.startMs / 1000).toFixed(2)}-${(c.endMs / 1000).toFixed(2)} s, ${c.encoder}, ${c.bytes} bytes, sha256 ${c.sha256})${o.out ? `; copied to ${o.out}` : ''}\n`);
       });
     });
+  program
+    .command('contact-sheet')
+    .description('a contact sheet of a video: 12 frames at even times with the faces found outlined, drawn from the verified original (kept in the case)')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--media <id>', 'a video of the case', intArg)
+    .option('--out <file>', 'also copy the sheet here (JPEG; never overwrites)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o: { case: string; media: number; out?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const s = await wb.invoke('media.contactSheet', { mediaId: o.media });
+        if (!s.path) throw new KestrelError('NOT_FOUND', `No contact sheet: ${s.problem ?? 'the original is not available'}`);
+        if (o.out) {
+          try {
+            await copyFile(join(wb.caseDir, 'derived', s.path), resolve(o.out), constants.COPYFILE_EXCL);
+          } catch (err) {
+            throw new KestrelError('IO_ERROR', `Cannot write ${o.out}: ${(err as Error).message}`);
+          }
+        }
+        if (json) printJson(s);
+        else process.stdout.write(`contact sheet of media ${s.mediaId}: derived/${s.path} (frames at ${s.times.map((t) => (t / 1000).toFixed(1)).join(', ')} s)${o.out ? `; copied to ${o.out}` : ''}\n`);
+      });
+    });
 }

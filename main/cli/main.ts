@@ -472,13 +472,14 @@ bench
   .option('--source-1080 <file>', 'real face video for the 1080p footage', sharedVideo('conan_obrien.mp4'))
   .option('--seconds <n>', 'length of each generated clip', intArg, 20)
   .option('--runs <n>', 'end-to-end runs (median reported)', intArg, 3)
+  .option('--long-minutes <n>', 'also ingest this many minutes of 720p footage and report memory along the way', numArg, 0)
   .addOption(profileOption().default('accurate'))
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
-  .action(async (o: { source720: string; source1080: string; seconds: number; runs: number; profile: ProfileName; json?: boolean; out?: string }) => {
+  .action(async (o: { source720: string; source1080: string; seconds: number; runs: number; longMinutes: number; profile: ProfileName; json?: boolean; out?: string }) => {
     for (const f of [o.source720, o.source1080]) if (!existsSync(f)) fail(new KestrelError('INVALID_INPUT', `${f} does not exist: give a real face video with --source-720 / --source-1080`), !!o.json);
     await report(o, () => benchVideo({
-      source720: o.source720, source1080: o.source1080, seconds: Math.max(2, o.seconds), runs: Math.max(1, o.runs), profile: o.profile, modelsDir: modelsDirOf(globalModels()),
+      source720: o.source720, source1080: o.source1080, seconds: Math.max(2, o.seconds), runs: Math.max(1, o.runs), profile: o.profile, modelsDir: modelsDirOf(globalModels()), longMinutes: o.longMinutes,
       onLog: (m) => process.stderr.write(`bench video: ${m}\n`),
     }), (r) => {
       const row = (k: string): (string | number)[] => {
@@ -486,6 +487,8 @@ bench
         return [k, x['realtime_x']!, x['wall_s']!, x['frames_sampled']!, x['decode_s']!, x['detect_s_summed']!, x['face_models_s_summed']!, x['track_s']!, x['store_s']!, x['tracks']!];
       };
       printTable([row('720p'), row('1080p')], ['footage', 'x real time', 'wall s', 'frames', 'decode s', 'detect s*', 'face models s*', 'track s', 'store s', 'tracks']);
+      const long = r['long'] as Record<string, unknown> | undefined;
+      if (long) process.stdout.write(`long run: ${String(long['duration_s'])} s of 720p in ${String(long['wall_s'])} s (${String(long['realtime_x'])}x), ${String(long['tracks'])} tracks; RSS start ${String(long['rss_start_mib'])} MiB, peak ${String(long['rss_peak_mib'])} MiB, by tenths ${(long['rss_by_tenth_mib'] as number[]).join(' ')}\n`);
       process.stdout.write(`${String(r['seconds'])} s clips sampled at ${String(r['sample_fps'])} fps, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; * summed over the workers (they run in parallel); decode alone, inference alone, then median of ${String(r['runs'])} end-to-end runs\n`);
     });
   });

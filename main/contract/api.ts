@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type {
-  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MatchSummaryDto, MatchViewDto, MediaDto, MediaPreviewDto, ModelDto,
+  AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, ContactSheetDto, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MatchSummaryDto, MatchViewDto, MediaDto, MediaPreviewDto, ModelDto,
   SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
@@ -115,6 +115,7 @@ export const callInputSchemas = {
     .object({ offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(200), filter: mediaFilter().default({}) })
     .strict(),
   'media.preview': z.object({ mediaId: id() }).strict(),
+  'media.contactSheet': z.object({ mediaId: id() }).strict(),
   'faces.list': pageOfMedia(),
   'intake.errors': z.object({}).strict(),
   'tracks.list': pageOfMedia(),
@@ -250,6 +251,7 @@ export interface CallResults {
   'sources.list': { sources: SourceDto[] };
   'media.list': { media: MediaDto[]; total: number };
   'media.preview': MediaPreviewDto;
+  'media.contactSheet': ContactSheetDto;
   'audit.list': { entries: AuditEntryDto[]; total: number };
   'audit.verify': AuditCheckDto;
   'faces.list': { faces: FaceDto[]; total: number };

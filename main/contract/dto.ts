@@ -517,6 +517,16 @@ export interface MediaPreviewDto {
   readonly boxes: readonly PreviewBoxDto[];
 }
 
+/** A contact sheet of a video (12 frames at even times, faces outlined), from the verified original. */
+export interface ContactSheetDto {
+  readonly mediaId: number;
+  /** Relative to derived/; null when the original cannot be used (problem says why). */
+  readonly path: string | null;
+  readonly problem: string | null;
+  /** The video time of each frame on the sheet, left to right, top to bottom. */
+  readonly times: readonly number[];
+}
+
 /** The frame a face was found in, drawn from the verified original with the face outlined. */
 export interface FaceFrameDto {
   readonly faceId: number;

@@ -45,6 +45,7 @@ import { ExportRepository } from './repositories/exportRepository.js';
 import { timeline } from './timeline/timelineQuery.js';
 import { faceFrame } from './timeline/faceFrame.js';
 import { mediaPreview } from './media/mediaPreview.js';
+import { contactSheet } from './media/contactSheet.js';
 import { matchView } from './search/matchView.js';
 import type { DerivedPictureDeps } from './media/derivedPicture.js';
 import { AnnotationService } from './annotations/annotationService.js';
@@ -502,6 +503,8 @@ class WorkbenchImpl implements Workbench {
       }
       case 'media.preview':
         return mediaPreview(this.pictureDeps(), p['mediaId'] as number);
+      case 'media.contactSheet':
+        return contactSheet(this.pictureDeps(), p['mediaId'] as number);
       case 'faces.list': {
         const mediaId = p['mediaId'] as number | undefined;
         return {

@@ -417,6 +417,17 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
 });
 
+test('a video in the media browser shows its busiest frame and, on request, its contact sheet', async () => {
+  await page.getByTestId('tab-media').click();
+  await page.getByTestId('filter-kind').selectOption('video');
+  await page.getByTestId('media-count').filter({ hasText: /^1 of 1 media/ }).waitFor();
+  await page.getByTestId('media-card').first().click();
+  await page.getByTestId('contact-sheet-show').click();
+  await page.waitForFunction(() => ((document.querySelector('[data-testid=contact-sheet-img]') as HTMLImageElement | null)?.naturalWidth ?? 0) === 1280);
+  await page.screenshot({ path: join(shots, 'media-video.png') });
+  await page.getByTestId('filter-kind').selectOption('');
+});
+
 test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('lang').selectOption('zh-CN');
   assert.equal(await page.getByTestId('tab-faces').innerText(), '人脸');

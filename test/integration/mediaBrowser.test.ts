@@ -89,6 +89,19 @@ test('a video preview is its busiest frame, with the faces of that frame only', 
   assert.ok(existsSync(join(work, 'case', 'derived', p.path!)));
 });
 
+test('a contact sheet of a video: twelve frames at even times with the faces outlined; a photo has none', async () => {
+  const m = (await wb.invoke('media.list', { filter: { kind: 'video' } })).media[0]!;
+  const sheet = await wb.invoke('media.contactSheet', { mediaId: m.id });
+  assert.equal(sheet.problem, null);
+  assert.equal(sheet.times.length, 12);
+  assert.ok(sheet.times.every((t, i) => i === 0 || t > sheet.times[i - 1]!) && sheet.times.at(-1)! < 2000, 'even times across the 2 s video');
+  const meta = await sharp(join(work, 'case', 'derived', sheet.path!)).metadata();
+  // 4 x 3 tiles of 320 x 180 (the video is 640 x 360), each with a 22 px caption.
+  assert.deepEqual([meta.width, meta.height], [1280, 3 * (180 + 22)]);
+  const photo = (await wb.invoke('media.list', { filter: { kind: 'image' } })).media[0]!;
+  await assert.rejects(wb.invoke('media.contactSheet', { mediaId: photo.id }), /a contact sheet is made of a video/);
+});
+
 test('a changed original gives no preview but says why, and nothing is lost', async () => {
   const m = (await wb.invoke('media.list', {})).media.find((x) => x.paths[0]!.endsWith('wall.png'))!;
   writeFileSync(join(evidence, 'other', 'wall.png'), await sharp({ create: { width: 320, height: 240, channels: 3, background: '#700' } }).png().toBuffer());

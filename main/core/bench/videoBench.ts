@@ -24,6 +24,8 @@ export interface BenchVideoOptions {
   readonly runs: number;
   readonly profile: ProfileName;
   readonly modelsDir?: string;
+  /** Also ingest this many minutes of 720p footage and report the process's memory along the way (0: skip). */
+  readonly longMinutes?: number;
   readonly onLog?: (msg: string) => void;
 }
 
@@ -105,9 +107,42 @@ export async function benchVideo(o: BenchVideoOptions): Promise<Record<string, u
         inference_wall_s: round(inference.wallMs / 1000), track_s: round(stages.track / 1000, 3), store_s: round(stages.store / 1000),
       };
     }
+    if (o.longMinutes) result['long'] = await longRun(o, ffmpeg, work);
   } finally {
     await pool.dispose();
     await rm(work, { recursive: true, force: true });
   }
   return result;
+}
+
+/** Memory along a long video: RSS sampled every second of the intake, reported at each tenth of it. */
+async function longRun(o: BenchVideoOptions, ffmpeg: string, work: string): Promise<Record<string, unknown>> {
+  const seconds = Math.round(o.longMinutes! * 60);
+  const file = join(work, 'footage_long.mp4');
+  o.onLog?.(`long: making ${o.longMinutes} min of 720p footage`);
+  await makeFootage(ffmpeg, o.source720, 1280, 720, seconds, file);
+  const wb = await createWorkbench({ caseDir: join(work, 'case_long'), profile: o.profile, ...(o.modelsDir ? { modelsDir: o.modelsDir } : {}) });
+  const samples: number[] = [];
+  try {
+    await wb.prepare();
+    const startRss = process.memoryUsage().rss;
+    const timer = setInterval(() => samples.push(process.memoryUsage().rss), 1000);
+    const t = performance.now();
+    let s;
+    try {
+      s = await wb.ingest([file], { examiner: 'bench' });
+    } finally {
+      clearInterval(timer);
+    }
+    const wallS = (performance.now() - t) / 1000;
+    const mib = (b: number): number => Math.round(b / 1048576);
+    const tenths = Array.from({ length: 10 }, (_, i) => mib(samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)] ?? startRss));
+    o.onLog?.(`long: ${seconds} s of video in ${wallS.toFixed(0)} s; RSS MiB by tenths ${tenths.join(' ')}`);
+    return {
+      duration_s: seconds, wall_s: round(wallS), realtime_x: round(seconds / wallS), faces: s.faces, tracks: wb.repos.tracks.count(),
+      rss_start_mib: mib(startRss), rss_peak_mib: mib(Math.max(startRss, ...samples)), rss_by_tenth_mib: tenths,
+    };
+  } finally {
+    await wb.dispose();
+  }
 }

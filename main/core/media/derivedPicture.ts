@@ -10,24 +10,34 @@ export interface DerivedPictureDeps {
   readonly ffmpeg: () => string;
 }
 
+/** Reads frames of one verified original: the photo itself, or a video frame at a time. */
+export type FrameReader = (frameMs: number | null) => Promise<LoadedFrame>;
+
 /**
- * A picture drawn from an original (a photo, or a video frame at `frameMs`) and kept under
- * derived/`rel`, so it is drawn once. It is drawn only from an original whose SHA-256 still
- * matches the one recorded at intake; a missing or changed original gives the problem instead.
+ * A file made from an original (from one or several of its frames) and kept under derived/`rel`,
+ * so it is made once. It is made only from an original whose SHA-256 still matches the one
+ * recorded at intake; a missing or changed original gives the problem instead.
  */
-export async function derivedPicture(
-  d: DerivedPictureDeps, rel: string, media: ExportMediaRow, frameMs: number | null, draw: (frame: LoadedFrame) => Promise<Buffer>,
+export async function derivedFromOriginal(
+  d: DerivedPictureDeps, rel: string, media: ExportMediaRow, make: (read: FrameReader) => Promise<Buffer>,
 ): Promise<{ readonly path: string; readonly problem: null } | { readonly path: null; readonly problem: string }> {
   const abs = join(d.derivedDir, rel);
   if (existsSync(abs)) return { path: rel, problem: null };
   const reader = new OriginalReader(d.ffmpeg);
   const checked = await reader.check(media);
   if (!checked.ok) return { path: null, problem: checked.problem };
-  const picture = await draw(await reader.frame(media, checked, frameMs));
+  const picture = await make((frameMs) => reader.frame(media, checked, frameMs));
   await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
   // Written whole or not at all: a reader never sees half a picture.
   const part = `${abs}.${process.pid}.part`;
   await writeFile(part, picture, { mode: 0o600 });
   await rename(part, abs);
   return { path: rel, problem: null };
+}
+
+/** A picture drawn from one frame of an original (the photo, or the video frame at `frameMs`); see derivedFromOriginal. */
+export function derivedPicture(
+  d: DerivedPictureDeps, rel: string, media: ExportMediaRow, frameMs: number | null, draw: (frame: LoadedFrame) => Promise<Buffer>,
+): ReturnType<typeof derivedFromOriginal> {
+  return derivedFromOriginal(d, rel, media, async (read) => draw(await read(frameMs)));
 }

@@ -83,6 +83,7 @@ export const en = {
   'media.videoFrame': 'Video frame at {s} s (the frame with the most faces)',
   'media.boxHint': 'Click a face box to open its identity.',
   'media.noCaptureTime': 'no capture time',
+  'media.contactSheet': 'Contact sheet',
   'media.camera': 'Camera',
   'media.reason': 'Reason',
   'intake.paths': 'Files, folders or archives on this machine (one per line)',

@@ -85,6 +85,7 @@ export const zh: Record<MessageKey, string> = {
   'media.videoFrame': '视频第 {s} 秒的画面（人脸最多的一帧）',
   'media.boxHint': '点击人脸框可打开其身份。',
   'media.noCaptureTime': '无拍摄时间',
+  'media.contactSheet': '联系表（缩略图总览）',
   'media.camera': '相机',
   'media.reason': '原因',
   'intake.paths': '本机上的文件、文件夹或压缩包（每行一个）',

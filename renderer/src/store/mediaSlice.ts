@@ -1,4 +1,4 @@
-import type { IntakeError, MediaDto, MediaFilter, MediaPreviewDto, SourceDto } from '../../../main/contract/index.js';
+import type { ContactSheetDto, IntakeError, MediaDto, MediaFilter, MediaPreviewDto, SourceDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 
 /** Previews asked of the engine at once: each decodes an original, and scrolling asks for many. */
@@ -14,6 +14,9 @@ export interface MediaSlice {
   previews: Record<number, MediaPreviewDto | null>;
   selectedMedia: number | null;
   showBoxes: boolean;
+  /** Contact sheets of videos by media id; null while one is being drawn. */
+  contactSheets: Record<number, ContactSheetDto | null>;
+  loadContactSheet(mediaId: number): Promise<void>;
   loadMoreMedia(): Promise<void>;
   reloadMedia(): Promise<void>;
   setMediaFilter(filter: MediaFilter): Promise<void>;
@@ -46,6 +49,17 @@ export const mediaSlice: SliceCreator<MediaSlice> = (set, get, api) => {
     previews: {},
     selectedMedia: null,
     showBoxes: true,
+    contactSheets: {},
+    async loadContactSheet(mediaId) {
+      if (mediaId in get().contactSheets) return;
+      set({ contactSheets: { ...get().contactSheets, [mediaId]: null } });
+      try {
+        const s = await api.call('media.contactSheet', { mediaId });
+        set({ contactSheets: { ...get().contactSheets, [mediaId]: s } });
+      } catch (err) {
+        set({ contactSheets: { ...get().contactSheets, [mediaId]: { mediaId, path: null, problem: (err as Error).message, times: [] } } });
+      }
+    },
     async loadMoreMedia() {
       const s = get();
       if (s.media.length >= s.mediaTotal && s.mediaTotal > 0) return;

@@ -1,6 +1,6 @@
 import { useCallback, useEffect } from 'react';
 import type { MediaDto, MediaFilter } from '../../../main/contract/index.js';
-import { useAppState, useT } from '../appContext.js';
+import { useApi, useAppState, useT } from '../appContext.js';
 import { AnnotationPanel } from '../components/AnnotationPanel.js';
 import { MediaPicture } from '../components/MediaPicture.js';
 import { VirtualGrid } from '../components/VirtualGrid.js';
@@ -165,7 +165,25 @@ function MediaDetails({ media }: { media: MediaDto }): React.JSX.Element {
         {media.gps && <><dt>GPS</dt><dd>{media.gps.lat.toFixed(6)}, {media.gps.lon.toFixed(6)}</dd></>}
         <dt>{t('media.faces')}</dt><dd>{media.faceCount}</dd>
       </dl>
+      {media.kind === 'video' && <ContactSheet mediaId={media.id} />}
       <AnnotationPanel target={{ kind: 'media', id: media.id }} />
     </aside>
   );
 }
+
+/** A video's contact sheet on request (it is drawn from the verified original, once). */
+function ContactSheet({ mediaId }: { mediaId: number }): React.JSX.Element {
+  const t = useT();
+  const api = useApi();
+  const sheet = useAppState((s) => s.contactSheets[mediaId]);
+  const load = useAppState((s) => s.loadContactSheet);
+  return (
+    <div className="contact-sheet" data-testid="contact-sheet">
+      {sheet === undefined && <button onClick={() => void load(mediaId)} data-testid="contact-sheet-show">{t('media.contactSheet')}</button>}
+      {sheet === null && <div className="muted">{t('app.loading')}</div>}
+      {sheet?.path && <img src={api.fileUrl(sheet.path)} alt={t('media.contactSheet')} width={396} data-testid="contact-sheet-img" />}
+      {sheet?.problem && <div className="warn" role="alert">{sheet.problem}</div>}
+    </div>
+  );
+}
+
