@@ -103,6 +103,28 @@ test('video intake: one track per sighting, duplicates linked, damaged and fake 
   }
 });
 
+test('an animated GIF is footage: the walk is one sighting with its time span; a single-frame GIF stays a photo', async () => {
+  const evidence = join(work, 'gifs');
+  mkdirSync(evidence);
+  ff('-i', join(work, 'walk.mp4'), '-vf', 'fps=10', join(evidence, 'walk.gif'));
+  ff('-i', join(work, 'walk.mp4'), '-frames:v', '1', join(evidence, 'still.gif'));
+  const wb = await createWorkbench({ caseDir: join(work, 'case-gif'), modelsDir: await testModelsDir(), examiner: 't' });
+  try {
+    const s = await wb.ingest([evidence], { examiner: 't' });
+    assert.equal(s.errors.length, 0, JSON.stringify(s.errors));
+    const media = (await wb.invoke('media.list', {})).media;
+    const kind = (name: string) => media.find((m) => m.paths[0]!.endsWith(name))!;
+    assert.deepEqual([kind('walk.gif').kind, kind('walk.gif').format], ['video', 'gif']);
+    assert.deepEqual([kind('still.gif').kind, kind('still.gif').format], ['image', 'gif']);
+    const tracks = wb.repos.tracks.list(0, 100).filter((t) => t.mediaPath.endsWith('walk.gif')).sort((a, b) => b.faces - a.faces);
+    assert.ok(tracks.length >= 1);
+    assert.ok(tracks[0]!.startMs <= 300 && tracks[0]!.endMs >= 2500 && tracks[0]!.faces >= 8, `the walk is one sighting: ${JSON.stringify(tracks[0])}`);
+    assert.equal(kind('still.gif').faceCount, 1);
+  } finally {
+    await wb.dispose();
+  }
+});
+
 test('a watchlist alarm on a video comes with an evidence clip cut from the verified original; a changed original is refused', async () => {
   const evidence = join(work, 'evidence-clip');
   mkdirSync(evidence);

@@ -13,6 +13,7 @@ import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../medi
 import { sniffFileType, SNIFF_BYTES, type ImageFormat, type VideoFormat } from '../media/fileType.js';
 import { sha256, sha256File } from '../media/hashing.js';
 import { DEFAULT_DECODE_LIMITS, encodeThumbnail, type DecodeLimits } from '../media/imageDecoder.js';
+import sharp from 'sharp';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { walkSource } from '../media/sourceWalker.js';
 import { ARCHIVE_SEP, displayLocation } from '../repositories/locationPath.js';
@@ -169,7 +170,8 @@ export class IngestService {
           this.d.media.linkToJob(jobId, p.id);
           const head = await readHead(p.path).catch(() => null);
           const t = head ? sniffFileType(head) : null;
-          if (t?.kind === 'video' && (await sha256File(p.path).catch(() => '')) === p.sha256) submitVideo(p.id, p.sha256, p.path, t.format);
+          const format = t?.kind === 'video' ? t.format : t?.kind === 'image' && t.format === 'gif' ? 'gif' : null;
+          if (format && (await sha256File(p.path).catch(() => '')) === p.sha256) submitVideo(p.id, p.sha256, p.path, format);
           else this.d.media.markFailed(p.id, 'unreadable', 'the original is gone or changed since it was hashed; not processed');
           continue;
         }
@@ -281,6 +283,8 @@ export class IngestService {
     } catch (err) {
       return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
     }
+    // An animated GIF is footage (screen captures, phone exports): it goes through the video pipeline.
+    if (type.format === 'gif' && (await isAnimatedGif(buf))) return this.intakeVideo(sourceId, path, size, 'gif', ctx);
     this.intakeBuffer(sourceId, path, '', buf, type.format, ctx);
   }
 
@@ -427,6 +431,15 @@ export class IngestService {
     } catch (err) {
       return { ok: false, reason: 'unreadable', detail: `could not re-read for resume: ${(err as Error).message}` };
     }
+  }
+}
+
+/** Whether a GIF has more than one frame (a damaged one counts as a photo, whose decoding says what is wrong). */
+async function isAnimatedGif(buf: Buffer): Promise<boolean> {
+  try {
+    return ((await sharp(buf, { limitInputPixels: DEFAULT_DECODE_LIMITS.maxPixels }).metadata()).pages ?? 1) > 1;
+  } catch {
+    return false;
   }
 }
 

@@ -4,7 +4,8 @@
  */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'tiff' | 'bmp' | 'gif' | 'heif';
 export type ArchiveFormat = 'zip' | 'tar' | 'gzip';
-export type VideoFormat = 'mp4' | 'matroska' | 'avi' | 'mpegts' | 'h264' | 'hevc';
+/** 'gif' is an animated GIF, taken in as a video (a single-frame GIF is a photo). */
+export type VideoFormat = 'mp4' | 'matroska' | 'avi' | 'mpegts' | 'h264' | 'hevc' | 'gif';
 export type SniffedType =
   | { readonly kind: 'image'; readonly format: ImageFormat }
   | { readonly kind: 'archive'; readonly format: ArchiveFormat }
