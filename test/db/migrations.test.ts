@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,7 +9,13 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../main/core/db/migrations
 import { AuditRepository } from '../../main/core/repositories/auditRepository.js';
 import { KestrelError } from '../../main/contract/index.js';
 
-const tmp = (): string => join(mkdtempSync(join(tmpdir(), 'kestrel-db-')), 'case.sqlite');
+const made: string[] = [];
+const tmp = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-db-'));
+  made.push(dir);
+  return join(dir, 'case.sqlite');
+};
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 test('a new database gets every migration, WAL and foreign keys', () => {
   const db = openDatabase(tmp());

@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../main/core/db/database.js';
@@ -12,6 +12,9 @@ import { runClustering, type ClusterDeps } from '../../main/core/identities/clus
 import { IdentityOperations } from '../../main/core/identities/identityOperations.js';
 import { identityDetail, identitySuggestions, listIdentities } from '../../main/core/identities/identityQueries.js';
 import { DEFAULT_CLUSTER_PARAMS } from '../../main/core/identities/identityClustering.js';
+
+const made: string[] = [];
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 const DIM = 48;
 
@@ -30,6 +33,7 @@ const norm = (v: Float32Array): Float32Array => {
  */
 function syntheticCase(o: { people?: number } = {}): { db: Db; deps: ClusterDeps; ops: IdentityOperations; centres: Float32Array[]; addFace: (person: number, o?: { media?: number; age?: number; exact?: boolean }) => number } {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-identities-'));
+  made.push(dir);
   const db = openDatabase(join(dir, 'case.sqlite'));
   db.prepare("INSERT INTO models (id, sha256, role, dim, version) VALUES ('r', 'x', 'recognizer', ?, 'v')").run(DIM);
   const r = rnd(7);

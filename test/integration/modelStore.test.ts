@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ModelStore } from '../../models/modelStore.js';
@@ -8,7 +8,13 @@ import { engineConfigFor } from '../../main/core/faces/engineConfig.js';
 import { KestrelError } from '../../main/contract/index.js';
 import { testModelsDir } from '../helpers/fixtures.js';
 
-const fresh = (): string => mkdtempSync(join(tmpdir(), 'kestrel-models-'));
+const made: string[] = [];
+const fresh = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'kestrel-models-'));
+  made.push(d);
+  return d;
+};
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 test('install from a bundle verifies every file; truncated, corrupted and missing files are named and not installed', async () => {
   const good = await testModelsDir();

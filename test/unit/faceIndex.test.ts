@@ -1,12 +1,15 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../main/core/db/database.js';
 import { FaceIndex, exactTopK } from '../../main/core/search/faceIndex.js';
 import { fusedVector } from '../../main/core/search/fusedVector.js';
 import { vectorToBlob } from '../../main/core/repositories/faceRepository.js';
+
+const made: string[] = [];
+after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
 
 const MODELS = [{ id: 'r1', dim: 16 }, { id: 'r2', dim: 8 }];
 
@@ -23,6 +26,7 @@ function unitVec(dim: number, r: () => number): Float32Array {
 /** A case database with n synthetic faces (one media row), embeddings for both models. */
 function caseWith(n: number, seed = 1): { db: Db; dir: string; add: (k: number) => void; vectors: Map<number, Record<string, Float32Array>> } {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-index-'));
+  made.push(dir);
   const db = openDatabase(join(dir, 'case.sqlite'));
   db.prepare("INSERT INTO models (id, sha256, role, dim, version) VALUES ('r1', 'x', 'recognizer', 16, 'v'), ('r2', 'y', 'recognizer', 8, 'v')").run();
   db.prepare("INSERT INTO media (id, sha256, byte_size, kind, status) VALUES (1, 'h', 1, 'image', 'done')").run();
