@@ -461,6 +461,7 @@ bench
         ['inference only (bound)', r['inference_seconds'] as number, r['inference_photos_per_s'] as number, r['inference_faces_per_s'] as number],
       ], ['', 'seconds', 'photos/s', 'faces/s']);
       process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
+      process.stdout.write(`memory during intake: peak RSS ${String(r['peak_rss_mib'])} MiB; by tenths of the last run ${(r['rss_by_tenth_mib'] as number[]).join(' ')} MiB\n`);
     });
   });
 

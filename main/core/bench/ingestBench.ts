@@ -9,6 +9,7 @@ import { FacePool } from '../faces/facePool.js';
 import { detectorSize } from '../faces/faceEngine.js';
 import { decodeImage, resizeRgb } from '../media/imageDecoder.js';
 import { writeSyntheticPhotos } from './syntheticPhotos.js';
+import { withRssSamples } from './rssSampler.js';
 
 export interface BenchIngestOptions {
   readonly photos: number;
@@ -37,7 +38,7 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
     const threads = o.threads ?? layout.threads;
     const store = await ModelStore.open(o.modelsDir ?? defaultModelsDir());
     const pool = await FacePool.create(await engineConfigFor(store, o.profile, threads), workers);
-    const e2e: { seconds: number; faces: number }[] = [];
+    const e2e: { seconds: number; faces: number; peakMib: number; byTenthMib: number[] }[] = [];
     const bound: { seconds: number; faces: number }[] = [];
     try {
       const images = [];
@@ -59,8 +60,8 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
           await wb.prepare();
           await wb.ingest([warmup], { examiner: 'bench' });
           const t0 = performance.now();
-          const s = await wb.ingest([join(work, 'photos')], { examiner: 'bench' });
-          e2e.push({ seconds: (performance.now() - t0) / 1000, faces: s.faces });
+          const m = await withRssSamples(() => wb.ingest([join(work, 'photos')], { examiner: 'bench' }));
+          e2e.push({ seconds: (performance.now() - t0) / 1000, faces: m.result.faces, peakMib: m.peakMib, byTenthMib: m.byTenthMib });
         } finally {
           await wb.dispose();
         }
@@ -79,6 +80,8 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
       inference_seconds: round(boundS), inference_photos_per_s: round(o.photos / boundS), inference_faces_per_s: round(bound[0]!.faces / boundS),
       ratio_e2e_to_inference: round(median(e2e.map((x, i) => bound[i]!.seconds / x.seconds))),
       e2e_runs_seconds: e2e.map((x) => round(x.seconds)), inference_runs_seconds: bound.map((x) => round(x.seconds)),
+      // Memory of the whole process (engine and inference threads) during the end-to-end runs.
+      peak_rss_mib: Math.max(...e2e.map((x) => x.peakMib)), rss_by_tenth_mib: e2e[e2e.length - 1]!.byTenthMib,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

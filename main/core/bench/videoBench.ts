@@ -14,6 +14,7 @@ import { resolveFfmpeg } from '../media/ffmpegPath.js';
 import { DEFAULT_SAMPLING, sampleFrames } from '../video/frameSampler.js';
 import { probeVideo } from '../video/videoProbe.js';
 import { videoStageMs } from '../video/videoProcessor.js';
+import { withRssSamples } from './rssSampler.js';
 
 export interface BenchVideoOptions {
   /** Real face videos to make the footage from: a 720p and a 1080p source. */
@@ -122,25 +123,15 @@ async function longRun(o: BenchVideoOptions, ffmpeg: string, work: string): Prom
   o.onLog?.(`long: making ${o.longMinutes} min of 720p footage`);
   await makeFootage(ffmpeg, o.source720, 1280, 720, seconds, file);
   const wb = await createWorkbench({ caseDir: join(work, 'case_long'), profile: o.profile, ...(o.modelsDir ? { modelsDir: o.modelsDir } : {}) });
-  const samples: number[] = [];
   try {
     await wb.prepare();
-    const startRss = process.memoryUsage().rss;
-    const timer = setInterval(() => samples.push(process.memoryUsage().rss), 1000);
     const t = performance.now();
-    let s;
-    try {
-      s = await wb.ingest([file], { examiner: 'bench' });
-    } finally {
-      clearInterval(timer);
-    }
+    const m = await withRssSamples(() => wb.ingest([file], { examiner: 'bench' }));
     const wallS = (performance.now() - t) / 1000;
-    const mib = (b: number): number => Math.round(b / 1048576);
-    const tenths = Array.from({ length: 10 }, (_, i) => mib(samples[Math.min(samples.length - 1, Math.floor(((i + 1) * samples.length) / 10) - 1)] ?? startRss));
-    o.onLog?.(`long: ${seconds} s of video in ${wallS.toFixed(0)} s; RSS MiB by tenths ${tenths.join(' ')}`);
+    o.onLog?.(`long: ${seconds} s of video in ${wallS.toFixed(0)} s; RSS MiB by tenths ${m.byTenthMib.join(' ')}`);
     return {
-      duration_s: seconds, wall_s: round(wallS), realtime_x: round(seconds / wallS), faces: s.faces, tracks: wb.repos.tracks.count(),
-      rss_start_mib: mib(startRss), rss_peak_mib: mib(Math.max(startRss, ...samples)), rss_by_tenth_mib: tenths,
+      duration_s: seconds, wall_s: round(wallS), realtime_x: round(seconds / wallS), faces: m.result.faces, tracks: wb.repos.tracks.count(),
+      rss_start_mib: m.startMib, rss_peak_mib: m.peakMib, rss_by_tenth_mib: m.byTenthMib,
     };
   } finally {
     await wb.dispose();

@@ -1,13 +1,9 @@
 import { createHash } from 'node:crypto';
+import type { AuditEntryDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 
-export interface AuditEntry {
-  readonly id: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly target: string;
-  readonly details: string;
+/** An audit row with the hashes that chain it to the one before. */
+export interface AuditEntry extends AuditEntryDto {
   readonly prevHash: string;
   readonly hash: string;
 }

@@ -35,7 +35,8 @@ export const videoStageMs = { track: 0, store: 0 };
 
 interface FrameFace {
   readonly ptsMs: number;
-  readonly face: AnalyzedFace;
+  /** Without its crop pixels (written as the thumbnail at once): a long video's faces are kept until its end. */
+  readonly face: Omit<AnalyzedFace, 'thumb'>;
   readonly thumb: string;
 }
 
@@ -73,8 +74,11 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
     const t1 = performance.now();
     for (let i = 0; i < r.faces.length; i++) {
       const rel = join('thumbs', hash.slice(0, 2), `${hash}_${r.ptsMs}_${i}.jpg`);
-      await writeFile(join(d.derivedDir, rel), await encodeThumbnail(r.faces[i]!.thumb, THUMB_SIZE));
-      collected.push({ ptsMs: r.ptsMs, face: r.faces[i]!, thumb: rel });
+      const { thumb, embeddings, ...rest } = r.faces[i]!;
+      await writeFile(join(d.derivedDir, rel), await encodeThumbnail(thumb, THUMB_SIZE));
+      // Own copies of the vectors, so that nothing larger they may point into stays alive.
+      const own = Object.fromEntries(Object.entries(embeddings).map(([m, v]) => [m, v.slice()]));
+      collected.push({ ptsMs: r.ptsMs, face: { ...rest, embeddings: own }, thumb: rel });
     }
     videoStageMs.track += t1 - t0;
     videoStageMs.store += performance.now() - t1;
