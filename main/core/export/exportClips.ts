@@ -51,9 +51,9 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
       out.push({ file, trackId: clip.trackId, mediaId: clip.mediaId, startMs: clip.startMs, endMs: clip.endMs, origin: `case clip ${clip.id}`, redacted: false, redactedFrames: 0 });
     }
   }
-  const todo = c.clipTracks.filter((t) => !covered.has(t.id));
-  if (todo.length > MAX_EXPORT_CUTS) problems.push(`${todo.length - MAX_EXPORT_CUTS} sightings got no clip: an export cuts at most ${MAX_EXPORT_CUTS} (select fewer tracks or identities)`);
-  for (const t of todo.slice(0, MAX_EXPORT_CUTS)) {
+  const toCut = c.clipTracks.filter((t) => !covered.has(t.id));
+  if (toCut.length > MAX_EXPORT_CUTS) problems.push(`${toCut.length - MAX_EXPORT_CUTS} sightings got no clip: an export cuts at most ${MAX_EXPORT_CUTS} (select fewer tracks or identities)`);
+  for (const t of toCut.slice(0, MAX_EXPORT_CUTS)) {
     if (o.signal?.aborted) break;
     const m = c.media.get(t.mediaId) ?? d.exports.media([t.mediaId])[0];
     if (!m) continue;
