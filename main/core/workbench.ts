@@ -392,17 +392,26 @@ class WorkbenchImpl implements Workbench {
       return { id: m.id, role: m.role, version: m.version, sha256: m.sha256, licence };
     });
     const p = DEFAULT_CLUSTER_PARAMS;
+    const lists = this.repos.watchlists.list().map((l) => `${l.name}: ${l.threshold}`).join('; ');
     return runExport({
       exports: this.repos.exports, annotations: this.repos.annotations, searches: this.repos.searches, watchlists: this.repos.watchlists, comparisons: this.repos.comparisons,
-      clips: this.repos.clips, sources: this.repos.sources, audit: this.repos.audit, caseDir: this.caseDir, caseName: basename(this.caseDir),
+      clips: this.repos.clips, sources: this.repos.sources, audit: this.repos.audit, caseDir: this.caseDir, caseName: this.meta.get('name') ?? basename(this.caseDir),
       caseMeta: { profile: this.profile, createdAt: this.meta.get('created_at') ?? '', createdBy: this.meta.get('created_by') ?? '' },
       software: 'Kestrel', version: KESTREL_VERSION, models,
-      thresholds: [
-        ['identity clustering', `fused cosine >= ${p.sureScore} always links; otherwise z-normalised scores (seed z ${p.seedZ}, merge z ${p.mergeZ}); see README "Identities"`],
-        ['1:N search', 'per search, as shown with each search (top-k and optional threshold)'],
-        ['watchlist alarms', this.repos.watchlists.list().map((l) => `${l.name}: ${l.threshold}`).join('; ') || 'no watchlists'],
-        ['1:1 comparison', 'false-accept rate 1e-3 on the calibration data unless the examiner gave one (shown with each comparison)'],
-      ],
+      thresholds: {
+        en: [
+          ['identity clustering', `fused cosine >= ${p.sureScore} always links; otherwise z-normalised scores (seed z ${p.seedZ}, merge z ${p.mergeZ}); see README "Identities"`],
+          ['1:N search', 'per search, as shown with each search (top-k and optional threshold)'],
+          ['watchlist alarms', lists || 'no watchlists'],
+          ['1:1 comparison', 'false-accept rate 1e-3 on the calibration data unless the examiner gave one (shown with each comparison)'],
+        ],
+        zh: [
+          ['身份聚类', `融合余弦 >= ${p.sureScore} 时总是关联；否则按 z 归一化分数（种子 z ${p.seedZ}，合并 z ${p.mergeZ}）；见 README "Identities"`],
+          ['1:N 检索', '每次检索各自设定，随每次检索列出（top-k 及可选阈值）'],
+          ['布控告警', lists || '无布控名单'],
+          ['1:1 比对', '校准数据上误识率 1e-3 的阈值，检验人另行给定的除外（随每次比对列出）'],
+        ],
+      },
       ffmpeg: this.ffmpeg,
     }, o);
   }

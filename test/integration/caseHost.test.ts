@@ -43,6 +43,11 @@ test('creating a case switches to it, tells every listener, and keeps listeners 
   assert.equal(host.caseDir, join(work, 'b'));
   assert.deepEqual(opened, [{ caseDir: join(work, 'b'), name: 'Operation Bluebird' }]);
   assert.equal((await host.invoke('case.info', {})).name, 'Operation Bluebird', 'calls now reach the new case');
+  const out = join(work, 'bluebird-export');
+  await host.wb.exportCase({ out, select: [], formats: ['html'], lang: 'zh', redact: false, originals: false, clips: false, frames: 'report', examiner: 'Det. B' });
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /人脸检验报告: Operation Bluebird/, 'the report carries the name the case was given');
+  assert.match(html, /身份聚类/, 'thresholds and parameters in the report language');
   await host.invoke('ingest.start', { paths: [join(work, 'evidence')], examiner: 'Det. B' });
   assert.ok(changed.includes('faces'), 'a listener from before the switch hears the new case');
   const recent = (await host.invoke('cases.recent', {})).cases;

@@ -21,7 +21,8 @@ export interface ExportDeps extends ContentDeps {
   readonly software: string;
   readonly version: string;
   readonly models: readonly { id: string; role: string; version: string; sha256: string; licence: string }[];
-  readonly thresholds: readonly (readonly [string, string])[];
+  /** The decision thresholds and parameters in force, in each report language. */
+  readonly thresholds: Readonly<Record<ReportLang, readonly (readonly [string, string])[]>>;
   readonly ffmpeg: () => string;
 }
 
@@ -77,7 +78,7 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
   check(o.signal);
   const exportedAt = new Date().toISOString();
   const header = {
-    case: d.caseName, examiner: o.examiner, exportedAt, software: `${d.software} ${d.version}`, profile: d.caseMeta.profile, models: d.models, thresholds: Object.fromEntries(d.thresholds),
+    case: d.caseName, examiner: o.examiner, exportedAt, software: `${d.software} ${d.version}`, profile: d.caseMeta.profile, models: d.models, thresholds: Object.fromEntries(d.thresholds.en),
     options: { select: content.selection, formats: [...formats], lang: o.lang, redact: o.redact, originals: o.originals, clips: o.clips, frames: o.frames },
   };
   o.onProgress?.({ phase: 'documents', done: 0, total: 1 });
@@ -90,7 +91,7 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
   if (formats.has('pdf') || formats.has('html')) {
     const info: ReportInfo = {
       lang: o.lang, caseName: d.caseName, caseCreatedAt: d.caseMeta.createdAt, caseCreatedBy: d.caseMeta.createdBy, profile: d.caseMeta.profile, examiner: o.examiner, exportedAt,
-      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds, originalsCount, problems, redact: o.redact, crops, frames, clips,
+      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds[o.lang], originalsCount, problems, redact: o.redact, crops, frames, clips,
     };
     const blocks = buildReport(content, info);
     const title = `${d.caseName} · ${exportedAt.slice(0, 10)}`;
