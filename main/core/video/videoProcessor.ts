@@ -84,7 +84,9 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
     videoStageMs.store += performance.now() - t1;
   };
 
-  const end = await sampleFrames(ffmpeg, path, info, d.sampling, async (frame) => {
+  // Hours of CCTV take longer than the per-file limit at any speed: a file may take as long as it plays.
+  const sampling = { ...d.sampling, timeoutMs: Math.max(d.sampling.timeoutMs, info.durationMs ?? 0) };
+  const end = await sampleFrames(ffmpeg, path, info, sampling, async (frame) => {
     const img = frame.image;
     scale = img.width / info.width;
     const ds = detectorSize(img.width, img.height);
