@@ -41,14 +41,19 @@ test('a paused intake keeps what it finished, and resuming processes only the re
   assert.deepEqual(paused.intakePaused, [join(work, 'evidence')]);
   const kept = wb.repos.media.count();
   assert.ok(kept >= 3 && kept < 24, `${kept} photos finished before the pause`);
+  const facesBefore = wb.repos.faces.list(0, 1000).map((f) => f.id);
 
   await paused.resumeIntake();
   const done = store.getState();
   assert.equal(done.intakePaused, null);
   assert.equal(done.intakeError, null);
   assert.equal(wb.repos.media.count(), 24, 'every photo is in the case after resuming');
-  assert.equal(done.lastSummary!.already_in_case, kept, 'what was finished is not processed again');
-  assert.equal(done.lastSummary!.media + kept, 24);
+  // Photos taken in before the pause (finished, or hashed and waiting) are not new; the finished ones keep their faces as they were.
+  assert.equal(done.lastSummary!.already_in_case + done.lastSummary!.media, 24);
+  assert.ok(done.lastSummary!.already_in_case >= kept);
+  const facesAfter = new Set(wb.repos.faces.list(0, 1000).map((f) => f.id));
+  assert.ok(facesBefore.every((id) => facesAfter.has(id)), 'what was finished is not processed again');
+  assert.equal(facesAfter.size, new Set(wb.repos.faces.list(0, 1000).map((f) => `${f.mediaId}:${f.box.x}:${f.box.y}`)).size, 'no face twice');
   const actions = wb.repos.audit.list(10_000).map((e) => e.action).filter((a) => a.startsWith('intake.'));
   assert.deepEqual(actions, ['intake.started', 'intake.cancelled', 'intake.started', 'intake.finished']);
 });

@@ -29,13 +29,15 @@ export async function contactSheet(d: DerivedPictureDeps, mediaId: number): Prom
   const durationMs = media.durationMs ?? 0;
   const n = SHEET_COLUMNS * SHEET_ROWS;
   const faces = d.exports.facesOnMedia(mediaId).filter((f) => f.frameMs !== null);
-  // Each tile shows the sampled frame nearest its even time when one lies within half a second, so
-  // the outlines are exactly where the faces were found; otherwise the frame at that time.
+  // Each tile shows the sampled frame nearest its even time when one lies within half a second (and
+  // within its own twelfth, so no two tiles show one frame), so the outlines are exactly where the
+  // faces were found; otherwise the frame at that time.
   const sampled = [...new Set(faces.map((f) => f.frameMs!))].sort((x, y) => x - y);
+  const reach = Math.min(500, durationMs / n / 2);
   const times = Array.from({ length: n }, (_, i) => {
     const even = Math.round(((i + 0.5) * durationMs) / n);
     const nearest = sampled.reduce<number | null>((best, ms) => (best === null || Math.abs(ms - even) < Math.abs(best - even) ? ms : best), null);
-    return nearest !== null && Math.abs(nearest - even) <= 500 ? nearest : even;
+    return nearest !== null && Math.abs(nearest - even) < reach ? nearest : even;
   });
   const r = await derivedFromOriginal(d, `contact/media-${mediaId}.jpg`, media, async (read) => {
     const tiles: { image: Buffer; caption: string }[] = [];
