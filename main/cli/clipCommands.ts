@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { copyFile, constants } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KestrelError } from '../contract/index.js';
-import { DEFAULT_CLIP_PAD_MS } from '../core/index.js';
+import { DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS } from '../core/index.js';
 import { intArg, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
 import { printJson } from './output.js';
@@ -18,17 +18,18 @@ export function registerClipCommands(program: Command, openCase: OpenCase): void
     .option('--from <seconds>', 'start of the span', numArg)
     .option('--to <seconds>', 'end of the span', numArg)
     .option('--pad <seconds>', 'context kept before and after', numArg, DEFAULT_CLIP_PAD_MS / 1000)
+    .option('--length <seconds>', 'a sighting\'s clip is widened evenly to at least this long where the video allows', numArg, DEFAULT_CLIP_MIN_MS / 1000)
     .option('--reason <text>', 'why the clip is made (recorded)', 'examiner request')
     .option('--out <file>', 'also copy the clip here (never overwrites)')
     .option('--examiner <name>', 'examiner recorded in the audit log')
     .option('--json', 'print the clip record as JSON')
-    .action(async (o: { case: string; track?: number; media?: number; from?: number; to?: number; pad: number; reason: string; out?: string; examiner?: string; json?: boolean }) => {
+    .action(async (o: { case: string; track?: number; media?: number; from?: number; to?: number; pad: number; length: number; reason: string; out?: string; examiner?: string; json?: boolean }) => {
       const json = !!o.json;
       await openCase(o.case, json, async (wb) => {
         if ((o.track === undefined) === (o.media === undefined)) throw new KestrelError('INVALID_INPUT', 'Give either --track or --media with --from and --to');
         const c = await wb.clip({
           ...(o.track !== undefined ? { trackId: o.track } : { mediaId: o.media!, startMs: Math.round((o.from ?? NaN) * 1000), endMs: Math.round((o.to ?? NaN) * 1000) }),
-          padMs: Math.round(o.pad * 1000), reason: o.reason, examiner: examinerName(o.examiner),
+          padMs: Math.round(o.pad * 1000), ...(o.track !== undefined ? { minLengthMs: Math.round(o.length * 1000) } : {}), reason: o.reason, examiner: examinerName(o.examiner),
         });
         if (o.out) {
           try {

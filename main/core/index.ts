@@ -18,7 +18,7 @@ export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
 export { readCalibrationFile, withCalibration, calibrationSchema, type Calibration } from './search/calibration.js';
 export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from './search/matchService.js';
 export type { ClipRow } from './repositories/clipRepository.js';
-export { DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
+export { DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, type ClipRequest } from './video/evidenceClip.js';
 export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';
 export { benchExport, type BenchExportOptions } from './bench/exportBench.js';
 export { fillSyntheticCase } from './bench/syntheticCase.js';

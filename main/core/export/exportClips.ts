@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { sha256File } from '../media/hashing.js';
 import type { ExportMediaRow, ExportRepository } from '../repositories/exportRepository.js';
-import { DEFAULT_CLIP_PAD_MS, encodeSpan, verifiedOriginal } from '../video/evidenceClip.js';
+import { clipSpan, DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, encodeSpan, verifiedOriginal } from '../video/evidenceClip.js';
 import { cutRedactedClip, REDACT_HOLD_MS, type HiddenFace } from '../video/redactedClip.js';
 import type { ExportContent } from './exportContent.js';
 import type { ExportWriter } from './exportManifest.js';
@@ -57,8 +57,7 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
     if (o.signal?.aborted) break;
     const m = c.media.get(t.mediaId) ?? d.exports.media([t.mediaId])[0];
     if (!m) continue;
-    const startMs = Math.max(0, t.startMs - DEFAULT_CLIP_PAD_MS);
-    const endMs = Math.max(startMs + 1, m.durationMs === null ? t.endMs + DEFAULT_CLIP_PAD_MS : Math.min(m.durationMs, t.endMs + DEFAULT_CLIP_PAD_MS));
+    const { fromMs: startMs, toMs: endMs } = clipSpan(t.startMs, t.endMs, m.durationMs, DEFAULT_CLIP_PAD_MS, DEFAULT_CLIP_MIN_MS);
     try {
       const original = await verifiedOriginal(plainPaths(m), m.sha256);
       if (!o.redact) {

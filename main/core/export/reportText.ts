@@ -22,7 +22,7 @@ const EN = {
   limitations: 'Limitations', audit: 'Audit trail excerpt', auditOk: 'The case audit chain verifies: {rows} rows, head {head}.', auditBad: 'THE CASE AUDIT CHAIN DOES NOT VERIFY: {problem}.',
   auditMore: '{n} audit rows in this excerpt; the whole log is in audit.csv and audit.json.', at: 'Time', actor: 'Actor', action: 'Action', target: 'Target',
   redacted: 'Faces that are not subjects of this report are blurred in exported frames and pixelated in every frame of the exported video clips (redaction; in clips a face is followed between the frames it was detected in). Only faces the detector found are hidden: check every frame before disclosure.',
-  clips: 'Video clips', clipsText: 'A clip of each exported sighting with 2 s before and after; clips the case held were copied after their SHA-256 was checked, the others were cut at export from the original after its SHA-256 was checked.', clipFile: 'File', clipSpan: 'Span', clipOrigin: 'Origin', clipRedacted: 'Redacted frames', clipCut: 'cut at export', clipCopied: 'case clip {id}',
+  clips: 'Video clips', clipsText: 'A clip of each exported sighting with 2 s before and after (at least 10 s where the video allows); clips the case held were copied after their SHA-256 was checked, the others were cut at export from the original after its SHA-256 was checked.', clipFile: 'File', clipSpan: 'Span', clipOrigin: 'Origin', clipRedacted: 'Redacted frames', clipCut: 'cut at export', clipCopied: 'case clip {id}',
   none: 'None.', frame: 'Frame',
 };
 export type ReportLabels = typeof EN;
@@ -45,7 +45,7 @@ const ZH: ReportLabels = {
   limitations: '局限性说明', audit: '审计记录摘录', auditOk: '案件审计链校验通过：{rows} 条记录，末条哈希 {head}。', auditBad: '案件审计链校验失败：{problem}。',
   auditMore: '本摘录共 {n} 条审计记录；完整日志见 audit.csv 和 audit.json。', at: '时间', actor: '操作人', action: '操作', target: '对象',
   redacted: '导出的画面中非本报告对象的人脸已模糊处理，导出视频片段的每一帧中亦已马赛克处理（脱敏；在片段中会在检测到人脸的帧之间跟踪该人脸）。只有检测到的人脸会被隐藏：披露前请逐一检查画面。',
-  clips: '视频片段', clipsText: '每个导出的出现片段前后各留 2 秒；案件中已有的片段在核对 SHA-256 后复制，其余在导出时从核对过 SHA-256 的原始文件中截取。', clipFile: '文件', clipSpan: '时段', clipOrigin: '来源', clipRedacted: '脱敏帧数', clipCut: '导出时截取', clipCopied: '案件片段 {id}',
+  clips: '视频片段', clipsText: '每个导出的出现片段前后各留 2 秒（视频允许时至少 10 秒）；案件中已有的片段在核对 SHA-256 后复制，其余在导出时从核对过 SHA-256 的原始文件中截取。', clipFile: '文件', clipSpan: '时段', clipOrigin: '来源', clipRedacted: '脱敏帧数', clipCut: '导出时截取', clipCopied: '案件片段 {id}',
   none: '无。', frame: '画面',
 };
 

@@ -25,11 +25,29 @@ export interface ClipRequest {
   readonly endMs?: number;
   /** Context kept before and after the span (default 2 s). */
   readonly padMs?: number;
+  /** A sighting's clip is widened evenly to at least this long where the video allows (default 10 s; 0 for an explicit span). */
+  readonly minLengthMs?: number;
   readonly reason: string;
   readonly examiner: string;
 }
 
 export const DEFAULT_CLIP_PAD_MS = 2000;
+export const DEFAULT_CLIP_MIN_MS = 10_000;
+
+/**
+ * The span of a clip around [startMs, endMs]: `padMs` of context on each side, then widened evenly
+ * to `minLengthMs` where the video allows, always inside [0, durationMs] (when the duration is known).
+ */
+export function clipSpan(startMs: number, endMs: number, durationMs: number | null, padMs: number, minLengthMs: number): { fromMs: number; toMs: number } {
+  let from = startMs - padMs;
+  let to = endMs + padMs;
+  const short = minLengthMs - (to - from);
+  if (short > 0) { from -= short / 2; to += short / 2; }
+  // What cannot go before the start (or past the end) goes to the other side.
+  if (from < 0) { to -= from; from = 0; }
+  if (durationMs !== null && to > durationMs) { from = Math.max(0, from - (to - durationMs)); to = durationMs; }
+  return { fromMs: Math.round(from), toMs: Math.max(Math.round(from) + 1, Math.round(to)) };
+}
 
 /**
  * Cuts an evidence clip from an original video: the original is first re-hashed and must still match
@@ -58,8 +76,7 @@ export async function createClip(d: ClipDeps, req: ClipRequest): Promise<ClipRow
   if (media.kind !== 'video') throw new KestrelError('INVALID_INPUT', `Media ${mediaId} is not a video`);
   const pad = req.padMs ?? DEFAULT_CLIP_PAD_MS;
   if (!(pad >= 0) || !(startMs >= 0) || !(endMs >= startMs)) throw new KestrelError('INVALID_INPUT', `Invalid clip span ${startMs}-${endMs} ms (pad ${pad} ms)`);
-  const from = Math.max(0, startMs - pad);
-  const to = Math.max(from + 1, media.duration_ms === null ? endMs + pad : Math.min(media.duration_ms, endMs + pad));
+  const { fromMs: from, toMs: to } = clipSpan(startMs, endMs, media.duration_ms, pad, req.minLengthMs ?? (trackId !== null ? DEFAULT_CLIP_MIN_MS : 0));
   if (media.duration_ms !== null && startMs > media.duration_ms) throw new KestrelError('INVALID_INPUT', `The span starts after the end of the video (${media.duration_ms} ms)`);
 
   const original = await verifiedOriginal(d.clips.originalPaths(mediaId), media.sha256);
