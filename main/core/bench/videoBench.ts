@@ -25,7 +25,7 @@ export interface BenchVideoOptions {
   readonly runs: number;
   readonly profile: ProfileName;
   readonly modelsDir?: string;
-  /** Also ingest this many minutes of 720p footage and report the process's memory along the way (0: skip). */
+  /** Also ingest this many minutes of 720p footage and report the process's memory along the way (0: none). */
   readonly longMinutes?: number;
   readonly onLog?: (msg: string) => void;
 }

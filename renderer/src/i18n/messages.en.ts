@@ -177,7 +177,7 @@ export const en = {
   'match.none': 'No M:N comparison yet.',
   'match.savedLine': '{pairs} pairs · {at} · {who}',
   'match.summary': '{a} ({na} items) × {b} ({nb} items): {compared} pairs compared, {pairs} above {threshold}',
-  'match.skipped': '{n} files not compared (no face or not a photo)',
+  'match.notCompared': '{n} files not compared (no face or not a photo)',
   'match.truncated': 'More pairs passed the threshold than the {n} kept (the strongest are shown).',
   'match.noPairs': 'No pair passed the threshold.',
   'match.needLibrary': 'Choose both libraries (a source, a watchlist or a folder needs to be named).',

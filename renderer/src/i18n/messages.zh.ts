@@ -179,7 +179,7 @@ export const zh: Record<MessageKey, string> = {
   'match.none': '尚无 M:N 比对。',
   'match.savedLine': '{pairs} 对 · {at} · {who}',
   'match.summary': '{a}（{na} 项）× {b}（{nb} 项）：比对 {compared} 对，{pairs} 对高于 {threshold}',
-  'match.skipped': '{n} 个文件未比对（无人脸或非照片）',
+  'match.notCompared': '{n} 个文件未比对（无人脸或非照片）',
   'match.truncated': '超过阈值的配对多于保留的 {n} 对（显示最强的）。',
   'match.noPairs': '没有配对超过阈值。',
   'match.needLibrary': '请选择两个库（来源、布控名单或文件夹需指明）。',

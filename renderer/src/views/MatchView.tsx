@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import type { MatchItemDto, MatchViewDto } from '../../../main/contract/index.js';
+import { thresholdSourceText, type MatchItemDto, type MatchViewDto } from '../../../main/contract/index.js';
+import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { videoTime } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
@@ -96,13 +97,14 @@ function LibraryPicker({ side, choice, onChange }: { side: 'a' | 'b'; choice: Li
 
 function MatchResult({ result }: { result: MatchViewDto }): React.JSX.Element {
   const t = useT();
+  const lang = useAppState((s) => s.lang);
   const parent = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: result.pairs.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 8 });
   return (
     <>
       <div className="pad match-summary" data-testid="match-summary">
         {t('match.summary', { a: result.a.label, na: result.a.items, b: result.b.label, nb: result.b.items, compared: result.pairsCompared, pairs: result.pairs.length, threshold: result.threshold.toFixed(3) })}
-        <div className="muted small">{result.thresholdSource} · {result.models.join(' + ')}{result.a.skipped + result.b.skipped ? ` · ${t('match.skipped', { n: result.a.skipped + result.b.skipped })}` : ''}</div>
+        <div className="muted small">{thresholdSourceText(result.thresholdSource, textLang(lang))} · {result.models.join(' + ')}{result.a.skipped + result.b.skipped ? ` · ${t('match.notCompared', { n: result.a.skipped + result.b.skipped })}` : ''}</div>
         {result.truncated && <div className="warn">{t('match.truncated', { n: result.maxPairs })}</div>}
       </div>
       {!result.pairs.length && <div className="muted pad">{t('match.noPairs')}</div>}
