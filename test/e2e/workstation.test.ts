@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { writeSyntheticPhotos } from '../../main/core/bench/syntheticPhotos.js';
 import { verifyExport } from '../../main/core/index.js';
 import { astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
@@ -20,6 +20,18 @@ let server: ChildProcess;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+
+/** A count read after an action, given the UI a moment to settle on it (the test still fails if it never does). */
+async function settled(read: () => Promise<number>, want: number, ms = 15_000): Promise<number> {
+  const end = Date.now() + ms;
+  let n = await read();
+  while (n !== want && Date.now() < end) {
+    await page.waitForTimeout(100);
+    n = await read();
+  }
+  return n;
+}
+const countOf = (l: Locator) => () => l.count();
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set KESTREL_CHROMIUM`);
@@ -94,7 +106,7 @@ test('browses media as pictures with their faces outlined, narrows by capture da
   assert.ok((await boxes.count()) >= 8, `${await boxes.count()} face boxes`);
   await page.screenshot({ path: join(shots, 'media.png') });
   await page.keyboard.press('b');
-  assert.equal(await boxes.count(), 0, 'B hides the boxes');
+  assert.equal(await settled(countOf(boxes), 0), 0, 'B hides the boxes');
   await page.keyboard.press('b');
   assert.ok((await boxes.count()) >= 8);
 
@@ -184,16 +196,16 @@ test('groups faces into identities; merges two, undoes it, and refuses to join f
   }
   assert.ok(merged, 'no identity had a suggestion to review');
   await page.getByTestId('identity-message').filter({ hasText: 'Merge done' }).waitFor();
-  assert.equal(await identityCount(), before - 1);
+  assert.equal(await settled(identityCount, before - 1), before - 1);
   await page.getByTestId('identity-page').waitFor();
   await page.getByTestId('identity-facts').filter({ hasText: ` ${merged.faces} faces` }).waitFor();
-  assert.equal(await page.getByTestId('identity-face').count(), merged.faces);
+  assert.equal(await settled(countOf(page.getByTestId('identity-face')), merged.faces), merged.faces);
   await page.screenshot({ path: join(shots, 'identity-merged.png') });
 
   await page.keyboard.press('Control+z');
   await page.getByTestId('identity-message').filter({ hasText: 'Undid operation' }).waitFor();
-  assert.equal(await identityCount(), before);
-  assert.equal(await card(merged.a).count(), 1);
+  assert.equal(await settled(identityCount, before), before);
+  assert.equal(await settled(countOf(card(merged.a)), 1), 1);
 
   // Name and confirm the astronaut from the keyboard.
   await card(ids[0]!.id).locator('button.thumb').click();
@@ -251,7 +263,7 @@ test('runs a 1:N search from a dropped photo and from a face, and compares a can
   await page.getByTestId('search-top').fill('5');
   await page.getByTestId('search-run').click();
   await page.getByTestId('search-hit').first().waitFor({ timeout: 60_000 });
-  assert.equal(await page.getByTestId('search-hit').count(), 5);
+  assert.equal(await settled(countOf(page.getByTestId('search-hit')), 5), 5);
   const first = await page.getByTestId('search-hit').first().innerText();
   // The astronaut's own photos come first, and the hit names its identity.
   assert.match(first, /^1\s+(0\.[5-9]\d\d|1\.000)/);
@@ -357,7 +369,7 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   const astronaut = await page.getByTestId('enrol-done').filter({ hasText: 'Astronaut enrolled' }).innerText({ timeout: 60_000 });
   const astronautAlarms = Number(astronaut.match(/(\d+) alarm/)![1]);
   assert.ok(astronautAlarms >= 4, astronaut);
-  assert.equal(await page.getByTestId('subject').count(), 2);
+  assert.equal(await settled(countOf(page.getByTestId('subject')), 2), 2);
   await page.screenshot({ path: join(shots, 'watchlists.png') });
 
   await page.getByRole('button', { name: 'Review the alarms' }).click();
@@ -413,7 +425,7 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=match-pair]')).some((r) => r.textContent?.includes('Lin-Manuel') && Array.from(r.querySelectorAll('img')).filter((i) => i.naturalWidth > 0).length === 2));
   await page.screenshot({ path: join(shots, 'match.png') });
   await page.getByTestId('saved-match').first().click();
-  assert.equal(await page.getByTestId('saved-match').count(), 1);
+  assert.equal(await settled(countOf(page.getByTestId('saved-match')), 1), 1);
   await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
 });
 
@@ -428,9 +440,11 @@ test('a video in the media browser shows its busiest frame and, on request, its 
   await page.getByTestId('filter-kind').selectOption('');
 });
 
-test('switches to Simplified Chinese at run time', async () => {
+test('switches to Simplified Chinese at run time', async (t) => {
+  // Whatever happens here, the tests after it find the UI in English again.
+  t.after(() => page.getByTestId('lang').selectOption('en'));
   await page.getByTestId('lang').selectOption('zh-CN');
-  assert.equal(await page.getByTestId('tab-faces').innerText(), '人脸');
+  await page.getByTestId('tab-faces').filter({ hasText: /^人脸$/ }).waitFor();
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
   await page.getByTestId('tab-models').click();
   await page.getByTestId('models-table').getByText('Apache-2.0').first().waitFor();
@@ -442,7 +456,6 @@ test('switches to Simplified Chinese at run time', async () => {
   await page.getByTestId('tab-alarms').click();
   await page.getByTestId('alarm-filter-confirmed').filter({ hasText: '已确认 (1)' }).waitFor();
   await page.screenshot({ path: join(shots, 'alarms-zh.png') });
-  await page.getByTestId('lang').selectOption('en');
 });
 
 test('no renderer code can reach Node or the filesystem', async () => {

@@ -145,11 +145,14 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
       if (!f.watchlist) return (set({ watchError: 'needListName' }), false);
       if (!f.name.trim()) return (set({ watchError: 'needSubjectName' }), false);
       if (!f.photos.length) return (set({ watchError: 'needPhoto' }), false);
+      set({ enrolled: null });
       return busy(async () => {
         const photos = f.photos.map((p) => p.ref as PhotoRef);
         const r = await api.call('watchlist.enrol', { watchlist: f.watchlist, name: f.name.trim(), notes: f.notes, photos, examiner });
-        set({ enrolled: { subject: f.name.trim(), alarms: r.alarms.length }, enrolForm: { ...f, name: '', notes: '', photos: [] } });
+        set({ enrolForm: { ...f, name: '', notes: '', photos: [] } });
+        // Said once the subject list shows the new subject, not before.
         await get().loadWatch();
+        set({ enrolled: { subject: f.name.trim(), alarms: r.alarms.length } });
       });
     },
   };
