@@ -131,7 +131,7 @@ export async function benchUi(o: UiBenchOptions): Promise<Record<string, unknown
         const facesScroll = await scrollGrid(page, 'face-grid');
         const identitiesPaint = await paintAfterClick(page, 'identities', '[data-testid=identity-card]');
         const identitiesScroll = await scrollGrid(page, 'identity-grid');
-        const timelinePaint = await paintAfterClick(page, 'timeline', '[data-testid=tl-lane] .tl-bin, [data-testid=tl-lane] .tl-item');
+        const timelinePaint = await paintAfterClick(page, 'timeline', '[data-testid=tl-lane] canvas, [data-testid=tl-lane] .tl-item');
         const timeline = await driveTimeline(page);
         runs.push({ faces_first_paint_ms: r1(facesPaint), faces_scroll: facesScroll, identities_first_paint_ms: r1(identitiesPaint), identities_scroll: identitiesScroll, timeline_first_paint_ms: r1(timelinePaint), timeline });
         o.onLog?.(`run ${run + 1}/${o.runs}: faces ${r1(facesPaint)} ms, identities ${r1(identitiesPaint)} ms, timeline ${r1(timelinePaint)} ms`);

@@ -1,5 +1,5 @@
-import { useCallback, useEffect } from 'react';
-import type { FaceDto } from '../../../main/contract/index.js';
+import { memo, useCallback, useEffect } from 'react';
+import type { FaceDto, FaceId } from '../../../main/contract/index.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { VirtualGrid } from '../components/VirtualGrid.js';
 
@@ -29,7 +29,7 @@ export function FacesView(): React.JSX.Element {
         <div className="pane-head muted" data-testid="faces-count">{total ? t('faces.count', { shown: faces.length, total }) : t('faces.empty')}</div>
         <VirtualGrid
           items={faces} keyOf={(f) => f.id} cell={CELL} testId="face-grid" selected={index} onSelect={onSelect} onNearEnd={onNearEnd}
-          render={(f) => <FaceCard face={f} active={f.id === selected} onClick={() => select(f.id)} />}
+          render={(f) => <FaceCard face={f} active={f.id === selected} onPick={select} />}
         />
       </section>
       {current && <FaceDetails face={current} />}
@@ -37,20 +37,21 @@ export function FacesView(): React.JSX.Element {
   );
 }
 
-function FaceCard({ face, active, onClick }: { face: FaceDto; active: boolean; onClick: () => void }): React.JSX.Element {
+/** Memoised: scrolling re-renders the grid's rows every frame, but a card only when its face or selection changes. */
+const FaceCard = memo(function FaceCard({ face, active, onPick }: { face: FaceDto; active: boolean; onPick: (id: FaceId) => void }): React.JSX.Element {
   const t = useT();
   const api = useApi();
   const warn = face.quality.overall < 0.3;
   return (
-    <button className={`face-card${active ? ' active' : ''}`} onClick={onClick} data-testid="face-card" title={face.mediaPath}>
-      <img src={api.fileUrl(face.thumbnail)} alt="" width={112} height={112} loading="lazy" />
+    <button className={`face-card${active ? ' active' : ''}`} onClick={() => onPick(face.id)} data-testid="face-card" title={face.mediaPath}>
+      <img src={api.fileUrl(face.thumbnail)} alt="" width={112} height={112} loading="lazy" decoding="async" />
       <span className="face-meta">
         {face.age !== null ? t('faces.age', { age: face.age }) : '–'}
         <span className={warn ? 'q low' : 'q'}>{Math.round(face.quality.overall * 100)}</span>
       </span>
     </button>
   );
-}
+});
 
 function FaceDetails({ face }: { face: FaceDto }): React.JSX.Element {
   const t = useT();

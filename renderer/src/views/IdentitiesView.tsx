@@ -1,4 +1,4 @@
-import { useCallback, useEffect } from 'react';
+import { memo, useCallback, useEffect } from 'react';
 import type { IdentityDto } from '../../../main/contract/index.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import type { MessageKey } from '../i18n/messages.en.js';
@@ -74,7 +74,7 @@ export function IdentitiesView(): React.JSX.Element {
         <IdentityMessage />
         <VirtualGrid
           items={identities} keyOf={(i) => i.id} cell={CELL} cellHeight={CELL + 30} testId="identity-grid" selected={index} onSelect={onSelect}
-          render={(i) => <IdentityCard identity={i} active={i.id === open} marked={marked.includes(i.id)} onOpen={() => void show(i.id)} onMark={() => toggleMarked(i.id)} />}
+          render={(i) => <IdentityCard identity={i} active={i.id === open} marked={marked.includes(i.id)} onOpen={show} onMark={toggleMarked} />}
         />
         <div className="pane-foot muted">{t('identities.keys')}</div>
       </section>
@@ -83,17 +83,18 @@ export function IdentitiesView(): React.JSX.Element {
   );
 }
 
-function IdentityCard(p: { identity: IdentityDto; active: boolean; marked: boolean; onOpen: () => void; onMark: () => void }): React.JSX.Element {
+/** Memoised, as the faces grid's cards: scrolling re-renders rows, not the cards already shown. */
+const IdentityCard = memo(function IdentityCard(p: { identity: IdentityDto; active: boolean; marked: boolean; onOpen: (id: number) => unknown; onMark: (id: number) => void }): React.JSX.Element {
   const t = useT();
   const api = useApi();
   const i = p.identity;
   return (
     <div className={`identity-card${p.active ? ' active' : ''}${p.marked ? ' marked' : ''}`} data-testid="identity-card" data-identity={i.id}>
-      <button className="thumb" onClick={(e) => (e.ctrlKey || e.metaKey || e.shiftKey ? p.onMark() : p.onOpen())} title={t('identities.cardHint')}>
+      <button className="thumb" onClick={(e) => { if (e.ctrlKey || e.metaKey || e.shiftKey) p.onMark(i.id); else void p.onOpen(i.id); }} title={t('identities.cardHint')}>
         {i.bestFace ? <img src={api.fileUrl(i.bestFace.thumbnail)} alt="" width={112} height={112} loading="lazy" /> : <span className="noimg" />}
       </button>
       <label className="identity-name">
-        <input type="checkbox" checked={p.marked} onChange={p.onMark} aria-label={t('identities.mark')} data-testid="identity-mark" />
+        <input type="checkbox" checked={p.marked} onChange={() => p.onMark(i.id)} aria-label={t('identities.mark')} data-testid="identity-mark" />
         <span className={i.name ? '' : 'muted'}>{i.name ?? `#${i.id}`}</span>
         {i.status === 'confirmed' && <span className="badge ok" title={t('identities.confirmed')}>✓</span>}
         {i.hidden && <span className="badge">{t('identities.hidden')}</span>}
@@ -101,7 +102,7 @@ function IdentityCard(p: { identity: IdentityDto; active: boolean; marked: boole
       <span className="face-meta">{t('identities.faces', { n: i.faceCount })} · {ageRange(i.ageRange)}</span>
     </div>
   );
-}
+});
 
 /** The last operation's outcome, or why it was refused. */
 export function IdentityMessage(): React.JSX.Element | null {

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { TimelineItemDto, TimelineLaneDto } from '../../../main/contract/index.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { axisTicks, formatInstant, formatSpan } from '../components/timeAxis.js';
+import { binAt, binBars, itemMarks, markAt } from '../components/laneMarks.js';
 import { uiError } from '../components/uiError.js';
 
 /**
@@ -22,6 +23,8 @@ export function TimelineView(): React.JSX.Element {
   const area = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(900);
   const drag = useRef<{ x: number } | null>(null);
+  const dragEnded = useRef(false);
+  const dragged = (): boolean => dragEnded.current;
   // The window as the wheel handler (registered once) must see it.
   const windowNow = useRef<{ fromMs: number; toMs: number } | null>(null);
   windowNow.current = tl ? { fromMs: tl.fromMs, toMs: tl.toMs } : null;
@@ -87,17 +90,20 @@ export function TimelineView(): React.JSX.Element {
           </div>
           <div
             className="tl-area" ref={area} data-testid="tl-area"
-            onPointerDown={(e) => { drag.current = { x: e.clientX }; }}
+            onPointerDown={(e) => { drag.current = { x: e.clientX }; dragEnded.current = false; }}
             onPointerUp={(e) => {
               const d = drag.current;
               drag.current = null;
-              if (d && Math.abs(e.clientX - d.x) > 8) void pan(-(e.clientX - d.x) / width);
+              if (d && Math.abs(e.clientX - d.x) > 8) {
+                dragEnded.current = true;
+                void pan(-(e.clientX - d.x) / width);
+              }
             }}
           >
             <div className="tl-axis">
               {ticks.map((k) => <span key={k.ms} className="tl-tick" style={{ left: `${pct(k.ms)}%` }}>{k.label}</span>)}
             </div>
-            {tl.lanes.map((l) => <Lane key={l.key} lane={l} pct={pct} selected={selected} binMs={tl.binMs} fromMs={tl.fromMs} />)}
+            {tl.lanes.map((l) => <Lane key={l.key} lane={l} pct={pct} selected={selected} binMs={tl.binMs} fromMs={tl.fromMs} toMs={tl.toMs} width={width} dragged={dragged} />)}
             {ticks.map((k) => <span key={`g${k.ms}`} className="tl-gridline" style={{ left: `${pct(k.ms)}%` }} />)}
           </div>
         </div>
@@ -123,43 +129,127 @@ function LaneLabel({ lane }: { lane: TimelineLaneDto }): React.JSX.Element {
   );
 }
 
-function Lane(p: { lane: TimelineLaneDto; pct: (ms: number) => number; selected: TimelineItemDto | null; binMs: number; fromMs: number }): React.JSX.Element {
+/** Up to this many items in view, a lane shows each as its face; above it, as marks on a canvas (hundreds of pictures cost frames). */
+const FACES_SHOWN = 40;
+const LANE_HEIGHT = 48;
+
+interface LaneProps {
+  lane: TimelineLaneDto;
+  pct: (ms: number) => number;
+  selected: TimelineItemDto | null;
+  binMs: number;
+  fromMs: number;
+  toMs: number;
+  width: number;
+  /** True when the pointer just dragged the timeline: the click that ends a drag picks nothing. */
+  dragged: () => boolean;
+}
+
+const sameItem = (a: TimelineItemDto | null, b: TimelineItemDto): boolean => !!a && a.mediaId === b.mediaId && a.faceId === b.faceId && a.trackId === b.trackId;
+const itemTitle = (it: TimelineItemDto): string => `${formatInstant(it.startMs)}${it.endMs > it.startMs ? ` (${formatSpan(it.endMs - it.startMs)})` : ''}\n${it.mediaPath}`;
+
+function Lane(p: LaneProps): React.JSX.Element {
   const api = useApi();
   const select = useAppState((s) => s.selectTimelineItem);
-  const load = useAppState((s) => s.loadTimeline);
   const { lane } = p;
-  if (!lane.items) {
-    const max = Math.max(1, ...lane.bins);
-    return (
-      <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode="bins">
-        {lane.bins.map((c, i) => (c ? (
-          <button
-            key={i} className="tl-bin" title={`${c}`} data-count={c}
-            style={{ left: `${(i / lane.bins.length) * 100}%`, width: `${100 / lane.bins.length}%`, height: `${Math.max(8, (Math.log1p(c) / Math.log1p(max)) * 100)}%` }}
-            onClick={() => void load({ fromMs: p.fromMs + (i - 1) * p.binMs, toMs: p.fromMs + (i + 2) * p.binMs })}
-          />
-        ) : null))}
-      </div>
-    );
-  }
+  if (!lane.items || lane.items.length > FACES_SHOWN) return <LaneCanvas {...p} />;
   return (
     <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode="items">
       {lane.items.map((it) => {
         const x = p.pct(it.startMs);
         const w = p.pct(it.endMs) - x;
-        const active = p.selected && p.selected.mediaId === it.mediaId && p.selected.faceId === it.faceId && p.selected.trackId === it.trackId;
         return (
           <button
             // Keyed by what it is (not its position), so zooming and panning keep the items still in view and their loaded faces.
-            key={`${it.mediaId}-${it.faceId ?? 'm'}-${it.trackId ?? ''}`} className={`tl-item ${it.kind}${active ? ' active' : ''}`}
+            key={`${it.mediaId}-${it.faceId ?? 'm'}-${it.trackId ?? ''}`} className={`tl-item ${it.kind}${sameItem(p.selected, it) ? ' active' : ''}`}
             style={{ left: `${x}%`, width: w > 0.5 ? `${w}%` : undefined, top: 4 + ((it.mediaId + (it.faceId ?? 0)) % 3) * 5 }}
-            title={`${formatInstant(it.startMs)}${it.endMs > it.startMs ? ` (${formatSpan(it.endMs - it.startMs)})` : ''}\n${it.mediaPath}`}
-            onClick={() => void select(it)} data-testid="tl-item" data-face={it.faceId ?? ''}
+            title={itemTitle(it)}
+            onClick={() => { if (!p.dragged()) void select(it); }} data-testid="tl-item" data-face={it.faceId ?? ''}
           >
             {it.thumbnail ? <img src={api.fileUrl(it.thumbnail)} alt="" width={30} height={30} loading="lazy" /> : <span className="tl-dot" />}
           </button>
         );
       })}
+    </div>
+  );
+}
+
+/**
+ * A dense lane on one canvas: count bars per bin (click one to zoom in on it) or, with the items
+ * themselves, a dot per photo and a bar per video sighting (click the nearest to open it).
+ */
+function LaneCanvas(p: LaneProps): React.JSX.Element {
+  const t = useT();
+  const select = useAppState((s) => s.selectTimelineItem);
+  const load = useAppState((s) => s.loadTimeline);
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [hover, setHover] = useState('');
+  const { lane, width } = p;
+  const marks = useMemo(() => (lane.items ? itemMarks(lane.items, p.fromMs, p.toMs, width, LANE_HEIGHT) : null), [lane.items, p.fromMs, p.toMs, width]);
+  const bars = useMemo(() => (lane.items ? null : binBars(lane.bins, width, LANE_HEIGHT)), [lane.items, lane.bins, width]);
+
+  useEffect(() => {
+    const c = ref.current;
+    const g = c?.getContext('2d');
+    if (!c || !g) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = Math.round(width * dpr);
+    c.height = Math.round(LANE_HEIGHT * dpr);
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, width, LANE_HEIGHT);
+    const accent = getComputedStyle(c).getPropertyValue('--accent').trim() || '#d9a441';
+    g.fillStyle = accent;
+    g.strokeStyle = accent;
+    if (bars) {
+      g.globalAlpha = 0.75;
+      for (const b of bars) g.fillRect(b.x, LANE_HEIGHT - b.h, b.w, b.h);
+      g.globalAlpha = 1;
+    }
+    for (const m of marks ?? []) {
+      g.beginPath();
+      if (m.x1 - m.x0 >= 2) g.rect(m.x0, m.y - 3, m.x1 - m.x0, 6);
+      else g.arc(m.x0, m.y, 3.5, 0, 2 * Math.PI);
+      g.fill();
+      if (sameItem(p.selected, m.item)) {
+        g.lineWidth = 2;
+        g.strokeRect(m.x0 - 6, m.y - 7, m.x1 - m.x0 + 12, 14);
+      }
+    }
+  }, [bars, marks, width, p.selected]);
+
+  const at = (e: React.MouseEvent<HTMLCanvasElement>): { x: number; y: number } => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  };
+  const onMove = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    const { x, y } = at(e);
+    let title = '';
+    if (marks) {
+      const m = markAt(marks, x, y);
+      if (m) title = itemTitle(m.item);
+    } else {
+      const bin = binAt(lane.bins, width, x);
+      if (bin !== null) title = t('timeline.binTitle', { n: lane.bins[bin]!, from: formatInstant(p.fromMs + bin * p.binMs), to: formatInstant(p.fromMs + (bin + 1) * p.binMs) });
+    }
+    if (title !== hover) setHover(title);
+  };
+  const onClick = (e: React.MouseEvent<HTMLCanvasElement>): void => {
+    if (p.dragged()) return;
+    const { x, y } = at(e);
+    if (marks) {
+      const m = markAt(marks, x, y);
+      if (m) void select(m.item);
+      return;
+    }
+    const bin = binAt(lane.bins, width, x);
+    if (bin !== null) void load({ fromMs: p.fromMs + (bin - 1) * p.binMs, toMs: p.fromMs + (bin + 2) * p.binMs });
+  };
+  return (
+    <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode={marks ? 'marks' : 'bins'}>
+      <canvas
+        ref={ref} className="tl-canvas" data-testid="tl-canvas" style={{ width, height: LANE_HEIGHT }} title={hover}
+        role="img" aria-label={t('timeline.laneSummary', { n: lane.count })} onMouseMove={onMove} onClick={onClick}
+      />
     </div>
   );
 }
