@@ -3,7 +3,7 @@
 // temporary folder; run it directly to get a copy to inspect:
 //   node --import tsx test/helpers/hostileCorpus.ts /tmp/hostile
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -175,8 +175,19 @@ async function addVideos(
   const riff = Buffer.alloc(4096, 0x5a);
   riff.write('RIFF', 0, 'ascii'); riff.writeUInt32LE(4088, 4); riff.write('AVI LIST', 8, 'ascii');
   w('video/garbage.avi', riff); add('video/garbage.avi', 'video', true, 'truncated_or_corrupt', 'unsupported_format');
-  // A video inside an archive is listed, not silently dropped.
-  w('video/in_archive.zip', makeZip([{ name: 'clip.mp4', data: walk }])); add('video/in_archive.zip!/clip.mp4', 'video', true, 'unsupported_format');
+  // Videos inside archives are footage like any other: a sound one, a truncated one, and an animated GIF one archive deeper.
+  const packed = join(dir, 'video', 'packed.mp4');
+  const gif = join(dir, 'video', 'walk.gif');
+  ff('-i', walkPath, '-c:v', 'libx264', '-crf', '30', '-g', '12', '-pix_fmt', 'yuv420p', packed);
+  ff('-i', walkPath, '-vf', 'fps=4', gif);
+  const inner = makeZip([{ name: 'walk.gif', data: readFileSync(gif) }]);
+  const clip = readFileSync(packed);
+  rmSync(packed);
+  rmSync(gif);
+  w('video/in_archive.zip', makeZip([{ name: 'clip.mp4', data: clip }, { name: 'cut.mp4', data: clip.subarray(0, Math.floor(clip.length * 0.5)) }, { name: 'inner.zip', data: inner }]));
+  add('video/in_archive.zip!/clip.mp4', 'video', false, 'faces');
+  add('video/in_archive.zip!/cut.mp4', 'video', true, 'truncated_or_corrupt');
+  add('video/in_archive.zip!/inner.zip!/walk.gif', 'video', false, 'faces');
 }
 
 function insertAfterSoi(jpeg: Buffer, segment: Buffer): Buffer {

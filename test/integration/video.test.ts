@@ -2,14 +2,18 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { createWorkbench, resolveFfmpeg } from '../../main/core/index.js';
 import { DEFAULT_SAMPLING, sampleFrames } from '../../main/core/video/frameSampler.js';
 import { probeVideo } from '../../main/core/video/videoProbe.js';
 import { sniffFileType } from '../../main/core/media/fileType.js';
 import { astronautPng, testModelsDir } from '../helpers/fixtures.js';
+import { tarOf } from '../helpers/hostileBytes.js';
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 let work: string;
 let ffmpeg: string;
@@ -154,6 +158,84 @@ test('a watchlist alarm on a video comes with an evidence clip cut from the veri
     writeFileSync(original, Buffer.concat([readFileSync(original), Buffer.from([0])]));
     await assert.rejects(wb.clip({ trackId: alarm.trackId, reason: 'x', examiner: 't' }), /changed since intake/);
     assert.equal(wb.repos.clips.list().length, 2, 'nothing is cut from a changed original');
+  } finally {
+    await wb.dispose();
+  }
+});
+
+test('a video inside a tar.gz is footage: processed from a verified working copy that is made again when lost or altered; the archive stays untouched', async () => {
+  const evidence = join(work, 'evidence-archived');
+  mkdirSync(evidence);
+  const walk = readFileSync(join(work, 'walk.mp4'));
+  const archive = join(evidence, 'phone.tar.gz');
+  writeFileSync(archive, gzipSync(await tarOf([{ name: 'DCIM/walk.mp4', data: walk }])));
+  const archiveHash = sha(readFileSync(archive));
+  const wb = await createWorkbench({ caseDir: join(work, 'case-archived'), modelsDir: await testModelsDir(), examiner: 't' });
+  try {
+    const s = await wb.ingest([evidence], { examiner: 't' });
+    assert.equal(s.errors.length, 0, JSON.stringify(s.errors));
+    const [m, ...others] = (await wb.invoke('media.list', {})).media;
+    assert.ok(m && others.length === 0);
+    assert.deepEqual([m.kind, m.paths], ['video', [`${archive}!/DCIM/walk.mp4`]]);
+    const track = wb.repos.tracks.list(0, 10).sort((a, b) => b.faces - a.faces)[0]!;
+    assert.ok(track.endMs - track.startMs >= 2000, `the walk is one sighting: ${JSON.stringify(track)}`);
+    const copy = join(wb.caseDir, 'derived', 'extracted', sha(walk).slice(0, 2), `${sha(walk)}.mp4`);
+    assert.equal(sha(readFileSync(copy)), sha(walk), 'the working copy is the member, byte for byte');
+    assert.equal(statSync(copy).mode & 0o777, 0o400, 'and read-only');
+
+    // Frames and clips come from the copy; a lost copy is made again from the archive.
+    const frame = await wb.invoke('face.frame', { faceId: track.bestFace });
+    assert.ok(frame.path && !frame.problem, JSON.stringify(frame));
+    rmSync(copy);
+    const clip = await wb.clip({ trackId: track.id, reason: 'archived', examiner: 't' });
+    assert.ok(durationOf(join(wb.caseDir, 'derived', clip.path)) > 2.5);
+    assert.equal(sha(readFileSync(copy)), sha(walk));
+    // An altered copy is never used: it is replaced from the archive before cutting.
+    chmodSync(copy, 0o600);
+    writeFileSync(copy, Buffer.concat([walk, Buffer.from([0])]));
+    await wb.clip({ mediaId: m.id, startMs: 0, endMs: 1000, padMs: 0, reason: 'archived', examiner: 't' });
+    assert.equal(sha(readFileSync(copy)), sha(walk));
+    assert.equal(sha(readFileSync(archive)), archiveHash, 'the archive is only read');
+
+    // Without the archive and the copy nothing is cut, and the answer says where it looked.
+    rmSync(archive);
+    rmSync(copy);
+    await assert.rejects(wb.clip({ trackId: track.id, reason: 'x', examiner: 't' }), (err: Error) => /not available unchanged/.test(err.message) && err.message.includes(`${archive}: missing`));
+  } finally {
+    await wb.dispose();
+  }
+});
+
+test('a long video\'s faces are stored while it plays; stopping it mid-way leaves none behind, and the next run stores each once', async () => {
+  const evidence = join(work, 'evidence-long');
+  mkdirSync(evidence);
+  // 24 s of the astronaut pacing to and fro: one face in nearly every sampled frame.
+  ff('-loop', '1', '-i', astronautPng, '-f', 'lavfi', '-i', 'color=gray:s=480x270:d=24:r=25', '-filter_complex',
+    "[0]scale=120:-2[f];[1][f]overlay=x='20+abs(mod(t*80\\,600)-300)':y=50:shortest=1", '-t', '24', '-c:v', 'libx264', '-g', '25', '-pix_fmt', 'yuv420p', join(evidence, 'pacing.mp4'));
+  const wb = await createWorkbench({ caseDir: join(work, 'case-long'), modelsDir: await testModelsDir(), examiner: 't' });
+  try {
+    const ac = new AbortController();
+    const run = wb.ingest([evidence], { examiner: 't', signal: ac.signal });
+    // Faces reach the case before the video ends (its media still pending), then the run is stopped.
+    const started = Date.now();
+    while (wb.repos.faces.count() === 0 && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 50));
+    const midway = wb.repos.faces.count();
+    ac.abort();
+    await run.catch(() => undefined);
+    assert.ok(midway > 0, 'faces are written while the video plays');
+    assert.equal(wb.repos.faces.count(), 0, 'a stopped video leaves no faces behind');
+    assert.equal(wb.repos.tracks.count(), 0);
+
+    await wb.ingest([evidence], { examiner: 't' });
+    const faces = wb.repos.faces.list(0, 10_000);
+    const frames = new Set(faces.map((f) => f.thumbnail)); // named by frame time and face index
+    assert.ok(faces.length > 64, `${faces.length} faces: more than one batch`);
+    assert.equal(frames.size, faces.length, 'one face per frame: none stored twice');
+    const tracks = wb.repos.tracks.list(0, 100);
+    assert.equal(tracks.reduce((n, t) => n + t.faces, 0), faces.length, 'every face is in a track');
+    const [m, ...more] = (await wb.invoke('media.list', {})).media;
+    assert.equal(more.length, 0);
+    assert.equal(m!.faceCount, faces.length);
   } finally {
     await wb.dispose();
   }

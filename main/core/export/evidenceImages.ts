@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import sharp, { type OverlayOptions } from 'sharp';
-import { readArchive } from '../media/archiveReader.js';
+import { readArchiveMember } from '../media/archiveMember.js';
 import { sniffFileType, type ImageFormat } from '../media/fileType.js';
-import { sha256, sha256File } from '../media/hashing.js';
+import { sha256 } from '../media/hashing.js';
 import { decodeImage, type RgbImage } from '../media/imageDecoder.js';
 import { ARCHIVE_SEP } from '../repositories/locationPath.js';
 import type { ExportFaceRow, ExportMediaRow } from '../repositories/exportRepository.js';
+import { locateVideo } from '../video/evidenceClip.js';
 
 /** A frame of an original, decoded, with the factor from stored (original) coordinates to its pixels. */
 export interface LoadedFrame { readonly image: RgbImage; readonly scale: number }
@@ -20,7 +21,8 @@ export type OriginalCheck = { readonly ok: true; readonly path: string; readonly
  */
 export class OriginalReader {
   private readonly checked = new Map<number, OriginalCheck>();
-  constructor(private readonly ffmpeg: () => string) {}
+  /** `derivedDir` holds the case's working copies of videos found inside archives. */
+  constructor(private readonly ffmpeg: () => string, private readonly derivedDir: string) {}
 
   async check(m: ExportMediaRow): Promise<OriginalCheck> {
     const seen = this.checked.get(m.id);
@@ -32,23 +34,16 @@ export class OriginalReader {
   }
 
   private async locate(m: ExportMediaRow): Promise<OriginalCheck> {
+    if (m.kind === 'video') {
+      const r = await locateVideo(this.derivedDir, m.sha256, m.locations);
+      return 'path' in r ? { ok: true, path: r.path } : { ok: false, problem: `original ${m.sha256.slice(0, 12)}… not available (${r.problems.join('; ')})` };
+    }
     const problems: string[] = [];
     for (const loc of m.locations) {
       if (!existsSync(loc.path)) { problems.push(`${loc.path}: missing`); continue; }
       const where = loc.entry ? `${loc.path}${ARCHIVE_SEP}${loc.entry}` : loc.path;
       try {
-        if (!loc.entry) {
-          if (m.kind === 'video') {
-            if ((await sha256File(loc.path)) === m.sha256) return { ok: true, path: loc.path };
-          } else {
-            const bytes = await readFile(loc.path);
-            if (sha256(bytes) === m.sha256) return { ok: true, path: loc.path, bytes };
-          }
-          problems.push(`${where}: its SHA-256 no longer matches the one recorded at intake`);
-          continue;
-        }
-        if (loc.entry.includes(ARCHIVE_SEP) || m.kind === 'video') { problems.push(`${where}: nested archive members and videos inside archives are not re-opened for export`); continue; }
-        const bytes = await archiveEntry(loc.path, loc.entry);
+        const bytes = loc.entry ? await readArchiveMember(loc.path, loc.entry) : await readFile(loc.path);
         if (bytes && sha256(bytes) === m.sha256) return { ok: true, path: where, bytes };
         problems.push(`${where}: ${bytes ? 'its SHA-256 no longer matches the one recorded at intake' : 'entry not found in the archive'}`);
       } catch (err) {
@@ -72,13 +67,6 @@ export class OriginalReader {
     if (!r.ok) throw new Error(`cannot decode the original: ${r.detail}`);
     return { image: r.decoded.image, scale: r.decoded.scale };
   }
-}
-
-async function archiveEntry(path: string, entry: string): Promise<Buffer | null> {
-  const lower = path.toLowerCase();
-  const format = lower.endsWith('.zip') ? 'zip' : lower.endsWith('.tar') ? 'tar' : 'gzip';
-  for await (const item of readArchive({ path }, format)) if (item.type === 'entry' && item.name === entry) return item.data;
-  return null;
 }
 
 /** One video frame at a time (frame-accurate seek), as PNG at the video's own resolution. */

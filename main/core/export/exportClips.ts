@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { sha256File } from '../media/hashing.js';
-import type { ExportMediaRow, ExportRepository } from '../repositories/exportRepository.js';
+import type { ExportRepository } from '../repositories/exportRepository.js';
 import { clipSpan, DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, encodeSpan, verifiedOriginal } from '../video/evidenceClip.js';
 import { cutRedactedClip, REDACT_HOLD_MS, type HiddenFace } from '../video/redactedClip.js';
 import type { ExportContent } from './exportContent.js';
@@ -28,8 +28,6 @@ export interface ExportClipDeps {
   readonly exports: ExportRepository;
   readonly ffmpeg: () => string;
 }
-
-const plainPaths = (m: ExportMediaRow): string[] => m.locations.filter((l) => !l.entry).map((l) => l.path);
 
 /**
  * The video clips of an export: every exported sighting (track) gets one, with 2 s of context.
@@ -59,7 +57,7 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
     if (!m) continue;
     const { fromMs: startMs, toMs: endMs } = clipSpan(t.startMs, t.endMs, m.durationMs, DEFAULT_CLIP_PAD_MS, DEFAULT_CLIP_MIN_MS);
     try {
-      const original = await verifiedOriginal(plainPaths(m), m.sha256);
+      const original = await verifiedOriginal(join(d.caseDir, 'derived'), m.sha256, m.locations);
       if (!o.redact) {
         const file = `clips/track-${t.id}.mp4`;
         await w.produce(file, async (abs) => { await encodeSpan(d.ffmpeg(), original, startMs, endMs, abs); });

@@ -131,7 +131,7 @@ function check(signal?: AbortSignal): void {
  * problem is reported). Frames redact the non-subject faces when asked.
  */
 async function writeEvidence(d: ExportDeps, c: ExportContent, w: ExportWriter, o: ExportOptions, problems: string[]): Promise<Map<number, FaceEvidence>> {
-  const reader = new OriginalReader(d.ffmpeg);
+  const reader = new OriginalReader(d.ffmpeg, join(d.caseDir, 'derived'));
   const evidence = new Map<number, FaceEvidence>();
   const byMedia = new Map<number, ExportFaceRow[]>();
   for (const f of c.faces.values()) {

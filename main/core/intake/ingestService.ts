@@ -10,7 +10,9 @@ import type { JobRepository } from '../repositories/jobRepository.js';
 import type { MediaRepository } from '../repositories/mediaRepository.js';
 import type { SourceRepository } from '../repositories/sourceRepository.js';
 import { readArchive, DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../media/archiveReader.js';
-import { sniffFileType, SNIFF_BYTES, type ImageFormat, type VideoFormat } from '../media/fileType.js';
+import { readFileHead, sniffFileType, SNIFF_BYTES, type ImageFormat, type VideoFormat } from '../media/fileType.js';
+import { readArchiveMember } from '../media/archiveMember.js';
+import { storeExtractedVideo, verifiedExtractedVideo } from '../video/archivedVideo.js';
 import { sha256, sha256File } from '../media/hashing.js';
 import { DEFAULT_DECODE_LIMITS, encodeThumbnail, type DecodeLimits } from '../media/imageDecoder.js';
 import sharp from 'sharp';
@@ -76,7 +78,8 @@ interface JobContext {
   /** Queues a new image for decoding and analysis. */
   readonly submit: (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string) => void;
   /** Queues a new video (streamed from its file) for sampling, analysis and tracking. */
-  readonly submitVideo: (mediaId: MediaId, hash: string, path: string, format: VideoFormat) => void;
+  /** `path` is the file to read (a working copy for an archived video); `display` names the original. */
+  readonly submitVideo: (mediaId: MediaId, hash: string, path: string, format: VideoFormat, display?: string) => void;
   /** Back-pressure: resolves when fewer than `concurrency` images are in flight. */
   readonly waitForRoom: () => Promise<void>;
 }
@@ -153,12 +156,12 @@ export class IngestService {
     const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void =>
       queue(display, () => this.processImage(mediaId, hash, buf, format, display, limits));
     const video = { ...this.d, sampling: opts.sampling ?? DEFAULT_SAMPLING };
-    const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat): void =>
-      queue(path, async () => {
+    const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat, display = path): void =>
+      queue(display, async () => {
         try {
           await processVideo(video, mediaId, hash, path, format, opts.signal);
         } catch (err) {
-          this.d.log(`video ${path}: ${(err as Error).message}`);
+          this.d.log(`video ${display}: ${(err as Error).message}`);
           this.d.media.markFailed(mediaId, 'decode_failed', (err as Error).message);
         }
       });
@@ -166,12 +169,16 @@ export class IngestService {
     try {
       // Images left pending by an interrupted run are finished first.
       for (const p of this.d.media.pending()) {
-        if (p.kind === 'video' && !p.archiveEntry) {
+        if (p.kind === 'video') {
           this.d.media.linkToJob(jobId, p.id);
-          const head = await readHead(p.path).catch(() => null);
+          // A plain file must still hash as taken in; an archive member is read from its verified working copy.
+          const file = p.archiveEntry
+            ? await verifiedExtractedVideo(this.d.derivedDir, p.sha256, [{ path: p.path, entry: p.archiveEntry }], opts.archiveLimits).catch(() => null)
+            : (await sha256File(p.path).catch(() => '')) === p.sha256 ? p.path : null;
+          const head = file ? await readFileHead(file).catch(() => null) : null;
           const t = head ? sniffFileType(head) : null;
           const format = t?.kind === 'video' ? t.format : t?.kind === 'image' && t.format === 'gif' ? 'gif' : null;
-          if (format && (await sha256File(p.path).catch(() => '')) === p.sha256) submitVideo(p.id, p.sha256, p.path, format);
+          if (file && format) submitVideo(p.id, p.sha256, file, format, displayLocation(p.path, p.archiveEntry));
           else this.d.media.markFailed(p.id, 'unreadable', 'the original is gone or changed since it was hashed; not processed');
           continue;
         }
@@ -244,7 +251,7 @@ export class IngestService {
       const st = await lstat(path);
       if (st.isDirectory()) kind = 'folder';
       else if (st.isFile()) {
-        const head = await readHead(path);
+        const head = await readFileHead(path);
         if (sniffFileType(head).kind === 'archive') kind = 'archive';
       }
     } catch {
@@ -265,7 +272,7 @@ export class IngestService {
     if (size === 0) return this.recordError(sourceId, path, '', 'empty_file', 'zero bytes');
     let head: Buffer;
     try {
-      head = await readHead(path);
+      head = await readFileHead(path);
     } catch (err) {
       return this.recordError(sourceId, path, '', 'unreadable', (err as Error).message);
     }
@@ -310,11 +317,12 @@ export class IngestService {
       const type = sniffFileType(item.data.subarray(0, SNIFF_BYTES));
       if (type.kind === 'archive') {
         await this.intakeArchive(sourceId, path, { buffer: item.data }, type.format, entry, depth + 1, ctx, opts);
+      } else if (type.kind === 'video' || (type.kind === 'image' && type.format === 'gif' && (await isAnimatedGif(item.data)))) {
+        await ctx.waitForRoom();
+        await this.intakeArchivedVideo(sourceId, path, entry, item.data, type.kind === 'video' ? type.format : 'gif', ctx);
       } else if (type.kind === 'image') {
         await ctx.waitForRoom();
         this.intakeBuffer(sourceId, path, entry, item.data, type.format, ctx);
-      } else if (type.kind === 'video') {
-        this.recordError(sourceId, path, entry, 'unsupported_format', `${type.format} video inside an archive: videos are streamed from files; extract the archive and ingest the folder`);
       } else {
         this.recordError(sourceId, path, entry, 'unsupported_format', 'not a recognised image, video or archive');
       }
@@ -331,6 +339,25 @@ export class IngestService {
     }
     const outcome = this.d.db.transaction(() => this.register(sourceId, path, '', hash, size, 'video', ctx.jobId))();
     if (this.counted(outcome, ctx)) ctx.submitVideo(outcome.id, hash, path, format);
+  }
+
+  /**
+   * A video inside an archive: registered at its archive location like any member, and processed
+   * from the case's working copy of it (written once its bytes are hashed; see archivedVideo.ts).
+   */
+  private async intakeArchivedVideo(sourceId: SourceId, path: string, entry: string, data: Buffer, format: VideoFormat, ctx: JobContext): Promise<void> {
+    const hash = sha256(data);
+    const outcome = this.d.db.transaction(() => this.register(sourceId, path, entry, hash, data.length, 'video', ctx.jobId))();
+    if (!this.counted(outcome, ctx)) return;
+    let copy: string;
+    try {
+      copy = await storeExtractedVideo(this.d.derivedDir, hash, entry, data);
+    } catch (err) {
+      if (isDiskFull(err)) throw err;
+      this.d.media.markFailed(outcome.id, 'unreadable', `could not write the working copy of the archived video: ${(err as Error).message}`);
+      return;
+    }
+    ctx.submitVideo(outcome.id, hash, copy, format, displayLocation(path, entry));
   }
 
   /** Hashes, links duplicates, and queues new images. */
@@ -408,26 +435,11 @@ export class IngestService {
   /** Re-reads a pending original (after a crash) from its first recorded location. */
   private async reload(path: string, entry: string, opts: IngestOptions): Promise<{ ok: true; buf: Buffer; format: ImageFormat } | { ok: false; reason: MediaErrorReason; detail: string }> {
     try {
-      let buf: Buffer | null = entry ? null : await readOriginal(path);
-      if (entry) {
-        let input: { path: string } | { buffer: Buffer } = { path };
-        const parts = entry.split(ARCHIVE_SEP);
-        for (const part of parts) {
-          const head = 'path' in input ? await readHead(input.path) : input.buffer.subarray(0, SNIFF_BYTES);
-          const t = sniffFileType(head);
-          if (t.kind !== 'archive') throw new Error(`${part} is not inside an archive`);
-          let found: Buffer | null = null;
-          for await (const it of readArchive(input, t.format, opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS)) {
-            if (it.type === 'entry' && it.name === part) { found = it.data; break; }
-          }
-          if (!found) throw new Error(`entry ${part} no longer found`);
-          input = { buffer: found };
-        }
-        buf = (input as { buffer: Buffer }).buffer;
-      }
-      const t = sniffFileType(buf!.subarray(0, SNIFF_BYTES));
+      const buf = entry ? await readArchiveMember(path, entry, opts.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS) : await readOriginal(path);
+      if (!buf) throw new Error(`entry ${entry} no longer found`);
+      const t = sniffFileType(buf.subarray(0, SNIFF_BYTES));
       if (t.kind !== 'image') throw new Error('no longer an image');
-      return { ok: true, buf: buf!, format: t.format };
+      return { ok: true, buf, format: t.format };
     } catch (err) {
       return { ok: false, reason: 'unreadable', detail: `could not re-read for resume: ${(err as Error).message}` };
     }
@@ -440,17 +452,6 @@ async function isAnimatedGif(buf: Buffer): Promise<boolean> {
     return ((await sharp(buf, { limitInputPixels: DEFAULT_DECODE_LIMITS.maxPixels }).metadata()).pages ?? 1) > 1;
   } catch {
     return false;
-  }
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(SNIFF_BYTES);
-    const { bytesRead } = await fh.read(b, 0, SNIFF_BYTES, 0);
-    return b.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
   }
 }
 

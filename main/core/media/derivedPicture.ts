@@ -23,7 +23,7 @@ export async function derivedFromOriginal(
 ): Promise<{ readonly path: string; readonly problem: null } | { readonly path: null; readonly problem: string }> {
   const abs = join(d.derivedDir, rel);
   if (existsSync(abs)) return { path: rel, problem: null };
-  const reader = new OriginalReader(d.ffmpeg);
+  const reader = new OriginalReader(d.ffmpeg, d.derivedDir);
   const checked = await reader.check(media);
   if (!checked.ok) return { path: null, problem: checked.problem };
   const picture = await make((frameMs) => reader.frame(media, checked, frameMs));

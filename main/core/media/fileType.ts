@@ -1,3 +1,5 @@
+import { open } from 'node:fs/promises';
+
 /**
  * Decides what a file is from its first bytes, never from its extension: seized media is often
  * renamed, and a wrong extension must neither hide an image nor let a non-image reach a decoder.
@@ -48,3 +50,15 @@ export function sniffFileType(head: Uint8Array): SniffedType {
 }
 
 export const SNIFF_BYTES = 512;
+
+/** The first SNIFF_BYTES of a file (fewer for a shorter file), read without loading the rest. */
+export async function readFileHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const b = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await fh.read(b, 0, SNIFF_BYTES, 0);
+    return b.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}

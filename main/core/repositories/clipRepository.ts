@@ -27,9 +27,9 @@ export class ClipRepository {
     return this.db.prepare(`SELECT ${COLUMNS} FROM clips ${mediaId === undefined ? '' : 'WHERE media_id = ?'} ORDER BY id`).all(...(mediaId === undefined ? [] : [mediaId])) as ClipRow[];
   }
 
-  /** Plain-file locations of a media item's original (archive members cannot be cut in place), oldest first. */
-  originalPaths(mediaId: number): string[] {
-    return this.db.prepare("SELECT path FROM media_locations WHERE media_id = ? AND archive_entry = '' ORDER BY id").pluck().all(mediaId) as string[];
+  /** Where a media item's original was found (a file, or a member of an archive), oldest first. */
+  originalLocations(mediaId: number): { path: string; entry: string }[] {
+    return this.db.prepare('SELECT path, archive_entry AS entry FROM media_locations WHERE media_id = ? ORDER BY id').all(mediaId) as { path: string; entry: string }[];
   }
 
   /** Track alarms that have no clip yet. */

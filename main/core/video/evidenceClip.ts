@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { KestrelError } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { sha256File } from '../media/hashing.js';
+import { verifiedExtractedVideo } from './archivedVideo.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { ClipRepository, ClipRow } from '../repositories/clipRepository.js';
 
@@ -79,7 +80,7 @@ export async function createClip(d: ClipDeps, req: ClipRequest): Promise<ClipRow
   const { fromMs: from, toMs: to } = clipSpan(startMs, endMs, media.duration_ms, pad, req.minLengthMs ?? (trackId !== null ? DEFAULT_CLIP_MIN_MS : 0));
   if (media.duration_ms !== null && startMs > media.duration_ms) throw new KestrelError('INVALID_INPUT', `The span starts after the end of the video (${media.duration_ms} ms)`);
 
-  const original = await verifiedOriginal(d.clips.originalPaths(mediaId), media.sha256);
+  const original = await verifiedOriginal(d.derivedDir, media.sha256, d.clips.originalLocations(mediaId));
   const dir = join(d.derivedDir, 'clips');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const rel = `clips/${mediaId}-${from}-${to}-${randomUUID().slice(0, 8)}.mp4`;
@@ -117,17 +118,35 @@ export async function encodeSpan(ffmpeg: string, src: string, fromMs: number, to
   }
 }
 
-/** The first location of the original that still exists and still hashes to the recorded SHA-256. */
-export async function verifiedOriginal(paths: readonly string[], expected: string): Promise<string> {
-  const seen: string[] = [];
-  for (const p of paths) {
-    if (!existsSync(p)) { seen.push(`${p} (missing)`); continue; }
-    if ((await sha256File(p)) === expected) return p;
-    seen.push(`${p} (changed since intake: SHA-256 differs)`);
+type Locations = readonly { readonly path: string; readonly entry: string }[];
+
+/**
+ * The original video as a file ffmpeg can read, proven unchanged: the first plain location that
+ * still hashes to the recorded SHA-256, else the case's verified working copy of an archive member
+ * (made again from the archive when needed). Otherwise every location's problem.
+ */
+export async function locateVideo(derivedDir: string, expected: string, locations: Locations): Promise<{ readonly path: string } | { readonly problems: string[] }> {
+  const problems: string[] = [];
+  for (const { path: p } of locations.filter((l) => !l.entry)) {
+    if (!existsSync(p)) { problems.push(`${p}: missing`); continue; }
+    if ((await sha256File(p)) === expected) return { path: p };
+    problems.push(`${p}: changed since intake (SHA-256 differs)`);
   }
-  throw new KestrelError('NOT_FOUND', paths.length
-    ? `The original video is not available unchanged: ${seen.join('; ')}`
-    : 'The original video is inside an archive: extract it and ingest the file to cut clips');
+  if (locations.some((l) => l.entry)) {
+    try {
+      return { path: await verifiedExtractedVideo(derivedDir, expected, locations) };
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  return { problems: problems.length ? problems : ['no location recorded'] };
+}
+
+/** locateVideo, or NOT_FOUND naming every location's problem. */
+export async function verifiedOriginal(derivedDir: string, expected: string, locations: Locations): Promise<string> {
+  const r = await locateVideo(derivedDir, expected, locations);
+  if ('path' in r) return r.path;
+  throw new KestrelError('NOT_FOUND', `The original video is not available unchanged: ${r.problems.join('; ')}`);
 }
 
 function runFfmpeg(ffmpeg: string, src: string, fromMs: number, toMs: number, out: string, video: readonly string[]): Promise<void> {
