@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FaceTracker, trackTemplate, type TrackInput } from '../../main/core/video/faceTracker.js';
+import { FaceTracker, TemplateSum, type TrackInput } from '../../main/core/video/faceTracker.js';
 import { rng } from '../../main/core/bench/syntheticPhotos.js';
 
 /** Synthetic identities: random unit vectors (near-orthogonal in 128-D), with per-frame noise. */
@@ -75,7 +75,14 @@ test('a different person at the same place does not continue the track', () => {
 test('the template is the quality-weighted mean, normalised', () => {
   const a = Float32Array.from([1, 0]);
   const b = Float32Array.from([0, 1]);
-  const tpl = trackTemplate([{ embeddings: { m: a }, quality: 0.9 }, { embeddings: { m: b }, quality: 0.1 }]).m!;
+  const whole = new TemplateSum();
+  whole.add([{ embeddings: { m: a }, quality: 0.9 }, { embeddings: { m: b }, quality: 0.1 }]);
+  const tpl = whole.template().m!;
   assert.ok(Math.abs(Math.hypot(tpl[0]!, tpl[1]!) - 1) < 1e-6);
   assert.ok(tpl[0]! > 0.99 && tpl[1]! < 0.12);
+  // Summed in parts (as a long track is, a batch at a time) it is the same template.
+  const parts = new TemplateSum();
+  parts.add([{ embeddings: { m: a }, quality: 0.9 }]);
+  parts.add([{ embeddings: { m: b }, quality: 0.1 }]);
+  assert.deepEqual(parts.template().m, tpl);
 });

@@ -110,21 +110,31 @@ export class FaceTracker {
   }
 }
 
-/** Quality-weighted mean embedding per model (L2-normalised): the track's template. */
-export function trackTemplate(faces: readonly { embeddings: EmbeddingSet; quality: number }[]): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const f of faces) {
-    const w = Math.max(0.05, f.quality);
-    for (const [m, v] of Object.entries(f.embeddings)) {
-      const acc = (out[m] ??= new Float32Array(v.length));
-      for (let i = 0; i < v.length; i++) acc[i]! += w * v[i]!;
+/**
+ * A track's template: the quality-weighted mean embedding per model (L2-normalised), summed a part
+ * at a time so that a long track's embeddings need not be in memory together.
+ */
+export class TemplateSum {
+  private readonly sums: Record<string, Float32Array> = {};
+
+  add(faces: readonly { embeddings: EmbeddingSet; quality: number }[]): void {
+    for (const f of faces) {
+      const w = Math.max(0.05, f.quality);
+      for (const [m, v] of Object.entries(f.embeddings)) {
+        const acc = (this.sums[m] ??= new Float32Array(v.length));
+        for (let i = 0; i < v.length; i++) acc[i]! += w * v[i]!;
+      }
     }
   }
-  for (const v of Object.values(out)) {
-    let n = 0;
-    for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
-    n = Math.sqrt(n) || 1;
-    for (let i = 0; i < v.length; i++) v[i]! /= n;
+
+  /** The normalised template (the sums are consumed). */
+  template(): Record<string, Float32Array> {
+    for (const v of Object.values(this.sums)) {
+      let n = 0;
+      for (let i = 0; i < v.length; i++) n += v[i]! * v[i]!;
+      n = Math.sqrt(n) || 1;
+      for (let i = 0; i < v.length; i++) v[i]! /= n;
+    }
+    return this.sums;
   }
-  return out;
 }

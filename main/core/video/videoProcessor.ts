@@ -12,7 +12,7 @@ import { detectorSize, type AnalyzedFace } from '../faces/faceEngine.js';
 import { toOriginalCoords } from '../faces/imageAnalyzer.js';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { sampleFrames, type SamplingOptions } from './frameSampler.js';
-import { FaceTracker, trackTemplate } from './faceTracker.js';
+import { FaceTracker, TemplateSum } from './faceTracker.js';
 import { probeVideo } from './videoProbe.js';
 
 export interface VideoDeps {
@@ -138,10 +138,15 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
     for (const t of tracks) {
       const members = t.faces.map((i) => kept[i]!);
       const best = members.reduce((a, b) => (b.quality > a.quality ? b : a));
-      const stored = d.faces.embeddingsOf(members.map((m) => m.id));
+      // The template is summed from the stored embeddings a batch at a time (an hour-long track has thousands).
+      const sum = new TemplateSum();
+      for (let i = 0; i < members.length; i += FACE_BATCH) {
+        const part = members.slice(i, i + FACE_BATCH);
+        const stored = d.faces.embeddingsOf(part.map((m) => m.id));
+        sum.add(part.map((m) => ({ embeddings: stored.get(m.id)!.embeddings, quality: m.quality })));
+      }
       d.tracks.insert({
-        mediaId, startMs: t.startMs, endMs: t.endMs, faceIds: members.map((m) => m.id), bestFace: best.id, quality: best.quality,
-        template: trackTemplate(members.map((m) => ({ embeddings: stored.get(m.id)!.embeddings, quality: m.quality }))),
+        mediaId, startMs: t.startMs, endMs: t.endMs, faceIds: members.map((m) => m.id), bestFace: best.id, quality: best.quality, template: sum.template(),
       });
     }
     d.media.markDone(mediaId, {
