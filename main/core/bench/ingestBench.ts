@@ -38,10 +38,17 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
     const threads = o.threads ?? layout.threads;
     const store = await ModelStore.open(o.modelsDir ?? defaultModelsDir());
     const pool = await FacePool.create(await engineConfigFor(store, o.profile, threads), workers);
-    const e2e: { seconds: number; faces: number; peakMib: number; byTenthMib: number[] }[] = [];
-    const bound: { seconds: number; faces: number }[] = [];
+    const e2e: { seconds: number; cpu: number; faces: number; peakMib: number; byTenthMib: number[] }[] = [];
+    const bound: { seconds: number; cpu: number; faces: number }[] = [];
+    // CPU seconds of the whole process (engine, inference and decoding threads) while `f` runs.
+    const cpuOf = async <T>(f: () => Promise<T>): Promise<{ result: T; cpu: number }> => {
+      const c0 = process.cpuUsage();
+      const result = await f();
+      const c = process.cpuUsage(c0);
+      return { result, cpu: (c.user + c.system) / 1e6 };
+    };
     try {
-      const images = [];
+      const images: Parameters<FacePool['timeInference']>[0][number][] = [];
       for (const f of files) {
         const d = await decodeImage(await readFile(f), 'jpeg');
         if (!d.ok) throw new Error(`bench image ${f} failed to decode`);
@@ -60,13 +67,13 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
           await wb.prepare();
           await wb.ingest([warmup], { examiner: 'bench' });
           const t0 = performance.now();
-          const m = await withRssSamples(() => wb.ingest([join(work, 'photos')], { examiner: 'bench' }));
-          e2e.push({ seconds: (performance.now() - t0) / 1000, faces: m.result.faces, peakMib: m.peakMib, byTenthMib: m.byTenthMib });
+          const { result: m, cpu } = await cpuOf(() => withRssSamples(() => wb.ingest([join(work, 'photos')], { examiner: 'bench' })));
+          e2e.push({ seconds: (performance.now() - t0) / 1000, cpu, faces: m.result.faces, peakMib: m.peakMib, byTenthMib: m.byTenthMib });
         } finally {
           await wb.dispose();
         }
-        const t = await pool.timeInference(images);
-        bound.push({ seconds: t.wallMs / 1000, faces: t.faces });
+        const { result: t, cpu } = await cpuOf(() => pool.timeInference(images));
+        bound.push({ seconds: t.wallMs / 1000, cpu, faces: t.faces });
       }
     } finally {
       await pool.dispose();
@@ -80,6 +87,9 @@ export async function benchIngest(o: BenchIngestOptions): Promise<Record<string,
       inference_seconds: round(boundS), inference_photos_per_s: round(o.photos / boundS), inference_faces_per_s: round(bound[0]!.faces / boundS),
       ratio_e2e_to_inference: round(median(e2e.map((x, i) => bound[i]!.seconds / x.seconds))),
       e2e_runs_seconds: e2e.map((x) => round(x.seconds)), inference_runs_seconds: bound.map((x) => round(x.seconds)),
+      // Where the gap goes: CPU time of each side (all threads), and how busy the cores were.
+      e2e_cpu_seconds: round(median(e2e.map((x) => x.cpu))), inference_cpu_seconds: round(median(bound.map((x) => x.cpu))),
+      e2e_cores_busy: round(median(e2e.map((x) => x.cpu / x.seconds))), inference_cores_busy: round(median(bound.map((x) => x.cpu / x.seconds))),
       // Memory of the whole process (engine and inference threads) during the end-to-end runs.
       peak_rss_mib: Math.max(...e2e.map((x) => x.peakMib)), rss_by_tenth_mib: e2e[e2e.length - 1]!.byTenthMib,
     };
