@@ -55,6 +55,10 @@ test('dense lanes: a count bar zooms into its slice, a dot opens its photo, and 
   const y = box.y + box.height - 3;
   await page.mouse.move(x, y);
   await page.waitForFunction(() => /^\d+ from \d{4}-\d\d-\d\d .* click to zoom in$/.test(document.querySelector('[data-testid=tl-lane][data-lane=media] canvas')?.getAttribute('title') ?? ''));
+  // The keyboard reaches the bars too: the lane is a tab stop, → goes to the first bar and says what it holds.
+  await media.locator('canvas').focus();
+  await page.keyboard.press('ArrowRight');
+  assert.match(await media.getByTestId('tl-lane-cursor').innerText(), /^\d+ from \d{4}-\d\d-\d\d .* click to zoom in$/);
   const before = await page.getByTestId('tl-range').innerText();
   await page.mouse.click(x, y);
   await page.getByTestId('tl-range').filter({ hasNotText: before }).waitFor();
@@ -89,4 +93,16 @@ test('dense lanes: a count bar zooms into its slice, a dot opens its photo, and 
   await detail.waitFor();
   assert.ok((await detail.innerText()).includes(title.split('\n')[1]!), 'the clicked dot is the photo opened');
   await page.screenshot({ path: join(shots, 'timeline-dense-marks.png') });
+
+  // And the dots: → → steps to the second photo in time order, Enter opens it.
+  await canvas.focus();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const second = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+(\/synthetic\/DCIM\/IMG_\d+\.jpg)$/.exec(await media.getByTestId('tl-lane-cursor').innerText());
+  assert.ok(second, 'the lane says which photo has the keyboard');
+  const range = await page.getByTestId('tl-range').innerText();
+  await page.keyboard.press('Enter');
+  await detail.filter({ hasText: second[1]! }).waitFor();
+  assert.equal(await page.getByTestId('tl-range').innerText(), range, 'the arrows stepped through the lane; they did not pan it');
+  await page.screenshot({ path: join(shots, 'timeline-dense-keyboard.png') });
 });

@@ -187,6 +187,12 @@ function LaneCanvas(p: LaneProps): React.JSX.Element {
   const { lane, width } = p;
   const marks = useMemo(() => (lane.items ? itemMarks(lane.items, p.fromMs, p.toMs, width, LANE_HEIGHT) : null), [lane.items, p.fromMs, p.toMs, width]);
   const bars = useMemo(() => (lane.items ? null : binBars(lane.bins, width, LANE_HEIGHT)), [lane.items, lane.bins, width]);
+  // The keyboard's way in: the lane is one tab stop, ← → step through its bars or dots in time order, Enter opens.
+  const order = useMemo(() => (marks ? marks.map((m, i) => ({ i, x: m.x0 })).sort((a, b) => a.x - b.x).map((o) => o.i) : null), [marks]);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const [focused, setFocused] = useState(false);
+  useEffect(() => setCursor(null), [marks, bars]);
+  const targets = order ?? bars ?? [];
 
   useEffect(() => {
     const c = ref.current;
@@ -215,8 +221,23 @@ function LaneCanvas(p: LaneProps): React.JSX.Element {
         g.strokeRect(m.x0 - 6, m.y - 7, m.x1 - m.x0 + 12, 14);
       }
     }
-  }, [bars, marks, width, p.selected]);
+    if (focused && cursor !== null) {
+      g.lineWidth = 1;
+      g.setLineDash([3, 2]);
+      g.strokeStyle = getComputedStyle(c).color || '#fff';
+      if (marks && order) {
+        const m = marks[order[cursor]!]!;
+        g.strokeRect(m.x0 - 8, m.y - 9, m.x1 - m.x0 + 16, 18);
+      } else if (bars) {
+        const b = bars[cursor]!;
+        g.strokeRect(b.x - 1, 1, b.w + 2, LANE_HEIGHT - 2);
+      }
+      g.setLineDash([]);
+    }
+  }, [bars, marks, order, width, p.selected, focused, cursor]);
 
+  const binText = (bin: number): string => t('timeline.binTitle', { n: lane.bins[bin]!, from: formatInstant(p.fromMs + bin * p.binMs), to: formatInstant(p.fromMs + (bin + 1) * p.binMs) });
+  const zoomInto = (bin: number): void => void load({ fromMs: p.fromMs + (bin - 1) * p.binMs, toMs: p.fromMs + (bin + 2) * p.binMs });
   const at = (e: React.MouseEvent<HTMLCanvasElement>): { x: number; y: number } => {
     const r = e.currentTarget.getBoundingClientRect();
     return { x: e.clientX - r.left, y: e.clientY - r.top };
@@ -229,7 +250,7 @@ function LaneCanvas(p: LaneProps): React.JSX.Element {
       if (m) title = itemTitle(m.item);
     } else {
       const bin = binAt(lane.bins, width, x);
-      if (bin !== null) title = t('timeline.binTitle', { n: lane.bins[bin]!, from: formatInstant(p.fromMs + bin * p.binMs), to: formatInstant(p.fromMs + (bin + 1) * p.binMs) });
+      if (bin !== null) title = binText(bin);
     }
     if (title !== hover) setHover(title);
   };
@@ -242,14 +263,34 @@ function LaneCanvas(p: LaneProps): React.JSX.Element {
       return;
     }
     const bin = binAt(lane.bins, width, x);
-    if (bin !== null) void load({ fromMs: p.fromMs + (bin - 1) * p.binMs, toMs: p.fromMs + (bin + 2) * p.binMs });
+    if (bin !== null) zoomInto(bin);
+  };
+  const describe = (k: number): string => (marks && order ? itemTitle(marks[order[k]!]!.item) : bars ? binText(bars[k]!.bin) : '');
+  const onKey = (e: React.KeyboardEvent<HTMLCanvasElement>): void => {
+    if (!targets.length) return;
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+      const step = e.key === 'ArrowRight' ? 1 : -1;
+      const next = cursor === null ? (step > 0 ? 0 : targets.length - 1) : Math.max(0, Math.min(targets.length - 1, cursor + step));
+      setCursor(next);
+      setHover(describe(next));
+    } else if ((e.key === 'Enter' || e.key === ' ') && cursor !== null) {
+      if (marks && order) void select(marks[order[cursor]!]!.item);
+      else if (bars) zoomInto(bars[cursor]!.bin);
+    } else {
+      return;
+    }
+    // Handled here: the timeline's own arrow keys (panning) are for when no lane has the focus.
+    e.preventDefault();
+    e.stopPropagation();
   };
   return (
     <div className="tl-lane" data-testid="tl-lane" data-lane={lane.key} data-mode={marks ? 'marks' : 'bins'}>
       <canvas
-        ref={ref} className="tl-canvas" data-testid="tl-canvas" style={{ width, height: LANE_HEIGHT }} title={hover}
-        role="img" aria-label={t('timeline.laneSummary', { n: lane.count })} onMouseMove={onMove} onClick={onClick}
+        ref={ref} className="tl-canvas" data-testid="tl-canvas" style={{ width, height: LANE_HEIGHT }} title={hover} tabIndex={0}
+        role="group" aria-roledescription={t('timeline.laneRole')} aria-label={t('timeline.laneSummary', { n: lane.count })}
+        onMouseMove={onMove} onClick={onClick} onKeyDown={onKey} onFocus={() => setFocused(true)} onBlur={() => setFocused(false)}
       />
+      <span className="sr-only" aria-live="polite" data-testid="tl-lane-cursor">{focused && cursor !== null ? describe(cursor) : ''}</span>
     </div>
   );
 }
