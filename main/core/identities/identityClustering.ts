@@ -1,5 +1,6 @@
 import { nearestUnits, type Candidates } from './neighbours.js';
 import { ageBand, chooseCohort, cohortStats, zScore, type CohortStats } from './scoreNormalisation.js';
+import { RowDots } from './vectorDots.js';
 
 /**
  * Clustering of a case's units (photo faces and video tracks) into identities, in two stages on
@@ -104,18 +105,11 @@ class UnionFind {
   }
 }
 
-export function dot(m: Float32Array, dims: number, i: number, j: number): number {
-  let s = 0;
-  const a = i * dims;
-  const b = j * dims;
-  for (let d = 0; d < dims; d++) s += m[a + d]! * m[b + d]!;
-  return s;
-}
-
 export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAULT_CLUSTER_PARAMS): ClusterOutcome {
   const n = input.bands.length;
+  const rows = new RowDots(input.matrix, input.dims);
   const z = (i: number, j: number): number => {
-    const s = dot(input.matrix, input.dims, i, j);
+    const s = rows.dot(i, j);
     const zz = zScore(input.stats, input.bands, i, j, s);
     return s >= params.sureScore ? Math.max(zz, params.seedZ) : zz;
   };

@@ -1,5 +1,5 @@
 import { KestrelError, type IdentityDetailDto, type IdentityDto, type IdentityFaceDto, type IdentitySuggestionDto } from '../../contract/index.js';
-import { dot } from './identityClustering.js';
+import { jsDot } from './vectorDots.js';
 import { normalisedUnits, type ClusterDeps } from './clusterService.js';
 import { zScore } from './scoreNormalisation.js';
 import type { IdentityAggregate, IdentityRow } from '../repositories/identityRepository.js';
@@ -72,7 +72,7 @@ export function identitySuggestions(deps: ClusterDeps, id: number, limit = 10): 
     if (!e) per.set(other, (e = { sum: 0, pairs: 0, bestZ: -Infinity, bestScore: -Infinity, bestUnit: v }));
     if (e.pairs >= params.sample * params.sample) return;
     for (const u of sample) {
-      const s = dot(units.matrix, units.dims, u, v);
+      const s = jsDot(units.matrix, units.dims, u, v);
       const z = zScore(stats, units.bands, u, v, s);
       e.sum += z;
       e.pairs++;

@@ -55,36 +55,65 @@ export interface CohortStats {
 }
 
 /**
- * Scores every unit against the cohort (native SIMD scan) and reduces them per band. A unit in the
- * cohort does not score against itself.
+ * Scores every unit against the cohort (native SIMD scans, one per age band of the cohort) and
+ * reduces them per band; the whole cohort's statistics (slot ALL_BANDS, also used for unknown ages)
+ * count every cohort unit once. A unit in the cohort does not score against itself.
  */
 export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, threads: number, from = 0): CohortStats {
   const n = matrix.length / dims;
-  const c = cohort.length;
-  const cohortMatrix = new Float32Array(c * dims);
-  cohort.forEach((u, i) => cohortMatrix.set(matrix.subarray(u * dims, (u + 1) * dims), i * dims));
   const mean = new Float32Array(n * SLOTS);
   const sd = new Float32Array(n * SLOTS);
-  const batch = Math.max(1, Math.floor(4_000_000 / Math.max(1, c)));
+  // Cohort units grouped by band (unknown ages are the group ALL_BANDS).
+  const groups = Array.from({ length: SLOTS }, (_, b) => Array.from(cohort).filter((_, ci) => cohortBands[ci] === b));
+  const groupMatrix = groups.map((g) => {
+    const m = new Float32Array(g.length * dims);
+    g.forEach((u, i) => m.set(matrix.subarray(u * dims, (u + 1) * dims), i * dims));
+    return m;
+  });
+  const inCohort = new Set(cohort);
+  const batch = Math.max(1, Math.floor(4_000_000 / Math.max(1, cohort.length)));
   const sum = new Float64Array(SLOTS);
   const sq = new Float64Array(SLOTS);
   const cnt = new Int32Array(SLOTS);
   for (let start = from; start < n; start += batch) {
     const end = Math.min(n, start + batch);
-    const r = exactSearch(cohortMatrix, matrix.slice(start * dims, end * dims), dims, c, MetricKind.IP, threads) as { keys: BigUint64Array; distances: Float32Array };
-    for (let q = 0; q < end - start; q++) {
+    const rows = end - start;
+    const queries = matrix.slice(start * dims, end * dims);
+    const part = new Float64Array(rows * SLOTS * 2);
+    const partCount = new Int32Array(rows * SLOTS);
+    groups.forEach((g, b) => {
+      if (!g.length) return;
+      const r = exactSearch(groupMatrix[b]!, queries, dims, g.length, MetricKind.IP, threads) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+      for (let q = 0; q < rows; q++) {
+        const u = start + q;
+        const got = r.counts ? Number(r.counts[q]) : g.length;
+        let s1 = 0;
+        let s2 = 0;
+        let c = 0;
+        const self = inCohort.has(u);
+        for (let x = 0; x < got; x++) {
+          if (self && g[Number(r.keys[q * g.length + x])] === u) continue;
+          const s = 1 - r.distances[q * g.length + x]!;
+          s1 += s;
+          s2 += s * s;
+          c++;
+        }
+        part[(q * SLOTS + b) * 2] = s1;
+        part[(q * SLOTS + b) * 2 + 1] = s2;
+        partCount[q * SLOTS + b] = c;
+      }
+    });
+    for (let q = 0; q < rows; q++) {
       const u = start + q;
       sum.fill(0); sq.fill(0); cnt.fill(0);
-      for (let x = 0; x < c; x++) {
-        const ci = Number(r.keys[q * c + x]);
-        if (cohort[ci] === u) continue;
-        const s = 1 - r.distances[q * c + x]!;
-        const b = cohortBands[ci]!;
-        for (const slot of [b, ALL_BANDS]) {
-          sum[slot] = sum[slot]! + s;
-          sq[slot] = sq[slot]! + s * s;
-          cnt[slot] = cnt[slot]! + 1;
-        }
+      for (let b = 0; b < SLOTS; b++) {
+        const s1 = part[(q * SLOTS + b) * 2]!;
+        const s2 = part[(q * SLOTS + b) * 2 + 1]!;
+        const c = partCount[q * SLOTS + b]!;
+        if (b !== ALL_BANDS) { sum[b] = s1; sq[b] = s2; cnt[b] = c; }
+        sum[ALL_BANDS] = sum[ALL_BANDS]! + s1;
+        sq[ALL_BANDS] = sq[ALL_BANDS]! + s2;
+        cnt[ALL_BANDS] = cnt[ALL_BANDS]! + c;
       }
       for (let b = 0; b < SLOTS; b++) {
         const useAll = b !== ALL_BANDS && cnt[b]! < MIN_BAND_COHORT;
