@@ -550,6 +550,7 @@ bench
         [`full, ${String(r['faces'])} faces`, f['seconds']!, f['cohort_s']!, f['neighbours_s']!, f['cluster_s']!, f['bcubed_f1']!],
         ...(inc ? [[`incremental, +${inc['added']!}`, inc['seconds']!, inc['stats_s']!, inc['neighbours_s']!, inc['cluster_s']!, inc['bcubed_f1_after']!]] : []),
       ], ['run', 'seconds', 'cohort s', 'neighbours s', 'cluster s', 'BCubed F1']);
+      process.stdout.write(`peak RSS ${String(r['peak_rss_mib'])} MiB\n`);
     });
   });
 

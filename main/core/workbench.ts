@@ -269,7 +269,7 @@ class WorkbenchImpl implements Workbench {
     });
     return {
       db: this.db, identities: this.repos.identities, meta: this.meta, audit: this.repos.audit, models, threads: this.opts.threads ?? availableParallelism(),
-      params: DEFAULT_CLUSTER_PARAMS,
+      params: DEFAULT_CLUSTER_PARAMS, cacheDir: join(this.caseDir, 'derived', 'identities'),
     };
   }
 

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALL_BANDS, ageBand, cohortStats, STAT_SLOTS } from '../../main/core/identities/scoreNormalisation.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_NEIGHBOUR_TUNING, nearestUnits, type UnitGraphStore } from '../../main/core/identities/neighbours.js';
+import { ALL_BANDS, ageBand, cohortStats, keptCohortStats, STAT_SLOTS, type StatsStore } from '../../main/core/identities/scoreNormalisation.js';
 import { jsDot, RowDots } from '../../main/core/identities/vectorDots.js';
 
 function randomUnits(n: number, dims: number, seed: number): Float32Array {
@@ -59,4 +63,61 @@ test('cohort statistics: per band and over the whole cohort, each cohort unit on
     // A band with too few cohort units (none here) uses the whole cohort's statistics.
     assert.equal(stats.mean[u * STAT_SLOTS + ageBand(10)], stats.mean[u * STAT_SLOTS + ALL_BANDS]);
   }
+});
+
+test('kept statistics: a later run scores only its new units, reuses the rest by key, and scores all again for another cohort', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-stats-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dims = 32;
+  const m = randomUnits(80, dims, 9);
+  const bands = Uint8Array.from({ length: 80 }, (_, i) => ageBand(i % 2 ? 30 : 5));
+  const cohort = Int32Array.from({ length: 50 }, (_, i) => i);
+  const cohortBands = Uint8Array.from(cohort, (u) => bands[u]!);
+  const keys = Float64Array.from({ length: 80 }, (_, i) => 1000 + i);
+  const store = (n: number, signature = 'c1'): StatsStore => ({ dir, signature, keys: keys.subarray(0, n) });
+  const first = keptCohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2, store(60));
+  assert.deepEqual(first.mean, cohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2).mean);
+  // Mark the kept row of key 1003: a reusing run must hand the mark back (it did not score it again).
+  const file = join(dir, 'cohort-stats.bin');
+  const buf = readFileSync(file);
+  buf.writeFloatLE(42, 60 * 8 + 3 * STAT_SLOTS * 4);
+  writeFileSync(file, buf);
+  const later = keptCohortStats(m, dims, cohort, cohortBands, 2, store(80));
+  assert.equal(later.mean[3 * STAT_SLOTS], 42, 'kept rows are reused');
+  const fresh = cohortStats(m, dims, cohort, cohortBands, 2);
+  for (let u = 60; u < 80; u++) assert.equal(later.mean[u * STAT_SLOTS + 1], fresh.mean[u * STAT_SLOTS + 1], `new unit ${u} scored`);
+  // Another cohort (signature): nothing is reused.
+  const other = keptCohortStats(m, dims, cohort, cohortBands, 2, store(80, 'c2'));
+  assert.equal(other.mean[3 * STAT_SLOTS], fresh.mean[3 * STAT_SLOTS]);
+});
+
+test('kept neighbour graph: an incremental run adds only the new units and finds their neighbours among the kept ones; a graph that does not match is rebuilt', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-graph-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dims = 32;
+  // Rows 500-599 are near-copies of rows 0-99: new unit 500 + q's nearest neighbour is row q.
+  const m = new Float32Array(600 * dims);
+  m.set(randomUnits(500, dims, 5));
+  for (let q = 0; q < 100; q++) for (let d = 0; d < dims; d++) m[(500 + q) * dims + d] = m[q * dims + d]! + (d === q % dims ? 0.05 : 0);
+  const tuning = { ...DEFAULT_NEIGHBOUR_TUNING, exactLimit: 100 };
+  const keys = Float64Array.from({ length: 600 }, (_, i) => 7 * i + 1);
+  const store = (n: number, k = keys): UnitGraphStore => ({ dir, signature: 'models', keys: k.subarray(0, n) });
+  const nearest = (c: { ids: Int32Array; k: number }): number[] => Array.from({ length: 100 }, (_, q) => c.ids[q * c.k]!);
+  const expected = Array.from({ length: 100 }, (_, q) => q);
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 500);
+  // The kept rows are read from the graph, not from the matrix: blanked here, still found.
+  const blanked = Float32Array.from(m);
+  blanked.fill(0, 0, 500 * dims);
+  assert.deepEqual(nearest(nearestUnits(blanked, dims, 5, 2, tuning, 500, store(600))), expected, 'found through the kept graph');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 600, 'the kept graph grew by the new units');
+  // Another unit in row 1 (another key): the kept graph does not hold this run's rows, so it is rebuilt.
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
+  const moved = Float64Array.from(keys);
+  moved[1] = 99_999;
+  assert.deepEqual(nearest(nearestUnits(m, dims, 5, 2, tuning, 500, store(600, moved))), expected, 'rebuilt: unit 501 finds row 1 under its new key');
+  // Another set of recognizers: rebuilt from the matrix (the blanked rows are then found nowhere).
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
+  const other = nearestUnits(blanked, dims, 5, 2, tuning, 500, { ...store(600), signature: 'other models' });
+  assert.notDeepEqual(nearest(other), expected);
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ClusterRunDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
@@ -6,7 +7,7 @@ import type { IdentityRepository } from '../repositories/identityRepository.js';
 import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
 import { clusterUnits, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
 import { nearestUnits } from './neighbours.js';
-import { chooseCohort, cohortStats, type CohortStats } from './scoreNormalisation.js';
+import { chooseCohort, keptCohortStats, type CohortStats } from './scoreNormalisation.js';
 
 export interface ClusterDeps {
   readonly db: Db;
@@ -17,6 +18,12 @@ export interface ClusterDeps {
   readonly threads: number;
   /** The clustering parameters (DEFAULT_CLUSTER_PARAMS in the product). */
   readonly params: ClusterParams;
+  /**
+   * Where the neighbour graph and cohort statistics of the case's units are kept between runs
+   * (derived/identities/), so that an incremental run works on its new units only; none: computed
+   * afresh every time.
+   */
+  readonly cacheDir?: string;
 }
 
 const COHORT_KEY = 'identities.cohort';
@@ -38,6 +45,14 @@ export interface NormalisedUnits {
 }
 
 const modelsSignature = (models: readonly IndexedModel[]): string => models.map((m) => `${m.id}:${m.dim}`).join('+');
+
+/** A number per unit that stays the same across runs: face id * 2, track id * 2 + 1. */
+export function stableUnitKeys(keys: readonly string[]): Float64Array {
+  return Float64Array.from(keys, (k) => {
+    const [kind, id] = k.split(':');
+    return Number(id) * 2 + (kind === 'track' ? 1 : 0);
+  });
+}
 
 /**
  * Loads the case's units and scores them against the case's cohort. The cohort is kept in the case
@@ -69,8 +84,12 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
   const reused = cohort !== null;
   const cohortUnits = reused ? (saved?.units ?? saved?.keys.length ?? n) : n;
   cohort ??= candidate;
-  const stats = cohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads);
-  return { units, stats, cohortKeys: Array.from(cohort, (u) => units.keys[u]!), cohortReused: reused, cohortUnits };
+  const cohortKeys = Array.from(cohort, (u) => units.keys[u]!);
+  const store = deps.cacheDir
+    ? { dir: deps.cacheDir, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableUnitKeys(units.keys) }
+    : undefined;
+  const stats = keptCohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads, store);
+  return { units, stats, cohortKeys, cohortReused: reused, cohortUnits };
 }
 
 /**
@@ -107,7 +126,8 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
     (c.kind === 'must' ? must : cannot).push([a, b]);
   }
   const from = full ? 0 : units.firstNew;
-  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from);
+  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from,
+    deps.cacheDir ? { dir: deps.cacheDir, signature: modelsSignature(deps.models), keys: stableUnitKeys(units.keys) } : undefined);
   const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
     isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 

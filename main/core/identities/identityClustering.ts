@@ -118,14 +118,17 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   const uf = new UnionFind(n);
   for (const [a, b] of input.must) uf.union(a, b);
   // Members of one locked (or fixed) identity stay together.
-  const firstOf = new Map<string, number>();
+  const firstLocked = new Map<number, number>();
+  const firstFixed = new Map<number, number>();
+  const together = (first: Map<number, number>, id: number, i: number): void => {
+    if (id < 0) return;
+    const f = first.get(id);
+    if (f === undefined) first.set(id, i);
+    else uf.union(f, i);
+  };
   for (let i = 0; i < n; i++) {
-    for (const key of [input.locked[i]! >= 0 ? `l${input.locked[i]!}` : '', input.fixed[i]! >= 0 ? `f${input.fixed[i]!}` : '']) {
-      if (!key) continue;
-      const f = firstOf.get(key);
-      if (f === undefined) firstOf.set(key, i);
-      else uf.union(f, i);
-    }
+    together(firstLocked, input.locked[i]!, i);
+    together(firstFixed, input.fixed[i]!, i);
   }
   const groupOf = new Int32Array(n);
   const rootToGroup = new Map<number, number>();

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
+import { saveWithMeta } from '../util/saveWithMeta.js';
 
 /** Each unit's candidate neighbours (row indices) and their raw fused cosines, K per unit. */
 export interface Candidates {
@@ -29,23 +30,66 @@ export interface NeighbourTuning {
 export const DEFAULT_NEIGHBOUR_TUNING: NeighbourTuning = { exactLimit: 5_000, connectivity: 16, expansionAdd: 40, expansionSearch: 64 };
 
 /**
+ * Where the graph of a case's units is kept between runs (derived/identities/ of the case), so that
+ * an incremental run adds and searches only the new units instead of rebuilding the graph.
+ */
+export interface UnitGraphStore {
+  readonly dir: string;
+  /** The recognizers the vectors come from; a graph of another set is rebuilt. */
+  readonly signature: string;
+  /** A stable key per row (a face's or a track's id), so that later runs find their rows again. */
+  readonly keys: Float64Array;
+}
+
+interface GraphMeta {
+  readonly signature: string;
+  readonly count: number;
+}
+
+const GRAPH_FILE = 'units.usearch';
+const GRAPH_META = 'units.json';
+
+/**
+ * The saved graph when it holds exactly the rows [0, from) of this run (same recognizers, same
+ * keys, nothing more); else null. Loaded into memory, so that new units can be added.
+ */
+function savedGraph(store: UnitGraphStore, config: ConstructorParameters<typeof Index>[0], from: number): Index | null {
+  try {
+    const meta = JSON.parse(readFileSync(join(store.dir, GRAPH_META), 'utf8')) as GraphMeta;
+    if (meta.signature !== store.signature || meta.count !== from) return null;
+    const g = new Index(config);
+    g.load(join(store.dir, GRAPH_FILE));
+    if (g.size() !== from) return null;
+    const keys = BigUint64Array.from(store.keys.subarray(0, from), (k) => BigInt(k));
+    const found = g.contains(keys) as boolean[] | boolean;
+    if (Array.isArray(found) ? found.some((f) => !f) : !found) return null;
+    return g;
+  } catch {
+    return null; // missing, damaged or foreign: rebuilt
+  }
+}
+
+/**
  * The K nearest units by fused cosine for units [from, n) against all units, excluding each unit
  * itself. Exact for small sets; an HNSW graph (8-bit) for large ones, whose misses are mostly
- * far-away units anyway (the clusterer only links units far above their cohort).
+ * far-away units anyway (the clusterer only links units far above their cohort). With a store, the
+ * graph is kept in the case: a run whose rows [0, from) are the graph's adds only rows [from, n).
  */
-export function nearestUnits(matrix: Float32Array, dims: number, k: number, threads: number, tuning: NeighbourTuning = DEFAULT_NEIGHBOUR_TUNING, from = 0): Candidates {
+export function nearestUnits(matrix: Float32Array, dims: number, k: number, threads: number, tuning: NeighbourTuning = DEFAULT_NEIGHBOUR_TUNING, from = 0,
+  store?: UnitGraphStore): Candidates {
   const n = matrix.length / dims;
   const rows = n - from;
   const ids = new Int32Array(rows * k).fill(-1);
   const scores = new Float32Array(rows * k);
   const want = Math.min(k + 1, n);
   if (!rows || n < 2) return { k, ids, scores };
+  let rowOf = (key: number): number | undefined => key;
   const take = (q: number, keys: ArrayLike<bigint>, dist: ArrayLike<number>, base: number, count: number): void => {
     const self = from + q;
     let o = 0;
     for (let x = 0; x < count && o < k; x++) {
-      const key = Number(keys[base + x]);
-      if (key === self || !Number.isFinite(dist[base + x]!)) continue;
+      const key = rowOf(Number(keys[base + x]));
+      if (key === undefined || key === self || !Number.isFinite(dist[base + x]!)) continue;
       ids[q * k + o] = key;
       scores[q * k + o] = 1 - dist[base + x]!;
       o++;
@@ -66,24 +110,30 @@ export function nearestUnits(matrix: Float32Array, dims: number, k: number, thre
   };
   // Built on one thread, in unit order, so that the same case gives the same graph (and the same
   // identities): concurrent insertion links the graph in whatever order the threads happen to run.
-  // A graph built on one thread answers on one thread only, so it is saved and memory-mapped again,
-  // which sets up a search context per core (the file is removed at once; the mapping stays).
-  const built = new Index(config);
+  // A graph built on one thread answers on one thread only, so it is saved and loaded again, which
+  // sets up a search context per core.
+  const keyOf = store ? (row: number): bigint => BigInt(store.keys[row]!) : (row: number): bigint => BigInt(row);
+  if (store) {
+    const row = new Map<number, number>();
+    store.keys.forEach((key, r) => row.set(key, r));
+    rowOf = (key) => row.get(key);
+  }
+  const kept = store && from > 0 ? savedGraph(store, config, from) : null;
+  const built = kept ?? new Index(config);
   const batch = 8192;
-  for (let s = 0; s < n; s += batch) {
+  for (let s = kept ? from : 0; s < n; s += batch) {
     const e = Math.min(n, s + batch);
     const keys = new BigUint64Array(e - s);
-    for (let i = s; i < e; i++) keys[i - s] = BigInt(i);
+    for (let i = s; i < e; i++) keys[i - s] = keyOf(i);
     built.add(keys, matrix.slice(s * dims, e * dims), 1);
   }
-  const dir = mkdtempSync(join(tmpdir(), 'kestrel-units-'));
+  const dir = store?.dir ?? mkdtempSync(join(tmpdir(), 'kestrel-units-'));
   const index = new Index(config);
   try {
-    const file = join(dir, 'units.usearch');
-    built.save(file);
-    index.view(file);
+    saveWithMeta(dir, GRAPH_FILE, (path) => built.save(path), GRAPH_META, { signature: store?.signature ?? '', count: n } satisfies GraphMeta);
+    index.load(join(dir, GRAPH_FILE));
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!store) rmSync(dir, { recursive: true, force: true });
   }
   for (let s = from; s < n; s += batch) {
     const e = Math.min(n, s + batch);

@@ -1,4 +1,7 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MetricKind, exactSearch } from 'usearch';
+import { saveWithMeta } from '../util/saveWithMeta.js';
 
 /**
  * Age-conditional score normalisation (symmetric S-norm against an age-banded cohort).
@@ -126,6 +129,61 @@ export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Arr
     }
   }
   return { mean, sd };
+}
+
+/** Where a case keeps its units' cohort statistics between runs (derived/identities/). */
+export interface StatsStore {
+  readonly dir: string;
+  /** The recognizers and the cohort: statistics against another cohort are not reused. */
+  readonly signature: string;
+  /** A stable key per row (a face's or a track's id). */
+  readonly keys: Float64Array;
+}
+
+const STATS_FILE = 'cohort-stats.bin';
+const STATS_META = 'cohort-stats.json';
+
+/**
+ * cohortStats, reusing the statistics kept in the case for units scored against the same cohort
+ * before: an incremental run scores only its new units (the rows after the last kept one). Saved
+ * again when anything was scored. File: count keys (float64), then count x slots means and sds.
+ */
+export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, threads: number, store?: StatsStore): CohortStats {
+  const n = matrix.length / dims;
+  if (!store) return cohortStats(matrix, dims, cohort, cohortBands, threads);
+  let saved: { row: Map<number, number>; mean: Float32Array; sd: Float32Array } | null = null;
+  try {
+    const meta = JSON.parse(readFileSync(join(store.dir, STATS_META), 'utf8')) as { signature: string; count: number };
+    const buf = readFileSync(join(store.dir, STATS_FILE));
+    const count = meta.count;
+    if (meta.signature === store.signature && buf.length === count * (8 + 8 * SLOTS)) {
+      const bytes = new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
+      const keys = new Float64Array(bytes.buffer, 0, count);
+      const row = new Map<number, number>();
+      keys.forEach((k, r) => row.set(k, r));
+      saved = { row, mean: new Float32Array(bytes.buffer, count * 8, count * SLOTS), sd: new Float32Array(bytes.buffer, count * 8 + count * SLOTS * 4, count * SLOTS) };
+    }
+  } catch {
+    saved = null; // none yet, or damaged: scored again
+  }
+  // Rows before `from` are all kept; rows from it on are scored.
+  let from = n;
+  while (from > 0 && !saved?.row.has(store.keys[from - 1]!)) from--;
+  for (let u = 0; u < from; u++) if (!saved!.row.has(store.keys[u]!)) { from = 0; break; }
+  const stats = cohortStats(matrix, dims, cohort, cohortBands, threads, from);
+  for (let u = 0; u < from; u++) {
+    const r = saved!.row.get(store.keys[u]!)!;
+    stats.mean.set(saved!.mean.subarray(r * SLOTS, (r + 1) * SLOTS), u * SLOTS);
+    stats.sd.set(saved!.sd.subarray(r * SLOTS, (r + 1) * SLOTS), u * SLOTS);
+  }
+  if (from < n) {
+    const out = Buffer.alloc(n * (8 + 8 * SLOTS));
+    Buffer.from(store.keys.buffer, store.keys.byteOffset, n * 8).copy(out, 0);
+    Buffer.from(stats.mean.buffer, stats.mean.byteOffset, n * SLOTS * 4).copy(out, n * 8);
+    Buffer.from(stats.sd.buffer, stats.sd.byteOffset, n * SLOTS * 4).copy(out, n * 8 + n * SLOTS * 4);
+    saveWithMeta(store.dir, STATS_FILE, (path) => writeFileSync(path, out), STATS_META, { signature: store.signature, count: n });
+  }
+  return stats;
 }
 
 /** The normalised score of units i and j given their raw fused cosine s. */

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
 import type { Db } from '../db/database.js';
 import { blobToVector } from '../repositories/faceRepository.js';
+import { saveWithMeta } from '../util/saveWithMeta.js';
 import { fusedVector } from './fusedVector.js';
 
 export interface IndexedModel {
@@ -26,6 +27,9 @@ export interface IndexTuning {
 
 /** exactLimit chosen by `kestrel bench search`: an exact scan of 100k fused vectors takes about 10 ms here. */
 export const DEFAULT_INDEX_TUNING: IndexTuning = { exactLimit: 100_000, connectivity: 16, expansionAdd: 128, expansionSearch: 128 };
+
+const INDEX_FILE = 'faces.usearch';
+const META_FILE = 'faces.json';
 
 interface IndexMeta {
   readonly signature: string;
@@ -154,7 +158,7 @@ export class FaceIndex {
   }
 
   private files(): { index: string; meta: string } {
-    return { index: join(this.dir, 'faces.usearch'), meta: join(this.dir, 'faces.json') };
+    return { index: join(this.dir, INDEX_FILE), meta: join(this.dir, META_FILE) };
   }
 
   private newGraph(): Index {
@@ -218,13 +222,8 @@ export class FaceIndex {
   }
 
   private save(): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const f = this.files();
-    // Index first, then the metadata that vouches for it: a crash between the two only forces a rebuild.
-    this.hnsw!.save(`${f.index}.tmp`);
-    renameSync(`${f.index}.tmp`, f.index);
-    writeFileSync(`${f.meta}.tmp`, JSON.stringify(this.meta));
-    renameSync(`${f.meta}.tmp`, f.meta);
+    const g = this.hnsw!;
+    saveWithMeta(this.dir, INDEX_FILE, (path) => g.save(path), META_FILE, this.meta);
   }
 }
 
