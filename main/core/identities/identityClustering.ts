@@ -149,60 +149,106 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   }
   // A poor face on its own neither moves nor receives others (an examiner's must-link still holds).
   for (let i = 0; i < n; i++) if (input.isolated?.[i] && groupSize[groupOf[i]!] === 1 && !groupFixed[groupOf[i]!]) groupLocked[groupOf[i]!] = 1;
-  const cannotG: number[][] = Array.from({ length: G }, () => []);
+  // Cannot-links by group (most groups have none).
+  const cannotMap = new Map<number, number[]>();
+  const NONE: readonly number[] = [];
+  const cannotG = (g: number): readonly number[] => cannotMap.get(g) ?? NONE;
+  const addCannot = (g: number, h: number): void => {
+    let l = cannotMap.get(g);
+    if (!l) cannotMap.set(g, (l = []));
+    l.push(h);
+  };
   let contradictions = 0;
   for (const [a, b] of input.cannot) {
     const ga = groupOf[a]!;
     const gb = groupOf[b]!;
     if (ga === gb) { contradictions++; continue; }
-    cannotG[ga]!.push(gb);
-    cannotG[gb]!.push(ga);
+    addCannot(ga, gb);
+    addCannot(gb, ga);
   }
 
-  // Stage 1: seed graph between groups.
+  // Stage 1: seed graph between groups. Typed arrays throughout: a million units make tens of
+  // millions of links, too many for one small object each.
   const { candidates: cand, candidatesFrom: from } = input;
   const K = cand.k;
-  const adj: Map<number, number>[] = Array.from({ length: G }, () => new Map());
-  const seen = new Set<number>();
-  const mergeLinks: [number, number][] = [];
-  for (let q = 0; q < n - from; q++) {
+  const searched = n - from;
+  const mergeLinks = new PairList();
+  // Each unit's seed edges: its best params.k candidates at or above seedZ (z descending, ties to the smaller unit).
+  const sel = new Int32Array(searched * params.k).fill(-1);
+  const selW = new Float64Array(searched * params.k);
+  const rowJ = new Int32Array(K);
+  const rowZ = new Float64Array(K);
+  for (let q = 0; q < searched; q++) {
     const i = from + q;
-    const row: [number, number][] = [];
+    let len = 0;
     for (let x = 0; x < K; x++) {
       const j = cand.ids[q * K + x]!;
       if (j < 0) break;
       const zz = z(i, j);
-      if (zz >= params.mergeZ) mergeLinks.push([i, j]);
-      if (zz >= params.seedZ) row.push([j, zz]);
+      if (zz >= params.mergeZ) mergeLinks.push(i, j);
+      if (zz < params.seedZ) continue;
+      // Insertion into the row kept sorted.
+      let p = len++;
+      while (p > 0 && (rowZ[p - 1]! < zz || (rowZ[p - 1] === zz && rowJ[p - 1]! > j))) { rowZ[p] = rowZ[p - 1]!; rowJ[p] = rowJ[p - 1]!; p--; }
+      rowZ[p] = zz;
+      rowJ[p] = j;
     }
-    row.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    for (const [j, zz] of row.slice(0, params.k)) {
-      const key = Math.min(i, j) * n + Math.max(i, j);
-      if (seen.has(key)) continue;
-      seen.add(key);
+    for (let x = 0; x < Math.min(len, params.k); x++) { sel[q * params.k + x] = rowJ[x]!; selW[q * params.k + x] = rowZ[x]!; }
+  }
+  const selects = (j: number, i: number): boolean => {
+    for (let x = 0; x < params.k; x++) {
+      const v = sel[(j - from) * params.k + x]!;
+      if (v === i) return true;
+      if (v < 0) return false;
+    }
+    return false;
+  };
+  // Group-to-group edges, each unit pair once (from the first of its rows), weights summed per
+  // neighbouring group in the order the edges come: the adjacency of each group as a compact list.
+  const edges = new PairList();
+  const edgeW: number[] = [];
+  for (let q = 0; q < searched; q++) {
+    const i = from + q;
+    for (let x = 0; x < params.k; x++) {
+      const j = sel[q * params.k + x]!;
+      if (j < 0) break;
+      if (j >= from && j < i && selects(j, i)) continue; // already taken from j's row
       const gi = groupOf[i]!;
       const gj = groupOf[j]!;
       if (gi === gj) continue;
-      adj[gi]!.set(gj, (adj[gi]!.get(gj) ?? 0) + zz);
-      adj[gj]!.set(gi, (adj[gj]!.get(gi) ?? 0) + zz);
+      edges.push(gi, gj);
+      edgeW.push(selW[q * params.k + x]!);
     }
   }
+  const adj = groupAdjacency(G, edges, edgeW);
   const label = Int32Array.from({ length: G }, (_, g) => g);
+  const acc = new Float64Array(G);
+  const inAcc = new Uint8Array(G);
+  const banned = new Int32Array(G).fill(-1);
+  const touched: number[] = [];
   for (let it = 0; it < 30; it++) {
     let changed = 0;
     for (let g = 0; g < G; g++) {
       if (groupLocked[g] || groupFixed[g]) continue;
-      const weights = new Map<number, number>();
-      for (const [h, w] of adj[g]!) {
-        const l = label[h]!;
+      touched.length = 0;
+      for (let e = adj.start[g]!; e < adj.start[g + 1]!; e++) {
+        const l = label[adj.to[e]!]!;
         if (groupLocked[l]) continue;
-        weights.set(l, (weights.get(l) ?? 0) + w);
+        if (!inAcc[l]) { inAcc[l] = 1; acc[l] = 0; touched.push(l); }
+        acc[l] = acc[l]! + adj.weight[e]!;
       }
-      for (const h of cannotG[g]!) weights.delete(label[h]!);
+      for (const h of cannotG(g)) banned[label[h]!] = g;
       let best = label[g]!;
       let bestW = -Infinity;
-      for (const [l, w] of weights) if (w > bestW || (w === bestW && l < best)) { best = l; bestW = w; }
-      if (!weights.size) best = cannotG[g]!.some((h) => label[h] === label[g]) ? g : label[g]!;
+      let eligible = 0;
+      for (const l of touched) {
+        inAcc[l] = 0;
+        if (banned[l] === g) continue;
+        eligible++;
+        const w = acc[l]!;
+        if (w > bestW || (w === bestW && l < best)) { best = l; bestW = w; }
+      }
+      if (!eligible) best = cannotG(g).some((h) => label[h] === label[g]) ? g : label[g]!;
       if (best !== label[g]) { label[g] = best; changed++; }
     }
     if (!changed) break;
@@ -224,7 +270,7 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   const isFixed = (c: number): boolean => fixedClusters.has(c);
   const conflicts = (a: number, b: number): boolean => {
     const [small, other] = members.get(a)!.length <= members.get(b)!.length ? [a, b] : [b, a];
-    for (const i of members.get(small)!) for (const h of cannotG[groupOf[i]!]!) if (clusterOfGroup[h] === other) return true;
+    for (const i of members.get(small)!) for (const h of cannotG(groupOf[i]!)) if (clusterOfGroup[h] === other) return true;
     return false;
   };
   const eligible = (a: number, b: number): boolean => !isLocked(a) && !isLocked(b) && !(isFixed(a) && isFixed(b)) && !conflicts(a, b);
@@ -246,9 +292,9 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
     if (!p) partners.set(a, (p = new Set()));
     p.add(b);
   };
-  for (const [i, j] of mergeLinks) {
-    const a = clusterOfGroup[groupOf[i]!]!;
-    const b = clusterOfGroup[groupOf[j]!]!;
+  for (let x = 0; x < mergeLinks.length; x++) {
+    const a = clusterOfGroup[groupOf[mergeLinks.a[x]!]!]!;
+    const b = clusterOfGroup[groupOf[mergeLinks.b[x]!]!]!;
     if (a !== b) { link(a, b); link(b, a); }
   }
   const version = new Map<number, number>();
@@ -288,6 +334,68 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   const labels = new Int32Array(n);
   for (const m of members.values()) for (const i of m) labels[i] = m[0]!;
   return { labels, seeds, merges, contradictions };
+}
+
+/** A growing list of integer pairs in two typed arrays. */
+class PairList {
+  a = new Int32Array(1024);
+  b = new Int32Array(1024);
+  length = 0;
+  push(x: number, y: number): void {
+    if (this.length === this.a.length) {
+      const a = new Int32Array(this.a.length * 2);
+      const b = new Int32Array(this.b.length * 2);
+      a.set(this.a);
+      b.set(this.b);
+      this.a = a;
+      this.b = b;
+    }
+    this.a[this.length] = x;
+    this.b[this.length] = y;
+    this.length++;
+  }
+}
+
+/**
+ * Each group's neighbours as a compact list (start offsets into to / weight): both directions of
+ * every edge, in edge order, a neighbour met again adding its weight to its first entry.
+ */
+function groupAdjacency(G: number, edges: PairList, w: readonly number[]): { start: Int32Array; to: Int32Array; weight: Float64Array } {
+  const degree = new Int32Array(G);
+  for (let e = 0; e < edges.length; e++) { degree[edges.a[e]!]!++; degree[edges.b[e]!]!++; }
+  const start = new Int32Array(G + 1);
+  for (let g = 0; g < G; g++) start[g + 1] = start[g]! + degree[g]!;
+  // Every directed entry, grouped by group, in edge order within each group.
+  const rawTo = new Int32Array(start[G]!);
+  const rawW = new Float64Array(start[G]!);
+  const fill = start.slice(0, G);
+  for (let e = 0; e < edges.length; e++) {
+    const a = edges.a[e]!;
+    const b = edges.b[e]!;
+    rawTo[fill[a]!] = b; rawW[fill[a]!] = w[e]!; fill[a]!++;
+    rawTo[fill[b]!] = a; rawW[fill[b]!] = w[e]!; fill[b]!++;
+  }
+  // A neighbour met again adds its weight to its first entry (stamped with the group being merged).
+  const owner = new Int32Array(G).fill(-1);
+  const slot = new Int32Array(G);
+  const to = new Int32Array(start[G]!);
+  const weight = new Float64Array(start[G]!);
+  const outStart = new Int32Array(G + 1);
+  let o = 0;
+  for (let g = 0; g < G; g++) {
+    outStart[g] = o;
+    for (let e = start[g]!; e < start[g + 1]!; e++) {
+      const h = rawTo[e]!;
+      if (owner[h] === g) { weight[slot[h]!] = weight[slot[h]!]! + rawW[e]!; continue; }
+      owner[h] = g;
+      slot[h] = o;
+      to[o] = h;
+      weight[o] = rawW[e]!;
+      o++;
+    }
+  }
+  outStart[G] = o;
+  return { start: outStart, to: to.subarray(0, o), weight: weight.subarray(0, o) };
 }
 
 interface HeapEntry { score: number; a: number; b: number; va: number; vb: number }
