@@ -42,12 +42,14 @@ export interface NormalisedUnits {
   readonly cohortKeys: string[];
   readonly cohortReused: boolean;
   readonly cohortUnits: number;
+  /** Per unit, a number that stays the same across runs (the key of the kept graph and statistics). */
+  readonly stableKeys: Float64Array;
 }
 
 const modelsSignature = (models: readonly IndexedModel[]): string => models.map((m) => `${m.id}:${m.dim}`).join('+');
 
 /** A number per unit that stays the same across runs: face id * 2, track id * 2 + 1. */
-export function stableUnitKeys(keys: readonly string[]): Float64Array {
+function stableUnitKeys(keys: readonly string[]): Float64Array {
   return Float64Array.from(keys, (k) => {
     const [kind, id] = k.split(':');
     return Number(id) * 2 + (kind === 'track' ? 1 : 0);
@@ -85,11 +87,12 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
   const cohortUnits = reused ? (saved?.units ?? saved?.keys.length ?? n) : n;
   cohort ??= candidate;
   const cohortKeys = Array.from(cohort, (u) => units.keys[u]!);
+  const stableKeys = stableUnitKeys(units.keys);
   const store = deps.cacheDir
-    ? { dir: deps.cacheDir, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableUnitKeys(units.keys) }
+    ? { dir: deps.cacheDir, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableKeys }
     : undefined;
   const stats = keptCohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads, store);
-  return { units, stats, cohortKeys, cohortReused: reused, cohortUnits };
+  return { units, stats, cohortKeys, cohortReused: reused, cohortUnits, stableKeys };
 }
 
 /**
@@ -127,7 +130,7 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
   }
   const from = full ? 0 : units.firstNew;
   const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from,
-    deps.cacheDir ? { dir: deps.cacheDir, signature: modelsSignature(deps.models), keys: stableUnitKeys(units.keys) } : undefined);
+    deps.cacheDir ? { dir: deps.cacheDir, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined);
   const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
     isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 
