@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
-import type { RgbImage } from '../media/imageDecoder.js';
+import type { DecodeLimits, RgbImage } from '../media/imageDecoder.js';
+import type { ImageFormat } from '../media/fileType.js';
+import type { ImageAnalysis } from './imageAnalyzer.js';
 import type { AnalyzeResult, DetectorInput, FaceEngineConfig } from './faceEngine.js';
 import type { RawImageMsg, WorkerRequest, WorkerResponse } from './workerProtocol.js';
 
@@ -59,8 +61,9 @@ const toMsg = (img: RgbImage): RawImageMsg => {
 };
 
 /**
- * N worker threads, each with its own ONNX sessions. Images go to the least busy worker, so
- * decoding on the main thread overlaps inference on the others.
+ * N worker threads, each with its own ONNX sessions. Images go to the least busy worker; a
+ * worker decodes one image while it runs the models on another, and the engine's thread only
+ * reads, hashes and stores.
  */
 export class FacePool {
   private constructor(private readonly workers: EngineWorker[]) {}
@@ -84,15 +87,30 @@ export class FacePool {
     return this.workers.length;
   }
 
+  /** Raw frames (video): the caller decoded them and made the detector's copy. */
   async analyze(full: RgbImage, det: DetectorInput, pad = true): Promise<AnalyzeResult> {
+    const fullMsg = toMsg(full);
+    const detMsg = toMsg(det.image);
+    const res = await this.leastBusy((w) => w.request({ type: 'analyze', full: fullMsg, det: detMsg, detScale: det.scale, pad } as WorkerRequest, [fullMsg.data, detMsg.data]));
+    if (res.type !== 'result') throw new Error(`unexpected worker reply ${res.type}`);
+    return res.result;
+  }
+
+  /** Decodes and analyses an encoded image on an inference thread (see imageAnalyzer.ts). */
+  async analyzeEncoded(buf: Buffer, format: ImageFormat, limits: DecodeLimits): Promise<ImageAnalysis> {
+    // A standalone copy of the file's bytes (the caller keeps its buffer), moved to the worker.
+    const bytes = new Uint8Array(buf.length);
+    bytes.set(buf);
+    const res = await this.leastBusy((w) => w.request({ type: 'analyzeEncoded', bytes: bytes.buffer, format, limits } as WorkerRequest, [bytes.buffer]));
+    if (res.type !== 'analyzed') throw new Error(`unexpected worker reply ${res.type}`);
+    return res.analysis;
+  }
+
+  private async leastBusy(f: (w: EngineWorker) => Promise<WorkerResponse>): Promise<WorkerResponse> {
     const w = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     w.busy++;
     try {
-      const fullMsg = toMsg(full);
-      const detMsg = toMsg(det.image);
-      const res = await w.request({ type: 'analyze', full: fullMsg, det: detMsg, detScale: det.scale, pad } as WorkerRequest, [fullMsg.data, detMsg.data]);
-      if (res.type !== 'result') throw new Error(`unexpected worker reply ${res.type}`);
-      return res.result;
+      return await f(w);
     } finally {
       w.busy--;
     }

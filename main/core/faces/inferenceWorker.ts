@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { FaceEngine, type AnalyzeResult, type FaceEngineConfig } from './faceEngine.js';
+import { analyzeEncoded } from './imageAnalyzer.js';
 import type { WorkerRequest, WorkerResponse } from './workerProtocol.js';
 
 if (!parentPort) throw new Error('inferenceWorker must run in a worker thread');
@@ -29,12 +30,13 @@ async function handle(msg: WorkerRequest): Promise<void> {
       const full = { data: Buffer.from(msg.full.data), width: msg.full.width, height: msg.full.height };
       const det = { image: { data: Buffer.from(msg.det.data), width: msg.det.width, height: msg.det.height }, scale: msg.detScale };
       const result: AnalyzeResult = await engine.analyze(full, det, msg.pad);
-      const transfer: ArrayBuffer[] = [msg.full.data, msg.det.data];
-      for (const f of result.faces) {
-        for (const v of Object.values(f.embeddings)) transfer.push(v.buffer as ArrayBuffer);
-        transfer.push(f.thumb.buffer as ArrayBuffer);
-      }
-      post({ type: 'result', id: msg.id, result, full: msg.full, det: msg.det }, transfer);
+      post({ type: 'result', id: msg.id, result }, faceBuffers(result));
+      return;
+    }
+    case 'analyzeEncoded': {
+      if (!engine) throw new Error('engine not initialised');
+      const analysis = await analyzeEncoded(engine, Buffer.from(msg.bytes), msg.format, msg.limits);
+      post({ type: 'analyzed', id: msg.id, analysis }, analysis.ok ? faceBuffers(analysis.result) : []);
       return;
     }
     case 'timeInference': {
@@ -51,4 +53,14 @@ async function handle(msg: WorkerRequest): Promise<void> {
       post({ type: 'disposed', id: msg.id });
       return;
   }
+}
+
+/** The faces' embeddings and thumbnails move to the engine's thread instead of being copied. */
+function faceBuffers(result: AnalyzeResult): ArrayBuffer[] {
+  const transfer: ArrayBuffer[] = [];
+  for (const f of result.faces) {
+    for (const v of Object.values(f.embeddings)) transfer.push(v.buffer as ArrayBuffer);
+    transfer.push(f.thumb.buffer as ArrayBuffer);
+  }
+  return transfer;
 }
