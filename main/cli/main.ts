@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { fail, pct, printJson, printTable } from './output.js';
@@ -462,6 +462,24 @@ bench
       ], ['', 'seconds', 'photos/s', 'faces/s']);
       process.stdout.write(`${String(r['photos'])} photos, ${String(r['faces'])} faces, ${String(r['workers'])} workers x ${String(r['threads_per_worker'])} threads; end-to-end / bound = ${pct(r['ratio_e2e_to_inference'])}\n`);
       process.stdout.write(`memory during intake: peak RSS ${String(r['peak_rss_mib'])} MiB; by tenths of the last run ${(r['rss_by_tenth_mib'] as number[]).join(' ')} MiB\n`);
+    });
+  });
+
+bench
+  .command('ingest-memory')
+  .description("resident memory through one large intake into a new case (sampled every second)")
+  .option('--photos <n>', 'photos to ingest', intArg, 100_000)
+  .option('--distinct <n>', 'photos drawn from scratch; the rest are byte-distinct copies of them', intArg, 500)
+  .addOption(profileOption().default('accurate'))
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { photos: number; distinct: number; profile: ProfileName; json?: boolean; out?: string }) => {
+    await report(o, () => benchIngestMemory({
+      photos: o.photos, distinct: Math.max(1, o.distinct), profile: o.profile, facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'), modelsDir: modelsDirOf(globalModels()),
+    }), (r) => {
+      printTable([[r['photos'] as number, r['faces'] as number, r['seconds'] as number, r['photos_per_s'] as number, r['peak_rss_mib'] as number, r['database_mib'] as number]],
+        ['photos', 'faces', 'seconds', 'photos/s', 'peak RSS MiB', 'database MiB']);
+      process.stdout.write(`RSS by tenths of the intake: ${(r['rss_by_tenth_mib'] as number[]).join(' ')} MiB (at start ${String(r['start_rss_mib'])})\n`);
     });
   });
 

@@ -6,6 +6,7 @@ export { modelSpecSchema, type ModelSpec } from '../../models/manifest.js';
 export { runEval, type EvalTask, type EvalOptions } from './eval/evalService.js';
 export { DEGRADATIONS, runRobustnessEval, type RobustnessOptions } from './eval/robustnessEval.js';
 export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
+export { benchIngestMemory } from './bench/ingestMemoryBench.js';
 export { benchVideo, type BenchVideoOptions } from './bench/videoBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
 export { requestedRange, resolveDerivedFile } from './caseFiles.js';
