@@ -18,7 +18,7 @@ export default tseslint.config(
   },
   // The model installer downloads on explicit request; tests talk to the loopback server.
   { files: ['models/modelStore.ts', 'test/**'], rules: { 'no-restricted-syntax': 'off' } },
-  layer(['main/contract/**'], ['**/core/**', '**/cli/**', '**/electron/**', '**/preload/**', '**/renderer/**', 'node:*', 'electron', 'better-sqlite3', 'onnxruntime-node', 'sharp'],
+  layer(['main/contract/**'], ['**/core/**', '**/cli/**', '**/electron/**', '**/preload/**', '**/renderer/**', 'node:*', 'electron', 'better-sqlite3-multiple-ciphers', 'onnxruntime-node', 'sharp'],
     'main/contract is environment-free: it imports nothing of the other layers and no Node/Electron modules.'),
   layer(['main/core/**', 'models/**'], ['**/cli/**', '**/electron/**', '**/preload/**', '**/renderer/**', 'electron'],
     'main/core is the headless engine: it never imports electron, the CLI, the shell or the UI.'),

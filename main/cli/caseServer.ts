@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -8,10 +7,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   CASE_FILE_HTTP_PREFIX, EVENT_NAMES, KestrelError, MAX_PROBE_UPLOAD_BYTES, contentSecurityPolicy, isCallName, toErrorPayload, type WireEvent, type WireReply,
 } from '../contract/index.js';
-import { requestedRange, resolveDerivedFile, type Workbench } from '../core/index.js';
+import { readDerivedFile, type Workbench } from '../core/index.js';
 
 /** What the server talks to: a CaseHost (which can switch cases) or one Workbench. */
-export type CaseEngine = Pick<Workbench, 'caseDir' | 'invoke' | 'on'>;
+export type CaseEngine = Pick<Workbench, 'caseDir' | 'vault' | 'invoke' | 'on'>;
 
 export interface CaseServerOptions {
   readonly wb: CaseEngine;
@@ -74,17 +73,15 @@ export async function startCaseServer(o: CaseServerOptions): Promise<CaseServer>
       } catch {
         return void res.writeHead(404, headers).end();
       }
-      const file = await resolveDerivedFile(o.wb.caseDir, rel);
-      if (!file) return void res.writeHead(404, headers).end();
-      const size = (await stat(file.path)).size;
+      // Video elements seek in clips with Range requests; an encrypted case's files are decrypted here.
+      const file = await readDerivedFile(o.wb.caseDir, o.wb.vault, rel, req.headers.range, req.method === 'HEAD');
+      if (file.status === 404) return void res.writeHead(404, headers).end();
       const fileHeaders = { ...headers, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=3600', 'Accept-Ranges': 'bytes' };
-      // Video elements seek in clips with Range requests.
-      const range = requestedRange(req.headers.range, size);
-      if (range === 'unsatisfiable') return void res.writeHead(416, { ...fileHeaders, 'Content-Range': `bytes */${size}` }).end();
-      if (range) res.writeHead(206, { ...fileHeaders, 'Content-Range': `bytes ${range.start}-${range.end}/${size}`, 'Content-Length': range.end - range.start + 1 });
-      else res.writeHead(200, { ...fileHeaders, 'Content-Length': size });
-      if (req.method === 'HEAD') return void res.end();
-      createReadStream(file.path, range ?? {}).pipe(res);
+      if (file.status === 416) return void res.writeHead(416, { ...fileHeaders, 'Content-Range': `bytes */${file.size}` }).end();
+      const { range } = file;
+      if (range) res.writeHead(206, { ...fileHeaders, 'Content-Range': `bytes ${range.start}-${range.end}/${file.size}`, 'Content-Length': range.end - range.start + 1 });
+      else res.writeHead(200, { ...fileHeaders, 'Content-Length': file.size });
+      res.end(file.body ?? undefined);
       return;
     }
     const name = STATIC[url.pathname];

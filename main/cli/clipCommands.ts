@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { copyFile, constants } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { KestrelError } from '../contract/index.js';
 import { DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS } from '../core/index.js';
@@ -33,7 +33,7 @@ export function registerClipCommands(program: Command, openCase: OpenCase): void
         });
         if (o.out) {
           try {
-            await copyFile(join(wb.caseDir, 'derived', c.path), resolve(o.out), constants.COPYFILE_EXCL);
+            await writeFile(resolve(o.out), await wb.vault.readFile(join(wb.caseDir, 'derived', c.path)), { flag: 'wx' });
           } catch (err) {
             throw new KestrelError('IO_ERROR', `Cannot write ${o.out}: ${(err as Error).message}`);
           }
@@ -57,7 +57,7 @@ export function registerClipCommands(program: Command, openCase: OpenCase): void
         if (!s.path) throw new KestrelError('NOT_FOUND', `No contact sheet: ${s.problem ?? 'the original is not available'}`);
         if (o.out) {
           try {
-            await copyFile(join(wb.caseDir, 'derived', s.path), resolve(o.out), constants.COPYFILE_EXCL);
+            await writeFile(resolve(o.out), await wb.vault.readFile(join(wb.caseDir, 'derived', s.path)), { flag: 'wx' });
           } catch (err) {
             throw new KestrelError('IO_ERROR', `Cannot write ${o.out}: ${(err as Error).message}`);
           }

@@ -6,9 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  CaseHost, KESTREL_VERSION, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, changeCasePassword, workbenchOpening, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
+import { casePassword } from './casePassword.js';
 import { fail, pct, printJson, printTable } from './output.js';
 import { progressBar } from './progress.js';
 import { collect, intArg, numArg, positiveArg } from './args.js';
@@ -47,14 +48,18 @@ const program = new Command('kestrel')
   .description('Kestrel: offline face investigation. Every command works on a case folder; nothing leaves this machine.')
   .version(KESTREL_VERSION)
   .showHelpAfterError()
-  .option('--models-dir <dir>', 'models folder (default: KESTREL_MODELS or the per-user folder)');
+  .option('--models-dir <dir>', 'models folder (default: KESTREL_MODELS or the per-user folder)')
+  .option('--password-file <file>', "an encrypted case's password: the first line of this file (default: KESTREL_CASE_PASSWORD)");
 
 const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: string }>();
+/** The case password for every case a command opens (an encrypted case needs it; a plain one ignores it). */
+const access = (): { password?: string } => casePassword(program.opts<{ passwordFile?: string }>().passwordFile, process.env);
+const encryptOption = (): Option => new Option('--encrypt', 'make a new case encrypted at rest under the case password (--password-file or KESTREL_CASE_PASSWORD)');
 
 /** Opens an existing case, runs a read-only command on it, closes it; errors end the process (as JSON under --json). */
 async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts: { create?: boolean } = {}): Promise<void> {
   try {
-    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: !opts.create });
+    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: !opts.create, ...access() });
     try {
       await run(wb);
     } finally {
@@ -87,14 +92,15 @@ program
   .option('--json', 'print one JSON summary on stdout')
   .option('--min-free-mb <n>', "stop cleanly (resumable) when the case's disk has less free space than this", intArg, 200)
   .option('--decode-timeout <s>', 'give up on an image whose decoding takes longer (recorded as timeout)', positiveArg, 120)
+  .addOption(encryptOption())
   .argument('<paths...>', 'files, folders or archives')
-  .action(async (paths: string[], o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean; minFreeMb: number; decodeTimeout: number }) => {
+  .action(async (paths: string[], o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean; minFreeMb: number; decodeTimeout: number; encrypt?: boolean }) => {
     const json = !!o.json;
     try {
       const examiner = examinerName(o.examiner);
       const wb = await createWorkbench({
         caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner, minFreeBytes: o.minFreeMb * 1024 * 1024, decodeTimeoutMs: Math.round(o.decodeTimeout * 1000),
-        ...(o.profile ? { profile: o.profile } : {}),
+        ...(o.profile ? { profile: o.profile } : {}), ...access(), encrypt: !!o.encrypt,
       });
       const bar = progressBar(!json, 'ingest');
       const ac = new AbortController();
@@ -134,11 +140,12 @@ program
   .requiredOption('--case <dir>', 'case folder')
   .addOption(profileOption())
   .option('--examiner <name>', 'examiner recorded if the case is created')
+  .addOption(encryptOption())
   .option('--json', 'print the case info as JSON')
-  .action(async (o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean }) => {
+  .action(async (o: { case: string; profile?: ProfileName; examiner?: string; json?: boolean; encrypt?: boolean }) => {
     const json = !!o.json;
     try {
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}), ...access(), encrypt: !!o.encrypt });
       try {
         const info = wb.info();
         const models = await wb.models.list();
@@ -148,6 +155,7 @@ program
           process.stdout.write(
             `Kestrel ${KESTREL_VERSION}: case '${info.name}' at ${info.caseDir}\n` +
               `profile ${info.profile}; ${info.counts.sources} sources, ${info.counts.media} media, ${info.counts.faces} faces, ${info.counts.errors} intake errors\n` +
+              `${info.encrypted ? 'encrypted at rest (database and every derived file)' : 'not encrypted'}\n` +
               `models for this profile: ${ready ? 'installed and verified' : 'MISSING - run: npx kestrel models install --from <bundle folder>'}\n\n` +
               'Open the workstation UI in a browser with `npx kestrel serve --case <dir>` (or `npm start`); from the command line:\n' +
               `  npx kestrel ingest --case "${info.caseDir}" <photos, folders or archives>\n` +
@@ -165,23 +173,49 @@ program
   });
 
 program
+  .command('case-password')
+  .description("change an encrypted case's password (the case key is re-wrapped; the data stays as it is); audited")
+  .requiredOption('--case <dir>', 'case folder')
+  .requiredOption('--new-password-file <file>', 'the new password: the first line of this file')
+  .option('--examiner <name>', 'examiner recorded in the audit log')
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { case: string; newPasswordFile: string; examiner?: string; json?: boolean }) => {
+    const json = !!o.json;
+    try {
+      const { password } = access();
+      const next = casePassword(o.newPasswordFile, {}).password!;
+      // Opened first: the old password is proven and the change is recorded in the case.
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir: modelsDirOf(globalModels()), mustExist: true, ...(password ? { password } : {}) });
+      try {
+        if (!wb.vault.encrypted) throw new KestrelError('INVALID_INPUT', `The case at ${wb.caseDir} is not encrypted; a case is encrypted when it is made (--encrypt)`);
+        await changeCasePassword(wb.caseDir, password!, next);
+        wb.repos.audit.append(examinerName(o.examiner), 'case.password_changed', `case:${wb.info().name}`, {});
+      } finally {
+        await wb.dispose();
+      }
+      if (json) printJson({ case: resolve(o.case), passwordChanged: true });
+      else process.stdout.write(`the password of ${resolve(o.case)} is changed\n`);
+    } catch (err) {
+      fail(err, json);
+    }
+  });
+
+program
   .command('serve')
   .description('serve the workstation UI for a case on 127.0.0.1 (browser mode); the first line printed is its URL with the access token')
   .requiredOption('--case <dir>', 'case folder (created if new)')
   .addOption(profileOption())
   .option('--port <n>', 'port (default: a free one)', intArg, 0)
   .option('--examiner <name>', 'examiner recorded if the case is created')
-  .action(async (o: { case: string; profile?: ProfileName; port: number; examiner?: string }) => {
+  .addOption(encryptOption())
+  .action(async (o: { case: string; profile?: ProfileName; port: number; examiner?: string; encrypt?: boolean }) => {
     try {
       const modelsDir = modelsDirOf(globalModels());
       const rendererDir = join(appRoot, 'dist', 'renderer');
       if (!existsSync(join(rendererDir, 'index.html'))) throw new KestrelError('IO_ERROR', `the UI is not built (${rendererDir}); run: npm run build`);
-      const wb = await createWorkbench({ caseDir: o.case, modelsDir, examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}) });
-      // The UI may open or create other cases; each is opened like this one.
-      const host = await CaseHost.start({
-        initial: wb, recentFile: recentCasesFile(),
-        open: (c) => createWorkbench({ caseDir: c.caseDir, modelsDir, examiner: c.examiner, mustExist: !c.create, ...(c.name ? { name: c.name } : {}), ...(c.profile ? { profile: c.profile } : {}) }),
-      });
+      const wb = await createWorkbench({ caseDir: o.case, modelsDir, examiner: examinerName(o.examiner), ...(o.profile ? { profile: o.profile } : {}), ...access(), encrypt: !!o.encrypt });
+      // The UI may open or create other cases; each is opened like this one (with the password typed in the UI).
+      const host = await CaseHost.start({ initial: wb, recentFile: recentCasesFile(), open: (c) => createWorkbench({ modelsDir, ...workbenchOpening(c) }) });
       const server = await startCaseServer({ wb: host, rendererDir, port: o.port, log: (m) => process.stderr.write(`kestrel serve: ${m}\n`) });
       process.stdout.write(`${server.url}\n`);
       process.stderr.write(`kestrel serve: case '${wb.info().name}' on ${server.url.split('#')[0]} (loopback only; the URL's token is required). Ctrl-C stops.\n`);

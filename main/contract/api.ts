@@ -101,13 +101,19 @@ export const exportSelectRef = () => z.string().regex(/^(all|(identity|search|al
 export const callInputSchemas = {
   'case.info': z.object({}).strict(),
   'cases.recent': z.object({}).strict(),
-  'case.open': z.object({ dir: z.string().trim().min(1, 'say which case folder to open').max(4096), examiner: examiner() }).strict(),
+  'case.open': z.object({
+    dir: z.string().trim().min(1, 'say which case folder to open').max(4096), examiner: examiner(),
+    /** An encrypted case's password (never stored or logged). */
+    password: z.string().min(1).max(1024).optional(),
+  }).strict(),
   'case.create': z
     .object({
       dir: z.string().trim().min(1, 'say where the new case goes').max(4096),
       name: z.string().trim().min(1).max(200).optional(),
       profile: z.enum(['accurate', 'permissive']).default('accurate'),
       examiner: examiner(),
+      /** Given: the new case is encrypted at rest under this password. */
+      password: z.string().min(1).max(1024).optional(),
     })
     .strict(),
   'sources.list': z.object({}).strict(),

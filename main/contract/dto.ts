@@ -108,6 +108,8 @@ export interface CaseInfo {
   /** The examiner who created the case. */
   readonly createdBy: string;
   readonly schemaVersion: number;
+  /** The database and every derived file are encrypted at rest under the case password. */
+  readonly encrypted: boolean;
   readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number };
 }
 

@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { isSafeDerivedPath } from '../contract/index.js';
+import type { CaseVault } from './vault/caseVault.js';
 
 const TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', mp4: 'video/mp4' };
 
@@ -39,4 +40,31 @@ export function requestedRange(header: string | null | undefined, size: number):
   const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   if (start >= size) return 'unsatisfiable';
   return start > end ? null : { start, end };
+}
+
+/** What a shell sends for a derived file a UI asked for (plain bytes, read through the case's vault). */
+export type DerivedFileReply =
+  | { readonly status: 404 }
+  | { readonly status: 416; readonly contentType: string; readonly size: number }
+  | { readonly status: 200 | 206; readonly contentType: string; readonly size: number; readonly range: { start: number; end: number } | null; readonly body: Buffer | null };
+
+/**
+ * The derived file `rel` (resolveDerivedFile), or the part of it a Range header asks for, decrypted
+ * when the case is encrypted. `head`: the answer without the bytes.
+ */
+export async function readDerivedFile(caseDir: string, vault: CaseVault, rel: string, rangeHeader: string | null | undefined, head = false): Promise<DerivedFileReply> {
+  const file = await resolveDerivedFile(caseDir, rel);
+  if (!file) return { status: 404 };
+  // Checked above by its real path; read by its place in the case, which a sealed file is bound to.
+  const path = join(caseDir, 'derived', rel);
+  let size: number;
+  try {
+    size = await vault.size(path);
+  } catch {
+    return { status: 404 };
+  }
+  const range = requestedRange(rangeHeader, size);
+  if (range === 'unsatisfiable') return { status: 416, contentType: file.contentType, size };
+  const body = head ? null : range ? await vault.readRange(path, range.start, range.end) : await vault.readFile(path);
+  return { status: range ? 206 : 200, contentType: file.contentType, size, range, body };
 }

@@ -7,7 +7,8 @@ import {
   type ProfileName, type RecentCaseDto,
 } from '../contract/index.js';
 import { userDataDir } from '../../models/modelStore.js';
-import { CASE_DB_FILE, type Workbench } from './workbench.js';
+import { CASE_DB_FILE, type Workbench, type WorkbenchOptions } from './workbench.js';
+import type { CaseVault } from './vault/caseVault.js';
 
 /** The per-user list of recently opened cases (KESTREL_RECENT_CASES overrides). */
 export function recentCasesFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -15,7 +16,16 @@ export function recentCasesFile(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** How the host opens a case: the shell's createWorkbench with its own models folder and options. */
-export type OpenCase = (o: { caseDir: string; create: boolean; name?: string; profile?: ProfileName; examiner: string }) => Promise<Workbench>;
+export interface OpenCaseRequest { caseDir: string; create: boolean; name?: string; profile?: ProfileName; examiner: string; password?: string }
+export type OpenCase = (o: OpenCaseRequest) => Promise<Workbench>;
+
+/** The workbench options for a case the UI opens or creates (a password given at creation encrypts the new case). */
+export function workbenchOpening(c: OpenCaseRequest): WorkbenchOptions {
+  return {
+    caseDir: c.caseDir, examiner: c.examiner, mustExist: !c.create, ...(c.name ? { name: c.name } : {}), ...(c.profile ? { profile: c.profile } : {}),
+    ...(c.password ? { password: c.password, encrypt: c.create } : {}),
+  };
+}
 
 export interface CaseHostOptions {
   readonly initial: Workbench;
@@ -60,6 +70,11 @@ export class CaseHost {
     return this.current.caseDir;
   }
 
+  /** The open case's vault (its files are read through it). */
+  get vault(): CaseVault {
+    return this.current.vault;
+  }
+
   async invoke<C extends CallName>(call: C, input: unknown): Promise<CallResult<C>> {
     if (call !== 'cases.recent' && call !== 'case.open' && call !== 'case.create') return this.current.invoke(call, input);
     const parsed = callInputSchemas[call].safeParse(input ?? {});
@@ -67,10 +82,10 @@ export class CaseHost {
     if (call === 'cases.recent') return { cases: await this.recent() } as CallResult<C>;
     if (call === 'case.open') {
       const q = parsed.data as CallParsedInput<'case.open'>;
-      return (await this.switchTo(resolve(q.dir), false, { examiner: q.examiner })) as CallResult<C>;
+      return (await this.switchTo(resolve(q.dir), false, { examiner: q.examiner, ...(q.password ? { password: q.password } : {}) })) as CallResult<C>;
     }
     const q = parsed.data as CallParsedInput<'case.create'>;
-    return (await this.switchTo(resolve(q.dir), true, { examiner: q.examiner, profile: q.profile, ...(q.name ? { name: q.name } : {}) })) as CallResult<C>;
+    return (await this.switchTo(resolve(q.dir), true, { examiner: q.examiner, profile: q.profile, ...(q.name ? { name: q.name } : {}), ...(q.password ? { password: q.password } : {}) })) as CallResult<C>;
   }
 
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {
@@ -93,7 +108,7 @@ export class CaseHost {
     await this.current.dispose();
   }
 
-  private async switchTo(caseDir: string, create: boolean, o: { examiner: string; name?: string; profile?: ProfileName }): Promise<CaseInfo> {
+  private async switchTo(caseDir: string, create: boolean, o: { examiner: string; name?: string; profile?: ProfileName; password?: string }): Promise<CaseInfo> {
     if (this.switching) throw new KestrelError('INVALID_INPUT', 'another case is being opened');
     if (this.current.busy()) throw new KestrelError('INVALID_INPUT', 'an intake or export is running in this case: let it finish or cancel it before opening another case');
     const exists = existsSync(join(caseDir, CASE_DB_FILE));
@@ -103,7 +118,7 @@ export class CaseHost {
     this.switching = true;
     try {
       // The new case is opened first: if it cannot be (too new, read-only, damaged), the current one stays open.
-      const next = await this.o.open({ caseDir, create, examiner: o.examiner, ...(o.name ? { name: o.name } : {}), ...(o.profile ? { profile: o.profile } : {}) });
+      const next = await this.o.open({ caseDir, create, ...o });
       if (!create) next.repos.audit.append(o.examiner, 'case.opened', `case:${next.info().name}`, { dir: caseDir });
       const prev = this.current;
       this.current = next;

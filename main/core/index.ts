@@ -9,7 +9,7 @@ export { benchIngest, type BenchIngestOptions } from './bench/ingestBench.js';
 export { benchIngestMemory } from './bench/ingestMemoryBench.js';
 export { benchVideo, type BenchVideoOptions } from './bench/videoBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
-export { requestedRange, resolveDerivedFile } from './caseFiles.js';
+export { readDerivedFile, requestedRange, resolveDerivedFile, type DerivedFileReply } from './caseFiles.js';
 export type { SearchRequest } from './search/searchService.js';
 export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
@@ -23,4 +23,5 @@ export { DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, type ClipRequest } from './vi
 export { verifyExport, MANIFEST_FILE, type ExportVerifyResult } from './export/exportManifest.js';
 export { benchExport, type BenchExportOptions } from './bench/exportBench.js';
 export { fillSyntheticCase } from './bench/syntheticCase.js';
-export { CaseHost, recentCasesFile, type CaseHostOptions, type OpenCase } from './caseHost.js';
+export { CaseHost, recentCasesFile, workbenchOpening, type CaseHostOptions, type OpenCase, type OpenCaseRequest } from './caseHost.js';
+export { changeCasePassword, isEncryptedCase } from './vault/caseKey.js';

@@ -8,6 +8,8 @@ import {
 } from '../contract/index.js';
 import { ModelStore, defaultModelsDir } from '../../models/modelStore.js';
 import { openDatabase, schemaVersion, type Db } from './db/database.js';
+import { PlainVault, SealedVault, photoReader, type CaseVault } from './vault/caseVault.js';
+import { createCaseKey, isEncryptedCase, unlockCaseKey } from './vault/caseKey.js';
 import { AuditRepository } from './repositories/auditRepository.js';
 import { CaseMetaRepository } from './repositories/caseMetaRepository.js';
 import { FaceRepository } from './repositories/faceRepository.js';
@@ -72,6 +74,10 @@ export interface WorkbenchOptions {
   readonly mustExist?: boolean;
   readonly workers?: number;
   readonly threads?: number;
+  /** The case password: opens an encrypted case; with `encrypt`, makes a new case encrypted. */
+  readonly password?: string;
+  /** Make a new case encrypted at rest under `password` (database and every derived file). */
+  readonly encrypt?: boolean;
 }
 
 export const CASE_DB_FILE = 'case.sqlite';
@@ -129,6 +135,8 @@ export interface Workbench {
   };
   readonly models: ModelStore;
   readonly db: Db;
+  /** Every derived file is read and written through it (sealed in an encrypted case). */
+  readonly vault: CaseVault;
   dispose(): Promise<void>;
   /** Whether an intake or export is running (a case is not closed under one). */
   busy(): boolean;
@@ -136,6 +144,18 @@ export interface Workbench {
 
 const withoutUndefined = <T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+
+/**
+ * The case's vault: sealed when the case has a key file (unlocked with the password), plain otherwise.
+ * A new case is made encrypted when asked; an existing plain case is never encrypted in place.
+ */
+async function openVault(caseDir: string, isNew: boolean, opts: WorkbenchOptions): Promise<CaseVault> {
+  if (isEncryptedCase(caseDir)) return new SealedVault(caseDir, await unlockCaseKey(caseDir, opts.password));
+  if (!opts.encrypt) return new PlainVault();
+  if (!isNew) throw new KestrelError('INVALID_INPUT', `The case at ${caseDir} exists unencrypted; a case is encrypted when it is created (export it, or make a new encrypted case)`);
+  if (!opts.password) throw new KestrelError('CASE_PASSWORD_REQUIRED', 'An encrypted case needs a password (in the app, the password field; on the command line, --password-file FILE or KESTREL_CASE_PASSWORD)');
+  return new SealedVault(caseDir, await createCaseKey(caseDir, opts.password));
+}
 
 /** The single composition root: the CLI, the Electron shell, the server and the tests all start here. */
 export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench> {
@@ -153,8 +173,9 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
         `Cannot create the case folder ${caseDir}: ${(err as Error).message}`, { cause: err });
     }
   }
+  const vault = await openVault(caseDir, isNew, opts);
   const models = await ModelStore.open(opts.modelsDir ?? defaultModelsDir());
-  const db = openDatabase(dbFile);
+  const db = openDatabase(dbFile, { key: vault.databaseKey });
   try {
     const meta = new CaseMetaRepository(db);
     const audit = new AuditRepository(db);
@@ -178,7 +199,7 @@ export async function createWorkbench(opts: WorkbenchOptions): Promise<Workbench
         audit.append(opts.examiner ?? 'unknown', 'job.interrupted', `job:${j.id}`, { kind: j.kind, started: j.createdAt, progress: j.progress });
       }
     })();
-    return new WorkbenchImpl(caseDir, profile, db, models, opts, log);
+    return new WorkbenchImpl(caseDir, profile, db, models, vault, opts, log);
   } catch (err) {
     db.close();
     throw err;
@@ -201,7 +222,7 @@ class WorkbenchImpl implements Workbench {
   /** The ffmpeg binary: configured path, else ffmpeg-static's, else PATH (resolved at each use). */
   private readonly ffmpeg = (): string => resolveFfmpeg(this.opts.ffmpegPath ?? process.env['KESTREL_FFMPEG']);
   private pictureDeps(): DerivedPictureDeps {
-    return { exports: this.repos.exports, derivedDir: join(this.caseDir, 'derived'), ffmpeg: this.ffmpeg };
+    return { exports: this.repos.exports, derivedDir: join(this.caseDir, 'derived'), vault: this.vault, ffmpeg: this.ffmpeg };
   }
 
   constructor(
@@ -209,6 +230,7 @@ class WorkbenchImpl implements Workbench {
     readonly profile: ProfileName,
     readonly db: Db,
     readonly models: ModelStore,
+    readonly vault: CaseVault,
     private readonly opts: WorkbenchOptions,
     private readonly log: (msg: string) => void,
   ) {
@@ -223,7 +245,7 @@ class WorkbenchImpl implements Workbench {
     this.modelRows = new ModelRepository(db);
     this.ingestService = new IngestService({
       db, sources: this.repos.sources, media: this.repos.media, faces: this.repos.faces, jobs: this.jobs, audit: this.repos.audit,
-      derivedDir: join(caseDir, 'derived'), pool: () => this.pool(), log, tracks: this.repos.tracks,
+      derivedDir: join(caseDir, 'derived'), vault, pool: () => this.pool(), log, tracks: this.repos.tracks,
       ffmpeg: this.ffmpeg,
     });
   }
@@ -252,7 +274,7 @@ class WorkbenchImpl implements Workbench {
         if (spec.output.kind !== 'embedding') throw new KestrelError('MODEL_INVALID', `${id} is not a recognizer`);
         return { id, dim: spec.output.dim };
       });
-      this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), models);
+      this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), this.vault, models);
     }
     this.index.refresh();
     return this.index;
@@ -269,7 +291,7 @@ class WorkbenchImpl implements Workbench {
     });
     return {
       db: this.db, identities: this.repos.identities, meta: this.meta, audit: this.repos.audit, models, threads: this.opts.threads ?? availableParallelism(),
-      params: DEFAULT_CLUSTER_PARAMS, cacheDir: join(this.caseDir, 'derived', 'identities'),
+      params: DEFAULT_CLUSTER_PARAMS, cache: { dir: join(this.caseDir, 'derived', 'identities'), vault: this.vault },
     };
   }
 
@@ -318,7 +340,7 @@ class WorkbenchImpl implements Workbench {
 
   private clipDeps(): ClipDeps {
     return {
-      db: this.db, clips: this.repos.clips, audit: this.repos.audit, derivedDir: join(this.caseDir, 'derived'),
+      db: this.db, clips: this.repos.clips, audit: this.repos.audit, derivedDir: join(this.caseDir, 'derived'), vault: this.vault,
       ffmpeg: this.ffmpeg,
     };
   }
@@ -344,20 +366,20 @@ class WorkbenchImpl implements Workbench {
   }
 
   private watchlistService(): WatchlistService {
-    return new WatchlistService(this.watchlistDeps(), () => this.pool(), join(this.caseDir, 'derived'), this.recognizerIds());
+    return new WatchlistService(this.watchlistDeps(), () => this.pool(), join(this.caseDir, 'derived'), this.vault, this.recognizerIds());
   }
 
   search(req: SearchRequest): Promise<SearchDto> {
     return runSearch({
       db: this.db, pool: () => this.pool(), index: () => this.faceIndex(), faces: this.repos.faces, tracks: this.repos.tracks,
-      searches: this.repos.searches, audit: this.repos.audit,
+      searches: this.repos.searches, audit: this.repos.audit, readPhoto: photoReader(this.vault, join(this.caseDir, 'derived')),
     }, req);
   }
 
   async compare(o: CompareRequest): Promise<CompareDto> {
     const side = async (ref: string, givenAge: number | null): Promise<CompareFace> => {
       const m = /^face:(\d+)$/.exec(ref);
-      if (!m) return photoFace(await this.pool(), ref, givenAge);
+      if (!m) return photoFace(await this.pool(), ref, givenAge, photoReader(this.vault, join(this.caseDir, 'derived')));
       const id = Number(m[1]);
       const f = this.repos.faces.get(id);
       const e = this.repos.faces.embeddingsOf([id]).get(id);
@@ -395,7 +417,7 @@ class WorkbenchImpl implements Workbench {
     const lists = this.repos.watchlists.list().map((l) => `${l.name}: ${l.threshold}`).join('; ');
     return runExport({
       exports: this.repos.exports, annotations: this.repos.annotations, searches: this.repos.searches, watchlists: this.repos.watchlists, comparisons: this.repos.comparisons,
-      clips: this.repos.clips, sources: this.repos.sources, audit: this.repos.audit, caseDir: this.caseDir, caseName: this.meta.get('name') ?? basename(this.caseDir),
+      clips: this.repos.clips, sources: this.repos.sources, audit: this.repos.audit, caseDir: this.caseDir, vault: this.vault, caseName: this.meta.get('name') ?? basename(this.caseDir),
       caseMeta: { profile: this.profile, createdAt: this.meta.get('created_at') ?? '', createdBy: this.meta.get('created_by') ?? '' },
       software: 'Kestrel', version: KESTREL_VERSION, models,
       thresholds: {
@@ -434,6 +456,7 @@ class WorkbenchImpl implements Workbench {
   info(): CaseInfo {
     return {
       caseDir: this.caseDir,
+      encrypted: this.vault.encrypted,
       name: this.meta.get('name') ?? basename(this.caseDir),
       profile: this.profile,
       createdAt: this.meta.get('created_at') ?? '',
@@ -674,7 +697,7 @@ class WorkbenchImpl implements Workbench {
   private async faceRefPath(r: FaceRef): Promise<string> {
     if ('faceId' in r) return `face:${r.faceId}`;
     if ('path' in r) return resolve(r.path);
-    return storeProbeUpload(join(this.caseDir, 'derived'), r.upload.name, r.upload.base64);
+    return storeProbeUpload(this.vault, join(this.caseDir, 'derived'), r.upload.name, r.upload.base64);
   }
 
   private identityOp(o: IdentityOpInput): IdentityOpDto {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import {
   CASE_FILE_SCHEME, EVENT_NAMES, IPC_EVENT_CHANNEL, IPC_INVOKE_CHANNEL, KestrelError, isCallName, toErrorPayload, type CallOutcome,
 } from '../contract/index.js';
-import { CaseHost, createWorkbench, recentCasesFile, requestedRange, resolveDerivedFile } from '../core/index.js';
+import { CaseHost, createWorkbench, readDerivedFile, recentCasesFile, workbenchOpening } from '../core/index.js';
 import {
   APP_ENTRY, APP_ORIGIN, APP_SCHEME, RENDERER_CSP, appFile, caseDirFromArgs, isAllowedNavigation, isAllowedRequest, windowWebPreferences,
 } from './shellPolicy.js';
@@ -40,23 +40,32 @@ function hardenContents(contents: WebContents): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
-async function serveFile(path: string, contentType: string, rangeHeader: string | null = null): Promise<Response> {
-  const headers = { 'Content-Type': contentType, 'Content-Security-Policy': RENDERER_CSP, 'X-Content-Type-Options': 'nosniff', 'Accept-Ranges': 'bytes' };
-  const body = await readFile(path);
-  // The clip player seeks with Range requests.
-  const range = requestedRange(rangeHeader, body.length);
-  if (range === 'unsatisfiable') return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${body.length}` } });
-  if (!range) return new Response(body, { headers });
-  return new Response(body.subarray(range.start, range.end + 1), { status: 206, headers: { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${body.length}` } });
+const fileHeaders = (contentType: string): Record<string, string> => ({ 'Content-Type': contentType, 'Content-Security-Policy': RENDERER_CSP, 'X-Content-Type-Options': 'nosniff', 'Accept-Ranges': 'bytes' });
+
+async function serveFile(path: string, contentType: string): Promise<Response> {
+  return new Response(await readFile(path), { headers: fileHeaders(contentType) });
+}
+
+/** A case file (decrypted in an encrypted case); the clip player seeks with Range requests. */
+async function serveCaseFile(host: CaseHost, rel: string, rangeHeader: string | null): Promise<Response> {
+  const f = await readDerivedFile(host.caseDir, host.vault, rel, rangeHeader);
+  if (f.status === 404) return new Response(null, { status: 404 });
+  const headers = fileHeaders(f.contentType);
+  if (f.status === 416) return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${f.size}` } });
+  const body = f.body ? Uint8Array.from(f.body) : null;
+  if (!f.range) return new Response(body, { headers });
+  return new Response(body, { status: 206, headers: { ...headers, 'Content-Range': `bytes ${f.range.start}-${f.range.end}/${f.size}` } });
 }
 
 async function start(): Promise<void> {
   const caseDir = caseDirFromArgs(process.argv, process.env, join(homedir(), 'Kestrel', 'Default Case'));
-  const initial = await createWorkbench({ caseDir, examiner: process.env['KESTREL_EXAMINER'] ?? 'unknown' });
+  // The case opened at start may be encrypted (its password from KESTREL_CASE_PASSWORD); others are opened from the case page.
+  const password = process.env['KESTREL_CASE_PASSWORD'];
+  const initial = await createWorkbench({ caseDir, examiner: process.env['KESTREL_EXAMINER'] ?? 'unknown', ...(password ? { password } : {}) });
   // The UI may open or create other cases through the host; it keeps the one open case.
   const bench = await CaseHost.start({
     initial, recentFile: recentCasesFile(),
-    open: (c) => createWorkbench({ caseDir: c.caseDir, examiner: c.examiner, mustExist: !c.create, ...(c.name ? { name: c.name } : {}), ...(c.profile ? { profile: c.profile } : {}) }),
+    open: (c) => createWorkbench(workbenchOpening(c)),
   });
   host = bench;
 
@@ -75,8 +84,7 @@ async function start(): Promise<void> {
   protocol.handle(CASE_FILE_SCHEME, async (req) => {
     const u = new URL(req.url);
     const rel = u.pathname.split('/').filter(Boolean).map(decodeURIComponent).join('/');
-    const f = await resolveDerivedFile(bench.caseDir, rel);
-    return f ? serveFile(f.path, f.contentType, req.headers.get('range')) : new Response(null, { status: 404 });
+    return serveCaseFile(bench, rel, req.headers.get('range'));
   });
 
   ipcMain.handle(IPC_INVOKE_CHANNEL, async (event, call: unknown, input: unknown): Promise<CallOutcome> => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { openDatabase, schemaVersion } from '../../main/core/db/database.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../main/core/db/migrations.js';
 import { AuditRepository } from '../../main/core/repositories/auditRepository.js';

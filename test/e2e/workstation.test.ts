@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -492,5 +492,33 @@ test('creates another case from the case page, then opens the first again from t
   await page.getByTestId('case-name').filter({ hasText: /^case/ }).waitFor();
   await page.keyboard.press('Alt+1');
   await page.getByTestId('audit-list').locator('tr', { hasText: 'case.opened' }).first().waitFor();
+  assert.deepEqual(pageErrors, []);
+});
+
+test('creates an encrypted case with a password; it opens again only with that password', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.getByTestId('new-case-dir').fill(join(work, 'sealed'));
+  await page.getByTestId('new-case-name').fill('Operation Sealed');
+  await page.getByTestId('new-case-password').fill('e2e pass phrase');
+  await page.getByTestId('create-case').click();
+  await page.getByTestId('case-name').filter({ hasText: 'Operation Sealed' }).waitFor();
+  await page.keyboard.press('Alt+1');
+  assert.match(await page.getByTestId('case-encryption').innerText(), /^encrypted/);
+  await page.screenshot({ path: join(shots, 'case-encrypted.png') });
+  // Back to the first (plain) case, then the sealed one by its folder: refused without its password or with a wrong one.
+  await page.getByTestId('recent-cases').locator('tr', { hasText: join(work, 'case') }).getByTestId('recent-open').click();
+  await page.getByTestId('case-name').filter({ hasText: /^case/ }).waitFor();
+  await page.keyboard.press('Alt+1');
+  assert.match(await page.getByTestId('case-encryption').innerText(), /not encrypted/);
+  await page.getByTestId('open-case-dir').fill(join(work, 'sealed'));
+  await page.getByTestId('open-case').click();
+  await page.getByTestId('case-switch-error').filter({ hasText: /is encrypted: give its password/ }).waitFor();
+  await page.getByTestId('open-case-password').fill('not the pass phrase');
+  await page.getByTestId('open-case').click();
+  await page.getByTestId('case-switch-error').filter({ hasText: /Wrong password/ }).waitFor();
+  await page.getByTestId('open-case-password').fill('e2e pass phrase');
+  await page.getByTestId('open-case').click();
+  await page.getByTestId('case-name').filter({ hasText: 'Operation Sealed' }).waitFor();
+  assert.ok(!readFileSync(join(work, 'sealed', 'case.sqlite')).subarray(0, 16).toString('latin1').startsWith('SQLite format 3'), 'the database is encrypted on disk');
   assert.deepEqual(pageErrors, []);
 });

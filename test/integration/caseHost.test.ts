@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { CaseHost, createWorkbench } from '../../main/core/index.js';
 import { writeSyntheticPhotos } from '../../main/core/bench/syntheticPhotos.js';
 import { KestrelError, type EventPayloads } from '../../main/contract/index.js';

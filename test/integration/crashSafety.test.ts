@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { resolveFfmpeg } from '../../main/core/index.js';
 import { AuditRepository } from '../../main/core/repositories/auditRepository.js';
 import { astronautJpeg, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';

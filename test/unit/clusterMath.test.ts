@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEFAULT_NEIGHBOUR_TUNING, nearestUnits, type UnitGraphStore } from '../../main/core/identities/neighbours.js';
 import { ALL_BANDS, ageBand, cohortStats, keptCohortStats, STAT_SLOTS, type StatsStore } from '../../main/core/identities/scoreNormalisation.js';
 import { jsDot, RowDots } from '../../main/core/identities/vectorDots.js';
+import { PlainVault } from '../../main/core/vault/caseVault.js';
 
 function randomUnits(n: number, dims: number, seed: number): Float32Array {
   let s = seed;
@@ -74,7 +75,7 @@ test('kept statistics: a later run scores only its new units, reuses the rest by
   const cohort = Int32Array.from({ length: 50 }, (_, i) => i);
   const cohortBands = Uint8Array.from(cohort, (u) => bands[u]!);
   const keys = Float64Array.from({ length: 80 }, (_, i) => 1000 + i);
-  const store = (n: number, signature = 'c1'): StatsStore => ({ dir, signature, keys: keys.subarray(0, n) });
+  const store = (n: number, signature = 'c1'): StatsStore => ({ dir, vault: new PlainVault(), signature, keys: keys.subarray(0, n) });
   const first = keptCohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2, store(60));
   assert.deepEqual(first.mean, cohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2).mean);
   // Mark the kept row of key 1003: a reusing run must hand the mark back (it did not score it again).
@@ -101,7 +102,7 @@ test('kept neighbour graph: an incremental run adds only the new units and finds
   for (let q = 0; q < 100; q++) for (let d = 0; d < dims; d++) m[(500 + q) * dims + d] = m[q * dims + d]! + (d === q % dims ? 0.05 : 0);
   const tuning = { ...DEFAULT_NEIGHBOUR_TUNING, exactLimit: 100 };
   const keys = Float64Array.from({ length: 600 }, (_, i) => 7 * i + 1);
-  const store = (n: number, k = keys): UnitGraphStore => ({ dir, signature: 'models', keys: k.subarray(0, n) });
+  const store = (n: number, k = keys): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'models', keys: k.subarray(0, n) });
   const nearest = (c: { ids: Int32Array; k: number }): number[] => Array.from({ length: 100 }, (_, q) => c.ids[q * c.k]!);
   const expected = Array.from({ length: 100 }, (_, q) => q);
   nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));

@@ -1,12 +1,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../main/core/db/database.js';
 import { FaceIndex, exactTopK } from '../../main/core/search/faceIndex.js';
 import { fusedVector } from '../../main/core/search/fusedVector.js';
 import { vectorToBlob } from '../../main/core/repositories/faceRepository.js';
+import { PlainVault, SealedVault } from '../../main/core/vault/caseVault.js';
+import { randomBytes } from 'node:crypto';
 
 const made: string[] = [];
 after(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
@@ -57,7 +59,7 @@ function bruteForce(vectors: Map<number, Record<string, Float32Array>>, q: Float
 
 test('exact mode finds the true nearest faces and picks up new faces incrementally', () => {
   const c = caseWith(300);
-  const idx = new FaceIndex(c.db, join(c.dir, 'index'), MODELS);
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS);
   idx.refresh();
   assert.equal(idx.mode, 'exact');
   assert.equal(idx.size, 300);
@@ -76,7 +78,7 @@ test('exact mode finds the true nearest faces and picks up new faces incremental
 test('graph mode above the exact limit: high recall, saved, reopened from disk, appended, rebuilt after a mismatch', () => {
   const c = caseWith(1500, 2);
   const tuning = { exactLimit: 500, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
-  const idx = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
   idx.refresh();
   assert.equal(idx.mode, 'hnsw');
   assert.ok(existsSync(join(c.dir, 'index', 'faces.usearch')));
@@ -89,17 +91,31 @@ test('graph mode above the exact limit: high recall, saved, reopened from disk, 
   assert.ok(found / 50 >= 0.9, `recall@10 ${found / 50}`);
   // A second index object opens the saved graph and appends what intake added since.
   c.add(10);
-  const again = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  const again = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
   const q = fusedVector(c.vectors.get(1505)!, ['r1', 'r2'], [16, 8]);
   assert.equal(again.search(q, 1)[0]!.faceId, 1505);
   assert.equal(again.size, 1510);
   // Faces removed behind the index's back: it no longer vouches for the database and is rebuilt.
   c.db.prepare('DELETE FROM embeddings WHERE face_id <= 5').run();
   c.db.prepare('DELETE FROM faces WHERE id <= 5').run();
-  const rebuilt = new FaceIndex(c.db, join(c.dir, 'index'), MODELS, tuning);
+  const rebuilt = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
   rebuilt.refresh();
   assert.equal(rebuilt.size, 1505);
   assert.ok(rebuilt.search(fusedVector(c.vectors.get(3)!, ['r1', 'r2'], [16, 8]), 10).every((h) => h.faceId > 5));
+  c.db.close();
+});
+
+test('in an encrypted case the graph and its metadata are sealed on disk and reopened from the sealed files', () => {
+  const c = caseWith(700, 3);
+  const tuning = { exactLimit: 500, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
+  const vault = new SealedVault(c.dir, randomBytes(32));
+  new FaceIndex(c.db, join(c.dir, 'index'), vault, MODELS, tuning).refresh();
+  for (const f of ['faces.usearch', 'faces.json']) assert.equal(readFileSync(join(c.dir, 'index', f)).subarray(0, 5).toString('latin1'), 'KSEAL', f);
+  const sealedBefore = readFileSync(join(c.dir, 'index', 'faces.usearch'));
+  const again = new FaceIndex(c.db, join(c.dir, 'index'), vault, MODELS, tuning);
+  assert.equal(again.search(fusedVector(c.vectors.get(321)!, ['r1', 'r2'], [16, 8]), 1)[0]!.faceId, 321);
+  assert.equal(again.mode, 'hnsw');
+  assert.ok(readFileSync(join(c.dir, 'index', 'faces.usearch')).equals(sealedBefore), 'opened from the sealed file, not rebuilt');
   c.db.close();
 });
 

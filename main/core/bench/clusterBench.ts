@@ -6,6 +6,7 @@ import { clusterUnits, DEFAULT_CLUSTER_PARAMS } from '../identities/identityClus
 import { nearestUnits, type UnitGraphStore } from '../identities/neighbours.js';
 import { ageBand, chooseCohort, keptCohortStats, type StatsStore } from '../identities/scoreNormalisation.js';
 import { syntheticFaces } from './searchBench.js';
+import { PlainVault } from '../vault/caseVault.js';
 
 export interface BenchClusterOptions {
   readonly faces: number;
@@ -40,8 +41,8 @@ export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-cluster-'));
   const cohort = chooseCohort(bands.subarray(0, o.faces), params.cohortPerBand);
   const cohortBands = Uint8Array.from(cohort, (u) => bands[u]!);
-  const statsStore = (n: number): StatsStore => ({ dir, signature: `bench|${cohort.join(',')}`, keys: keys.subarray(0, n) });
-  const graphStore = (n: number): UnitGraphStore => ({ dir, signature: 'bench', keys: keys.subarray(0, n) });
+  const statsStore = (n: number): StatsStore => ({ dir, vault: new PlainVault(), signature: `bench|${cohort.join(',')}`, keys: keys.subarray(0, n) });
+  const graphStore = (n: number): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'bench', keys: keys.subarray(0, n) });
   /** One run over the first n faces, the first `from` of them fixed to `labels`. */
   const run = (n: number, from: number, labels: Int32Array | null): { seconds: number; stages: Record<string, number>; labels: Int32Array; seeds: number; merges: number } => {
     const m = matrix.subarray(0, n * o.dims);

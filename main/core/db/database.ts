@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { KestrelError } from '../../contract/index.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
@@ -9,6 +9,8 @@ export type Db = Database.Database;
 export interface OpenDatabaseOptions {
   readonly readonly?: boolean;
   readonly migrations?: readonly Migration[];
+  /** The cipher key (hex) of an encrypted case's database (SQLite3 Multiple Ciphers, ChaCha20-Poly1305 pages). */
+  readonly key?: string | null;
 }
 
 /**
@@ -25,6 +27,14 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     throw new KestrelError('IO_ERROR', `Cannot open case database ${file}: ${(err as Error).message}`, { cause: err });
   }
   try {
+    if (options.key) {
+      db.pragma(`hexkey='${options.key.replace(/[^0-9a-f]/gi, '')}'`);
+      try {
+        db.prepare('SELECT count(*) FROM sqlite_schema').get();
+      } catch (err) {
+        throw new KestrelError('CASE_PASSWORD_WRONG', `The case database ${file} does not open with this case's key: the password is wrong or the database was replaced`, { cause: err });
+      }
+    }
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     if (!options.readonly) {

@@ -9,6 +9,7 @@ import { decodeImage, type RgbImage } from '../media/imageDecoder.js';
 import { ARCHIVE_SEP } from '../repositories/locationPath.js';
 import type { ExportFaceRow, ExportMediaRow } from '../repositories/exportRepository.js';
 import { locateVideo } from '../video/evidenceClip.js';
+import { withReadablePath, type CaseVault } from '../vault/caseVault.js';
 
 /** A frame of an original, decoded, with the factor from stored (original) coordinates to its pixels. */
 export interface LoadedFrame { readonly image: RgbImage; readonly scale: number }
@@ -22,7 +23,7 @@ export type OriginalCheck = { readonly ok: true; readonly path: string; readonly
 export class OriginalReader {
   private readonly checked = new Map<number, OriginalCheck>();
   /** `derivedDir` holds the case's working copies of videos found inside archives. */
-  constructor(private readonly ffmpeg: () => string, private readonly derivedDir: string) {}
+  constructor(private readonly ffmpeg: () => string, private readonly derivedDir: string, private readonly vault: CaseVault) {}
 
   async check(m: ExportMediaRow): Promise<OriginalCheck> {
     const seen = this.checked.get(m.id);
@@ -35,7 +36,7 @@ export class OriginalReader {
 
   private async locate(m: ExportMediaRow): Promise<OriginalCheck> {
     if (m.kind === 'video') {
-      const r = await locateVideo(this.derivedDir, m.sha256, m.locations);
+      const r = await locateVideo(this.vault, this.derivedDir, m.sha256, m.locations);
       return 'path' in r ? { ok: true, path: r.path } : { ok: false, problem: `original ${m.sha256.slice(0, 12)}… not available (${r.problems.join('; ')})` };
     }
     const problems: string[] = [];
@@ -56,7 +57,7 @@ export class OriginalReader {
   /** The frame a face was found in: the photo itself, or the video frame at its time. */
   async frame(m: ExportMediaRow, checked: Extract<OriginalCheck, { ok: true }>, frameMs: number | null): Promise<LoadedFrame> {
     if (m.kind === 'video') {
-      const png = await videoFrame(this.ffmpeg(), checked.path, frameMs ?? 0);
+      const png = await withReadablePath(this.vault, this.derivedDir, checked.path, (p) => videoFrame(this.ffmpeg(), p, frameMs ?? 0));
       const out = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
       return { image: { data: out.data, width: out.info.width, height: out.info.height }, scale: m.width ? out.info.width / m.width : 1 };
     }

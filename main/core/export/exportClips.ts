@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { sha256File } from '../media/hashing.js';
+import { sha256 } from '../media/hashing.js';
+import type { CaseVault } from '../vault/caseVault.js';
 import type { ExportRepository } from '../repositories/exportRepository.js';
-import { clipSpan, DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, encodeSpan, verifiedOriginal } from '../video/evidenceClip.js';
+import { clipSpan, DEFAULT_CLIP_MIN_MS, DEFAULT_CLIP_PAD_MS, encodeSpan, withVerifiedOriginal } from '../video/evidenceClip.js';
 import { cutRedactedClip, REDACT_HOLD_MS, type HiddenFace } from '../video/redactedClip.js';
 import type { ExportContent } from './exportContent.js';
 import type { ExportWriter } from './exportManifest.js';
@@ -25,6 +26,7 @@ export interface ExportedClip {
 
 export interface ExportClipDeps {
   readonly caseDir: string;
+  readonly vault: CaseVault;
   readonly exports: ExportRepository;
   readonly ffmpeg: () => string;
 }
@@ -42,9 +44,10 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
   if (!o.redact) {
     for (const clip of c.clips) {
       const from = join(d.caseDir, 'derived', clip.path);
-      if (!existsSync(from) || (await sha256File(from)) !== clip.sha256) { problems.push(`clip ${clip.id}: missing, or its SHA-256 no longer matches the one recorded when it was cut`); continue; }
+      const bytes = existsSync(from) ? await d.vault.readFile(from).catch(() => null) : null;
+      if (!bytes || sha256(bytes) !== clip.sha256) { problems.push(`clip ${clip.id}: missing, or its SHA-256 no longer matches the one recorded when it was cut`); continue; }
       const file = `clips/clip-${clip.id}${extname(clip.path) || '.mp4'}`;
-      await w.copy(from, file);
+      await w.write(file, bytes);
       if (clip.trackId !== null) covered.add(clip.trackId);
       out.push({ file, trackId: clip.trackId, mediaId: clip.mediaId, startMs: clip.startMs, endMs: clip.endMs, origin: `case clip ${clip.id}`, redacted: false, redactedFrames: 0 });
     }
@@ -57,10 +60,10 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
     if (!m) continue;
     const { fromMs: startMs, toMs: endMs } = clipSpan(t.startMs, t.endMs, m.durationMs, DEFAULT_CLIP_PAD_MS, DEFAULT_CLIP_MIN_MS);
     try {
-      const original = await verifiedOriginal(join(d.caseDir, 'derived'), m.sha256, m.locations);
       if (!o.redact) {
         const file = `clips/track-${t.id}.mp4`;
-        await w.produce(file, async (abs) => { await encodeSpan(d.ffmpeg(), original, startMs, endMs, abs); });
+        await withVerifiedOriginal(d.vault, join(d.caseDir, 'derived'), m.sha256, m.locations,
+          (original) => w.produce(file, async (abs) => { await encodeSpan(d.ffmpeg(), original, startMs, endMs, abs); }));
         out.push({ file, trackId: t.id, mediaId: m.id, startMs, endMs, origin: 'cut at export', redacted: false, redactedFrames: 0 });
         continue;
       }
@@ -70,9 +73,9 @@ export async function writeExportClips(d: ExportClipDeps, c: ExportContent, w: E
         .map((f) => ({ ms: f.frameMs!, box: { x: f.x, y: f.y, w: f.w, h: f.h }, trackId: f.trackId }));
       const file = `clips/track-${t.id}-redacted.mp4`;
       let redactedFrames = 0;
-      await w.produce(file, async (abs) => {
+      await withVerifiedOriginal(d.vault, join(d.caseDir, 'derived'), m.sha256, m.locations, (original) => w.produce(file, async (abs) => {
         ({ redactedFrames } = await cutRedactedClip(d.ffmpeg(), original, { fromMs: startMs, toMs: endMs, width: m.width!, height: m.height!, fps: m.fps ?? 25, hidden }, abs));
-      });
+      }));
       out.push({ file, trackId: t.id, mediaId: m.id, startMs, endMs, origin: 'cut at export', redacted: true, redactedFrames });
     } catch (err) {
       problems.push(`track ${t.id}: no clip (${(err as Error).message})`);

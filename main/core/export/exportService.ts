@@ -9,6 +9,7 @@ import { writeExportData, type FaceEvidence } from './exportData.js';
 import { writeExportClips } from './exportClips.js';
 import { ExportWriter } from './exportManifest.js';
 import { annotatedFrame, faceCrop, OriginalReader } from './evidenceImages.js';
+import type { CaseVault } from '../vault/caseVault.js';
 import { buildReport, type ReportInfo } from './reportModel.js';
 import { reportHtml } from './reportHtml.js';
 import { writeReportPdf } from './reportPdf.js';
@@ -24,6 +25,7 @@ export interface ExportDeps extends ContentDeps {
   /** The decision thresholds and parameters in force, in each report language. */
   readonly thresholds: Readonly<Record<ReportLang, readonly (readonly [string, string])[]>>;
   readonly ffmpeg: () => string;
+  readonly vault: CaseVault;
 }
 
 export interface ExportOptions {
@@ -74,7 +76,7 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
     if (e.crop) crops.set(id, e.crop);
     if (e.frame) frames.set(id, e.frame);
   }
-  const clips = o.clips ? await writeExportClips({ caseDir, exports: d.exports, ffmpeg: d.ffmpeg }, content, w, o, problems) : [];
+  const clips = o.clips ? await writeExportClips({ caseDir, vault: d.vault, exports: d.exports, ffmpeg: d.ffmpeg }, content, w, o, problems) : [];
   check(o.signal);
   const exportedAt = new Date().toISOString();
   const header = {
@@ -131,7 +133,7 @@ function check(signal?: AbortSignal): void {
  * problem is reported). Frames redact the non-subject faces when asked.
  */
 async function writeEvidence(d: ExportDeps, c: ExportContent, w: ExportWriter, o: ExportOptions, problems: string[]): Promise<Map<number, FaceEvidence>> {
-  const reader = new OriginalReader(d.ffmpeg, join(d.caseDir, 'derived'));
+  const reader = new OriginalReader(d.ffmpeg, join(d.caseDir, 'derived'), d.vault);
   const evidence = new Map<number, FaceEvidence>();
   const byMedia = new Map<number, ExportFaceRow[]>();
   for (const f of c.faces.values()) {
@@ -150,7 +152,8 @@ async function writeEvidence(d: ExportDeps, c: ExportContent, w: ExportWriter, o
       for (const f of faces) {
         const rel = `crops/face-${f.id}-thumbnail.jpg`;
         const from = join(d.caseDir, 'derived', f.thumb);
-        if (existsSync(from)) { await w.copy(from, rel); evidence.set(f.id, { crop: rel, frame: null, from: 'case thumbnail' }); } else evidence.set(f.id, { crop: null, frame: null, from: 'none' });
+        const thumb = existsSync(from) ? await d.vault.readFile(from).catch(() => null) : null;
+        if (thumb) { await w.write(rel, thumb); evidence.set(f.id, { crop: rel, frame: null, from: 'case thumbnail' }); } else evidence.set(f.id, { crop: null, frame: null, from: 'none' });
       }
       return;
     }

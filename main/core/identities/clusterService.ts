@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { CaseVault } from '../vault/caseVault.js';
 import type { ClusterRunDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
@@ -23,7 +24,7 @@ export interface ClusterDeps {
    * (derived/identities/), so that an incremental run works on its new units only; none: computed
    * afresh every time.
    */
-  readonly cacheDir?: string;
+  readonly cache?: { readonly dir: string; readonly vault: CaseVault };
 }
 
 const COHORT_KEY = 'identities.cohort';
@@ -88,8 +89,8 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
   cohort ??= candidate;
   const cohortKeys = Array.from(cohort, (u) => units.keys[u]!);
   const stableKeys = stableUnitKeys(units.keys);
-  const store = deps.cacheDir
-    ? { dir: deps.cacheDir, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableKeys }
+  const store = deps.cache
+    ? { ...deps.cache, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableKeys }
     : undefined;
   const stats = keptCohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads, store);
   return { units, stats, cohortKeys, cohortReused: reused, cohortUnits, stableKeys };
@@ -130,7 +131,7 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
   }
   const from = full ? 0 : units.firstNew;
   const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from,
-    deps.cacheDir ? { dir: deps.cacheDir, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined);
+    deps.cache ? { ...deps.cache, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined);
   const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
     isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 

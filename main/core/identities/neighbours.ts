@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { PlainVault, type CaseVault } from '../vault/caseVault.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
@@ -35,6 +36,7 @@ export const DEFAULT_NEIGHBOUR_TUNING: NeighbourTuning = { exactLimit: 5_000, co
  */
 export interface UnitGraphStore {
   readonly dir: string;
+  readonly vault: CaseVault;
   /** The recognizers the vectors come from; a graph of another set is rebuilt. */
   readonly signature: string;
   /** A stable key per row (a face's or a track's id), so that later runs find their rows again. */
@@ -55,10 +57,10 @@ const GRAPH_META = 'units.json';
  */
 function savedGraph(store: UnitGraphStore, config: ConstructorParameters<typeof Index>[0], from: number): Index | null {
   try {
-    const meta = JSON.parse(readFileSync(join(store.dir, GRAPH_META), 'utf8')) as GraphMeta;
+    const meta = JSON.parse(store.vault.readFileSync(join(store.dir, GRAPH_META)).toString('utf8')) as GraphMeta;
     if (meta.signature !== store.signature || meta.count !== from) return null;
     const g = new Index(config);
-    g.load(join(store.dir, GRAPH_FILE));
+    store.vault.withPlainFileSync(join(store.dir, GRAPH_FILE), (p) => g.load(p));
     if (g.size() !== from) return null;
     const keys = BigUint64Array.from(store.keys.subarray(0, from), (k) => BigInt(k));
     const found = g.contains(keys) as boolean[] | boolean;
@@ -130,8 +132,9 @@ export function nearestUnits(matrix: Float32Array, dims: number, k: number, thre
   const dir = store?.dir ?? mkdtempSync(join(tmpdir(), 'kestrel-units-'));
   const index = new Index(config);
   try {
-    saveWithMeta(dir, GRAPH_FILE, (path) => built.save(path), GRAPH_META, { signature: store?.signature ?? '', count: n } satisfies GraphMeta);
-    index.load(join(dir, GRAPH_FILE));
+    const vault = store?.vault ?? new PlainVault();
+    saveWithMeta(vault, dir, GRAPH_FILE, (path) => built.save(path), GRAPH_META, { signature: store?.signature ?? '', count: n } satisfies GraphMeta);
+    vault.withPlainFileSync(join(dir, GRAPH_FILE), (p) => index.load(p));
   } finally {
     if (!store) rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import type { CaseVault } from '../vault/caseVault.js';
 import { join } from 'node:path';
 import { MetricKind, exactSearch } from 'usearch';
 import { saveWithMeta } from '../util/saveWithMeta.js';
@@ -134,6 +135,7 @@ export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Arr
 /** Where a case keeps its units' cohort statistics between runs (derived/identities/). */
 export interface StatsStore {
   readonly dir: string;
+  readonly vault: CaseVault;
   /** The recognizers and the cohort: statistics against another cohort are not reused. */
   readonly signature: string;
   /** A stable key per row (a face's or a track's id). */
@@ -153,8 +155,8 @@ export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int3
   if (!store) return cohortStats(matrix, dims, cohort, cohortBands, threads);
   let saved: { row: Map<number, number>; mean: Float32Array; sd: Float32Array } | null = null;
   try {
-    const meta = JSON.parse(readFileSync(join(store.dir, STATS_META), 'utf8')) as { signature: string; count: number };
-    const buf = readFileSync(join(store.dir, STATS_FILE));
+    const meta = JSON.parse(store.vault.readFileSync(join(store.dir, STATS_META)).toString('utf8')) as { signature: string; count: number };
+    const buf = store.vault.readFileSync(join(store.dir, STATS_FILE));
     const count = meta.count;
     if (meta.signature === store.signature && buf.length === count * (8 + 8 * SLOTS)) {
       const bytes = new Uint8Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length));
@@ -181,7 +183,7 @@ export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int3
     Buffer.from(store.keys.buffer, store.keys.byteOffset, n * 8).copy(out, 0);
     Buffer.from(stats.mean.buffer, stats.mean.byteOffset, n * SLOTS * 4).copy(out, n * 8);
     Buffer.from(stats.sd.buffer, stats.sd.byteOffset, n * SLOTS * 4).copy(out, n * 8 + n * SLOTS * 4);
-    saveWithMeta(store.dir, STATS_FILE, (path) => writeFileSync(path, out), STATS_META, { signature: store.signature, count: n });
+    saveWithMeta(store.vault, store.dir, STATS_FILE, (path) => writeFileSync(path, out), STATS_META, { signature: store.signature, count: n });
   }
   return stats;
 }

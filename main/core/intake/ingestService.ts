@@ -1,4 +1,4 @@
-import { lstat, mkdir, open, statfs, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, statfs } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   KestrelError, type IngestSummary, type IntakeError, type JobId, type JobProgress, type MediaErrorReason, type MediaId, type SourceId,
@@ -24,6 +24,7 @@ import type { FacePool } from '../faces/facePool.js';
 import type { TrackRepository } from '../repositories/trackRepository.js';
 import { DEFAULT_SAMPLING, type SamplingOptions } from '../video/frameSampler.js';
 import { processVideo } from '../video/videoProcessor.js';
+import { withReadablePath, type CaseVault } from '../vault/caseVault.js';
 
 export interface IngestDeps {
   readonly db: Db;
@@ -33,6 +34,7 @@ export interface IngestDeps {
   readonly jobs: JobRepository;
   readonly audit: AuditRepository;
   readonly derivedDir: string;
+  readonly vault: CaseVault;
   readonly pool: () => Promise<FacePool>;
   readonly tracks: TrackRepository;
   /** Resolves ffmpeg for video (throws with the fix when none is installed). */
@@ -159,7 +161,8 @@ export class IngestService {
     const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat, display = path): void =>
       queue(display, async () => {
         try {
-          await processVideo(video, mediaId, hash, path, format, opts.signal);
+          // A working copy kept in an encrypted case is read from a plain copy while it is processed.
+          await withReadablePath(this.d.vault, this.d.derivedDir, path, (readable) => processVideo(video, mediaId, hash, readable, format, opts.signal));
         } catch (err) {
           this.d.log(`video ${display}: ${(err as Error).message}`);
           this.d.media.markFailed(mediaId, 'decode_failed', (err as Error).message);
@@ -173,9 +176,9 @@ export class IngestService {
           this.d.media.linkToJob(jobId, p.id);
           // A plain file must still hash as taken in; an archive member is read from its verified working copy.
           const file = p.archiveEntry
-            ? await verifiedExtractedVideo(this.d.derivedDir, p.sha256, [{ path: p.path, entry: p.archiveEntry }], opts.archiveLimits).catch(() => null)
+            ? await verifiedExtractedVideo(this.d.vault, this.d.derivedDir, p.sha256, [{ path: p.path, entry: p.archiveEntry }], opts.archiveLimits).catch(() => null)
             : (await sha256File(p.path).catch(() => '')) === p.sha256 ? p.path : null;
-          const head = file ? await readFileHead(file).catch(() => null) : null;
+          const head = file ? await withReadablePath(this.d.vault, this.d.derivedDir, file, readFileHead).catch(() => null) : null;
           const t = head ? sniffFileType(head) : null;
           const format = t?.kind === 'video' ? t.format : t?.kind === 'image' && t.format === 'gif' ? 'gif' : null;
           if (file && format) submitVideo(p.id, p.sha256, file, format, displayLocation(p.path, p.archiveEntry));
@@ -351,7 +354,7 @@ export class IngestService {
     if (!this.counted(outcome, ctx)) return;
     let copy: string;
     try {
-      copy = await storeExtractedVideo(this.d.derivedDir, hash, entry, data);
+      copy = await storeExtractedVideo(this.d.vault, this.d.derivedDir, hash, entry, data);
     } catch (err) {
       if (isDiskFull(err)) throw err;
       this.d.media.markFailed(outcome.id, 'unreadable', `could not write the working copy of the archived video: ${(err as Error).message}`);
@@ -414,7 +417,7 @@ export class IngestService {
     if (result.faces.length) await mkdir(thumbDir, { recursive: true, mode: 0o700 });
     for (let i = 0; i < working.faces.length; i++) {
       const rel = join('thumbs', hash.slice(0, 2), `${hash}_${i}.jpg`);
-      await writeFile(join(this.d.derivedDir, rel), await encodeThumbnail(working.faces[i]!.thumb, THUMB_SIZE));
+      await this.d.vault.writeFile(join(this.d.derivedDir, rel), await encodeThumbnail(working.faces[i]!.thumb, THUMB_SIZE));
       thumbs.push(rel);
     }
     this.d.db.transaction(() => {

@@ -1,12 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OriginalReader, type LoadedFrame } from '../export/evidenceImages.js';
 import type { ExportMediaRow, ExportRepository } from '../repositories/exportRepository.js';
+import type { CaseVault } from '../vault/caseVault.js';
 
 export interface DerivedPictureDeps {
   readonly exports: ExportRepository;
   readonly derivedDir: string;
+  readonly vault: CaseVault;
   readonly ffmpeg: () => string;
 }
 
@@ -23,15 +25,13 @@ export async function derivedFromOriginal(
 ): Promise<{ readonly path: string; readonly problem: null } | { readonly path: null; readonly problem: string }> {
   const abs = join(d.derivedDir, rel);
   if (existsSync(abs)) return { path: rel, problem: null };
-  const reader = new OriginalReader(d.ffmpeg, d.derivedDir);
+  const reader = new OriginalReader(d.ffmpeg, d.derivedDir, d.vault);
   const checked = await reader.check(media);
   if (!checked.ok) return { path: null, problem: checked.problem };
   const picture = await make((frameMs) => reader.frame(media, checked, frameMs));
   await mkdir(dirname(abs), { recursive: true, mode: 0o700 });
   // Written whole or not at all: a reader never sees half a picture.
-  const part = `${abs}.${process.pid}.part`;
-  await writeFile(part, picture, { mode: 0o600 });
-  await rename(part, abs);
+  await d.vault.writeFile(abs, picture);
   return { path: rel, problem: null };
 }
 

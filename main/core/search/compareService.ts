@@ -109,8 +109,8 @@ export function profileCalibration(store: ModelStore, profile: ProfileName): { c
 export const CALIBRATION_FILE = 'calibration.json';
 
 /** A photo's primary face, ready to compare. */
-export async function photoFace(pool: FacePool, path: string, givenAge: number | null): Promise<CompareFace> {
-  const p = await readProbe(pool, path);
+export async function photoFace(pool: FacePool, path: string, givenAge: number | null, read?: (path: string) => Promise<Buffer>): Promise<CompareFace> {
+  const p = await readProbe(pool, path, read);
   return {
     label: p.fileName, sha256: p.sha256, faceId: null, box: p.face.box, estimatedAge: p.face.age, givenAge,
     quality: p.face.quality, otherFaces: p.otherFaces, embeddings: p.face.embeddings,

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import type { CaseVault } from '../vault/caseVault.js';
 import { join } from 'node:path';
 import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
 import type { Db } from '../db/database.js';
@@ -51,7 +52,9 @@ export class FaceIndex {
   readonly dims: number;
   private readonly signature: string;
 
-  constructor(private readonly db: Db, private readonly dir: string, readonly models: readonly IndexedModel[], private readonly tuning: IndexTuning = DEFAULT_INDEX_TUNING) {
+  constructor(
+    private readonly db: Db, private readonly dir: string, private readonly vault: CaseVault, readonly models: readonly IndexedModel[], private readonly tuning: IndexTuning = DEFAULT_INDEX_TUNING,
+  ) {
     this.dims = models.reduce((a, m) => a + m.dim, 0);
     this.signature = models.map((m) => `${m.id}:${m.dim}`).join('+');
     this.meta = { signature: this.signature, count: 0, maxFaceId: 0 };
@@ -172,11 +175,11 @@ export class FaceIndex {
     const f = this.files();
     if (existsSync(f.index) && existsSync(f.meta)) {
       try {
-        const meta = JSON.parse(readFileSync(f.meta, 'utf8')) as IndexMeta;
+        const meta = JSON.parse(this.vault.readFileSync(f.meta).toString('utf8')) as IndexMeta;
         const olderStill = (this.db.prepare('SELECT count(*) FROM faces WHERE id <= ?').pluck().get(meta.maxFaceId) as number) === meta.count;
         if (meta.signature === this.signature && olderStill) {
           const g = this.newGraph();
-          g.load(f.index);
+          this.vault.withPlainFileSync(f.index, (p) => g.load(p));
           if (g.size() === meta.count) {
             this.hnsw = g;
             this.meta = meta;
@@ -223,7 +226,7 @@ export class FaceIndex {
 
   private save(): void {
     const g = this.hnsw!;
-    saveWithMeta(this.dir, INDEX_FILE, (path) => g.save(path), META_FILE, this.meta);
+    saveWithMeta(this.vault, this.dir, INDEX_FILE, (path) => g.save(path), META_FILE, this.meta);
   }
 }
 

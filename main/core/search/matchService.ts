@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -16,6 +16,7 @@ import { caseLibraryItems, type LibraryItem, type MatchRepository } from '../rep
 import type { WatchlistRepository } from '../repositories/watchlistRepository.js';
 import { evidenceFor, type Calibration } from './calibration.js';
 import { fusedVector } from './fusedVector.js';
+import { isEncryptedCase } from '../vault/caseKey.js';
 
 export interface MatchRequest {
   /** Library specs: case, case:DIR, source:ID, watchlist:NAME, folder:DIR. */
@@ -156,6 +157,9 @@ async function loadLibrary(d: MatchDeps, spec: string): Promise<Library> {
 function otherCase(d: MatchDeps, dir: string, lib: (label: string, items: readonly LibraryItem[]) => Library): Library {
   const file = join(dir, 'case.sqlite');
   if (!existsSync(file)) throw new KestrelError('CASE_NOT_FOUND', `No Kestrel case at ${dir}`);
+  if (isEncryptedCase(dir)) {
+    throw new KestrelError('INVALID_INPUT', `Case ${dir} is encrypted: its faces are read only inside it. Match from that case instead (its library 'case' against this one's), or against a folder of the photos`);
+  }
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const version = db.pragma('user_version', { simple: true }) as number;

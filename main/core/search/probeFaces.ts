@@ -26,10 +26,10 @@ export interface ProbeFace {
  * Reads a probe or reference photo (never written to), finds its faces with the intake pipeline and
  * returns the primary one. A photo that cannot be read or decoded, or has no face, is a clear error.
  */
-export async function readProbe(pool: FacePool, path: string): Promise<ProbeFace> {
+export async function readProbe(pool: FacePool, path: string, read: (path: string) => Promise<Buffer> = (p) => readFile(p)): Promise<ProbeFace> {
   let buf: Buffer;
   try {
-    buf = await readFile(path);
+    buf = await read(path);
   } catch (err) {
     throw new KestrelError('INVALID_INPUT', `Cannot read photo ${path}: ${(err as Error).message}`);
   }

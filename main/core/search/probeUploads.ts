@@ -1,7 +1,9 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError } from '../../contract/index.js';
 import { sha256 } from '../media/hashing.js';
+import type { CaseVault } from '../vault/caseVault.js';
 
 /** A file name that is safe as one path segment on every platform, keeping what it can of the original. */
 export function safeFileName(name: string): string {
@@ -15,18 +17,14 @@ export function safeFileName(name: string): string {
  * in the case, under derived/probes/<sha256>/<name>, read-only: the probe of a stored search stays
  * available for the report; the same photo sent again under the same name is not written again.
  */
-export async function storeProbeUpload(derivedDir: string, name: string, base64: string): Promise<string> {
+export async function storeProbeUpload(vault: CaseVault, derivedDir: string, name: string, base64: string): Promise<string> {
   const bytes = Buffer.from(base64, 'base64');
   if (!bytes.length) throw new KestrelError('INVALID_INPUT', `The probe photo ${name} is empty`);
   const dir = join(derivedDir, 'probes', sha256(bytes));
   const path = join(dir, safeFileName(name));
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(path, bytes, { flag: 'wx', mode: 0o400 });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return path;
-  }
+  if (existsSync(path)) return path;
+  await vault.writeFile(path, bytes);
   await chmod(path, 0o400);
   return path;
 }

@@ -28,6 +28,8 @@ export interface SearchDeps {
   readonly tracks: TrackRepository;
   readonly searches: SearchRepository;
   readonly audit: AuditRepository;
+  /** Reads a probe photo (an upload kept in the case goes through its vault). */
+  readonly readPhoto: (path: string) => Promise<Buffer>;
 }
 
 type Key = { readonly faceId: number; readonly trackId: number | null };
@@ -82,7 +84,7 @@ type SearchProbe = SearchProbeDto & { readonly embeddings: Record<string, Float3
 async function searchProbe(d: SearchDeps, pool: FacePool, ref: string): Promise<SearchProbe> {
   const m = /^face:(\d+)$/.exec(ref);
   if (!m) {
-    const p = await readProbe(pool, ref);
+    const p = await readProbe(pool, ref, d.readPhoto);
     return { fileName: p.fileName, sha256: p.sha256, faceId: null, age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces, embeddings: p.face.embeddings, sameSighting: [] };
   }
   const id = Number(m[1]);

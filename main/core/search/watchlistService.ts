@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
@@ -12,6 +12,7 @@ import { blobToVector } from '../repositories/faceRepository.js';
 import type { TrackRepository } from '../repositories/trackRepository.js';
 import type { AlarmRow, SubjectRefs, WatchlistRepository } from '../repositories/watchlistRepository.js';
 import { fusedScore, type EmbeddingSet } from './similarity.js';
+import { photoReader, type CaseVault } from '../vault/caseVault.js';
 
 /**
  * Default alarm threshold on the fused cosine. On fgnet_verify the fused score at FAR 1e-3 is 0.58
@@ -98,7 +99,9 @@ export function checkNewFaces(d: WatchlistDeps, actor: string, models: readonly 
 
 /** Examiner operations on watchlists: create, enrol (then check the case), decide alarms. Each is audited. */
 export class WatchlistService {
-  constructor(private readonly d: WatchlistDeps, private readonly pool: () => Promise<FacePool>, private readonly derivedDir: string, private readonly models: readonly string[]) {}
+  constructor(
+    private readonly d: WatchlistDeps, private readonly pool: () => Promise<FacePool>, private readonly derivedDir: string, private readonly vault: CaseVault, private readonly models: readonly string[],
+  ) {}
 
   create(o: { name: string; threshold?: number; notes?: string; examiner: string }): number {
     const name = o.name.trim();
@@ -119,13 +122,13 @@ export class WatchlistService {
     if (!o.photos.length) throw new KestrelError('INVALID_INPUT', 'Enrolment needs at least one reference photo');
     const pool = await this.pool();
     const refs: ProbeFace[] = [];
-    for (const p of o.photos) refs.push(await readProbe(pool, p));
+    for (const p of o.photos) refs.push(await readProbe(pool, p, photoReader(this.vault, this.derivedDir)));
     const dir = join(this.derivedDir, 'watchlist');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const thumbs: string[] = [];
     for (const r of refs) {
       const rel = join('watchlist', `${r.sha256}.jpg`);
-      await writeFile(join(this.derivedDir, rel), await encodeThumbnail(r.face.thumb, THUMB_SIZE));
+      await this.vault.writeFile(join(this.derivedDir, rel), await encodeThumbnail(r.face.thumb, THUMB_SIZE));
       thumbs.push(rel);
     }
     const subjectId = this.d.db.transaction(() => {

@@ -14,6 +14,6 @@ export async function faceFrame(d: DerivedPictureDeps, faceId: number): Promise<
   const media = d.exports.media([face.mediaId])[0]!;
   const r = await derivedPicture(d, `frames/face-${faceId}.jpg`, media, face.frameMs, (frame) => annotatedFrame(frame, [face], [], false));
   if (r.path === null) return { faceId, path: null, problem: r.problem, width: null, height: null };
-  const meta = await sharp(join(d.derivedDir, r.path)).metadata();
+  const meta = await sharp(await d.vault.readFile(join(d.derivedDir, r.path))).metadata();
   return { faceId, path: r.path, problem: null, width: meta.width ?? null, height: meta.height ?? null };
 }

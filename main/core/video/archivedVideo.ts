@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { readArchiveMember } from '../media/archiveMember.js';
 import type { ArchiveLimits } from '../media/archiveReader.js';
-import { sha256, sha256File } from '../media/hashing.js';
+import { sha256 } from '../media/hashing.js';
+import type { CaseVault } from '../vault/caseVault.js';
 import { ARCHIVE_SEP } from '../repositories/locationPath.js';
 
 /**
@@ -20,18 +21,12 @@ export function extractedVideoPath(derivedDir: string, hash: string, entry: stri
 }
 
 /** Writes the working copy from bytes already hashed to `hash` (whole or not at all); returns its path. */
-export async function storeExtractedVideo(derivedDir: string, hash: string, entry: string, data: Buffer): Promise<string> {
+export async function storeExtractedVideo(vault: CaseVault, derivedDir: string, hash: string, entry: string, data: Buffer): Promise<string> {
   const abs = extractedVideoPath(derivedDir, hash, entry);
-  if (existsSync(abs) && (await sha256File(abs)) === hash) return abs;
+  if (existsSync(abs) && (await vault.hashFile(abs)) === hash) return abs;
   await mkdir(join(abs, '..'), { recursive: true, mode: 0o700 });
-  const part = `${abs}.${process.pid}.part`;
-  try {
-    await writeFile(part, data, { mode: 0o400 });
-    await rename(part, abs);
-  } catch (err) {
-    await rm(part, { force: true });
-    throw err;
-  }
+  await vault.writeFile(abs, data);
+  await chmod(abs, 0o400);
   return abs;
 }
 
@@ -41,14 +36,14 @@ export async function storeExtractedVideo(derivedDir: string, hash: string, entr
  * location's problem when none can give it.
  */
 export async function verifiedExtractedVideo(
-  derivedDir: string, hash: string, locations: readonly { readonly path: string; readonly entry: string }[], limits?: ArchiveLimits,
+  vault: CaseVault, derivedDir: string, hash: string, locations: readonly { readonly path: string; readonly entry: string }[], limits?: ArchiveLimits,
 ): Promise<string> {
   const archived = locations.filter((l) => l.entry);
   const problems: string[] = [];
   for (const l of archived) {
     const copy = extractedVideoPath(derivedDir, hash, l.entry);
     if (existsSync(copy)) {
-      if ((await sha256File(copy)) === hash) return copy;
+      if ((await vault.hashFile(copy).catch(() => '')) === hash) return copy;
       problems.push(`working copy ${copy}: changed (SHA-256 differs); made again from the archive`);
       await rm(copy, { force: true });
     }
@@ -60,7 +55,7 @@ export async function verifiedExtractedVideo(
       const bytes = await readArchiveMember(l.path, l.entry, limits);
       if (!bytes) { problems.push(`${where}: entry not found in the archive`); continue; }
       if (sha256(bytes) !== hash) { problems.push(`${where}: its SHA-256 no longer matches the one recorded at intake`); continue; }
-      return await storeExtractedVideo(derivedDir, hash, l.entry, bytes);
+      return await storeExtractedVideo(vault, derivedDir, hash, l.entry, bytes);
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { sha256File } from '../media/hashing.js';
 import { verifiedExtractedVideo } from './archivedVideo.js';
+import { withReadablePath, type CaseVault } from '../vault/caseVault.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { ClipRepository, ClipRow } from '../repositories/clipRepository.js';
 
@@ -15,6 +16,7 @@ export interface ClipDeps {
   readonly clips: ClipRepository;
   readonly audit: AuditRepository;
   readonly derivedDir: string;
+  readonly vault: CaseVault;
   readonly ffmpeg: () => string;
 }
 
@@ -80,14 +82,14 @@ export async function createClip(d: ClipDeps, req: ClipRequest): Promise<ClipRow
   const { fromMs: from, toMs: to } = clipSpan(startMs, endMs, media.duration_ms, pad, req.minLengthMs ?? (trackId !== null ? DEFAULT_CLIP_MIN_MS : 0));
   if (media.duration_ms !== null && startMs > media.duration_ms) throw new KestrelError('INVALID_INPUT', `The span starts after the end of the video (${media.duration_ms} ms)`);
 
-  const original = await verifiedOriginal(d.derivedDir, media.sha256, d.clips.originalLocations(mediaId));
   const dir = join(d.derivedDir, 'clips');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const rel = `clips/${mediaId}-${from}-${to}-${randomUUID().slice(0, 8)}.mp4`;
   const out = join(d.derivedDir, rel);
-  const encoder = await encodeSpan(d.ffmpeg(), original, from, to, out);
-  const sha = await sha256File(out);
-  const bytes = (await stat(out)).size;
+  const encoder = await withVerifiedOriginal(d.vault, d.derivedDir, media.sha256, d.clips.originalLocations(mediaId),
+    (original) => d.vault.writeVia(out, (plain) => encodeSpan(d.ffmpeg(), original, from, to, plain)));
+  const sha = await d.vault.hashFile(out);
+  const bytes = await d.vault.size(out);
   return d.db.transaction(() => {
     const id = d.clips.insert({ mediaId, trackId, startMs: from, endMs: to, path: rel, sha256: sha, bytes, encoder, reason: req.reason, createdBy: req.examiner });
     d.audit.append(req.examiner, 'clip.created', `clip:${id}`, { media: mediaId, original_sha256: media.sha256, track: trackId, start_ms: from, end_ms: to, file: rel, sha256: sha, bytes, encoder, reason: req.reason });
@@ -125,7 +127,7 @@ type Locations = readonly { readonly path: string; readonly entry: string }[];
  * still hashes to the recorded SHA-256, else the case's verified working copy of an archive member
  * (made again from the archive when needed). Otherwise every location's problem.
  */
-export async function locateVideo(derivedDir: string, expected: string, locations: Locations): Promise<{ readonly path: string } | { readonly problems: string[] }> {
+export async function locateVideo(vault: CaseVault, derivedDir: string, expected: string, locations: Locations): Promise<{ readonly path: string } | { readonly problems: string[] }> {
   const problems: string[] = [];
   for (const { path: p } of locations.filter((l) => !l.entry)) {
     if (!existsSync(p)) { problems.push(`${p}: missing`); continue; }
@@ -134,7 +136,7 @@ export async function locateVideo(derivedDir: string, expected: string, location
   }
   if (locations.some((l) => l.entry)) {
     try {
-      return { path: await verifiedExtractedVideo(derivedDir, expected, locations) };
+      return { path: await verifiedExtractedVideo(vault, derivedDir, expected, locations) };
     } catch (err) {
       problems.push((err as Error).message);
     }
@@ -142,11 +144,15 @@ export async function locateVideo(derivedDir: string, expected: string, location
   return { problems: problems.length ? problems : ['no location recorded'] };
 }
 
-/** locateVideo, or NOT_FOUND naming every location's problem. */
-export async function verifiedOriginal(derivedDir: string, expected: string, locations: Locations): Promise<string> {
-  const r = await locateVideo(derivedDir, expected, locations);
-  if ('path' in r) return r.path;
-  throw new KestrelError('NOT_FOUND', `The original video is not available unchanged: ${r.problems.join('; ')}`);
+/**
+ * Runs `use` on the original video as a file ffmpeg can read (see locateVideo; a working copy kept in
+ * an encrypted case is given as a plain copy for the time of `use`), or NOT_FOUND naming every
+ * location's problem.
+ */
+export async function withVerifiedOriginal<T>(vault: CaseVault, derivedDir: string, expected: string, locations: Locations, use: (path: string) => Promise<T>): Promise<T> {
+  const r = await locateVideo(vault, derivedDir, expected, locations);
+  if (!('path' in r)) throw new KestrelError('NOT_FOUND', `The original video is not available unchanged: ${r.problems.join('; ')}`);
+  return withReadablePath(vault, derivedDir, r.path, use);
 }
 
 function runFfmpeg(ffmpeg: string, src: string, fromMs: number, toMs: number, out: string, video: readonly string[]): Promise<void> {

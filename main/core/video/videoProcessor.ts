@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import type { CaseVault } from '../vault/caseVault.js';
 import { join } from 'node:path';
 import type { FaceId, MediaId } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
@@ -21,6 +22,7 @@ export interface VideoDeps {
   readonly faces: FaceRepository;
   readonly tracks: TrackRepository;
   readonly derivedDir: string;
+  readonly vault: CaseVault;
   readonly pool: () => Promise<FacePool>;
   /** Resolves ffmpeg (throws a KestrelError with the fix when there is none). */
   readonly ffmpeg: () => string;
@@ -102,7 +104,7 @@ export async function processVideo(d: VideoDeps, mediaId: MediaId, hash: string,
     for (let i = 0; i < r.faces.length; i++) {
       const rel = join('thumbs', hash.slice(0, 2), `${hash}_${r.ptsMs}_${i}.jpg`);
       const { thumb, embeddings, ...rest } = r.faces[i]!;
-      await writeFile(join(d.derivedDir, rel), await encodeThumbnail(thumb, THUMB_SIZE));
+      await d.vault.writeFile(join(d.derivedDir, rel), await encodeThumbnail(thumb, THUMB_SIZE));
       batch.push({ ptsMs: r.ptsMs, face: { ...rest, embeddings }, thumb: rel });
     }
     if (batch.length >= FACE_BATCH) flush();

@@ -19,8 +19,8 @@ export interface CaseSlice {
   loadInfo(): Promise<void>;
   loadRecentCases(): Promise<void>;
   /** Opens another case (or creates one); every view then starts again from it (the case.opened event). */
-  openCase(dir: string): Promise<boolean>;
-  createCase(o: { dir: string; name?: string; profile: ProfileName }): Promise<boolean>;
+  openCase(dir: string, password?: string): Promise<boolean>;
+  createCase(o: { dir: string; name?: string; profile: ProfileName; password?: string }): Promise<boolean>;
   loadModels(): Promise<void>;
   /** The case page: sources and the newest audit entries. */
   loadCasePage(): Promise<void>;
@@ -60,11 +60,11 @@ export const caseSlice: SliceCreator<CaseSlice> = (set, get, api) => {
   async loadRecentCases() {
     set({ recentCases: (await api.call('cases.recent', {})).cases });
   },
-  async openCase(dir) {
-    return switchCase(() => api.call('case.open', { dir, examiner: get().examiner }));
+  async openCase(dir, password) {
+    return switchCase(() => api.call('case.open', { dir, examiner: get().examiner, ...(password ? { password } : {}) }));
   },
   async createCase(o) {
-    return switchCase(() => api.call('case.create', { dir: o.dir, profile: o.profile, ...(o.name ? { name: o.name } : {}), examiner: get().examiner }));
+    return switchCase(() => api.call('case.create', { dir: o.dir, profile: o.profile, ...(o.name ? { name: o.name } : {}), ...(o.password ? { password: o.password } : {}), examiner: get().examiner }));
   },
   async loadInfo() {
     try {

@@ -28,6 +28,7 @@ export function CaseView(): React.JSX.Element {
           <dt>{t('case.createdBy')}</dt><dd>{info.createdBy || '–'}</dd>
           <dt>{t('case.profile')}</dt><dd>{info.profile}</dd>
           <dt>{t('case.schema')}</dt><dd>{info.schemaVersion}</dd>
+          <dt>{t('case.encryption')}</dt><dd data-testid="case-encryption">{info.encrypted ? t('case.encrypted') : t('case.notEncrypted')}</dd>
           <dt>{t('case.contents')}</dt><dd>{t('case.counts', { media: info.counts.media, faces: info.counts.faces, errors: info.counts.errors })}</dd>
         </dl>
         <h2>{t('case.sources')} ({sources.length})</h2>
@@ -94,6 +95,9 @@ function OtherCases(): React.JSX.Element {
   const [newDir, setNewDir] = useState('');
   const [newName, setNewName] = useState('');
   const [profile, setProfile] = useState<ProfileName>('accurate');
+  // Passwords live only in this form's state and the call that uses them; they are never stored.
+  const [openPassword, setOpenPassword] = useState('');
+  const [newPassword, setNewPassword] = useState('');
   useEffect(() => {
     void loadRecent();
   }, [loadRecent]);
@@ -109,7 +113,7 @@ function OtherCases(): React.JSX.Element {
             {others.map((r) => (
               <tr key={r.dir}>
                 <td>{r.name}</td><td className="mono">{r.dir}</td><td>{r.openedAt}</td>
-                <td>{r.exists ? <button disabled={busy} onClick={() => void openCase(r.dir)} data-testid="recent-open">{t('cases.open')}</button> : <span className="muted">{t('cases.gone')}</span>}</td>
+                <td>{r.exists ? <button disabled={busy} onClick={() => void openCase(r.dir, openPassword)} data-testid="recent-open">{t('cases.open')}</button> : <span className="muted">{t('cases.gone')}</span>}</td>
               </tr>
             ))}
           </tbody>
@@ -119,7 +123,10 @@ function OtherCases(): React.JSX.Element {
         <label className="field grow">{t('cases.openPath')}
           <input value={openDir} onChange={(e) => setOpenDir(e.target.value)} spellCheck={false} data-testid="open-case-dir" />
         </label>
-        <button disabled={busy || !openDir.trim()} onClick={() => void openCase(openDir.trim())} data-testid="open-case">{t('cases.open')}</button>
+        <label className="field">{t('cases.password')}
+          <input type="password" value={openPassword} onChange={(e) => setOpenPassword(e.target.value)} autoComplete="off" data-testid="open-case-password" />
+        </label>
+        <button disabled={busy || !openDir.trim()} onClick={() => void openCase(openDir.trim(), openPassword)} data-testid="open-case">{t('cases.open')}</button>
       </div>
       <div className="row case-row">
         <label className="field grow">{t('cases.newPath')}
@@ -133,7 +140,10 @@ function OtherCases(): React.JSX.Element {
             {PROFILE_NAMES.map((p) => <option key={p} value={p}>{p}</option>)}
           </select>
         </label>
-        <button className="primary" disabled={busy || !newDir.trim()} onClick={() => void createCase({ dir: newDir.trim(), profile, ...(newName.trim() ? { name: newName.trim() } : {}) })} data-testid="create-case">{t('cases.create')}</button>
+        <label className="field">{t('cases.newPassword')}
+          <input type="password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} placeholder={t('cases.newPasswordNone')} autoComplete="new-password" data-testid="new-case-password" />
+        </label>
+        <button className="primary" disabled={busy || !newDir.trim()} onClick={() => void createCase({ dir: newDir.trim(), profile, ...(newName.trim() ? { name: newName.trim() } : {}), ...(newPassword ? { password: newPassword } : {}) })} data-testid="create-case">{t('cases.create')}</button>
       </div>
       <div className="muted small">{t('cases.hint')}</div>
       {error && <div className="warn" role="alert" data-testid="case-switch-error">{uiError(t, error)}</div>}
