@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sniffFileType } from '../../main/core/media/fileType.js';
-import { exifTime } from '../../main/core/media/exifMetadata.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import sharp from 'sharp';
+import { exifTime, readExif } from '../../main/core/media/exifMetadata.js';
 import { unsafeEntryName } from '../../main/core/media/archiveReader.js';
 import { assessQuality, smoothstep } from '../../main/core/faces/quality.js';
 import { TEMPLATES } from '../../main/core/faces/alignment.js';
@@ -32,6 +35,22 @@ test('exifTime keeps the written time, adds only a written offset, rejects nonse
   assert.equal(exifTime('2019:13:04 13:45:10', undefined), null);
   assert.equal(exifTime(12345, undefined), null);
   assert.equal(exifTime('<script>', undefined), null);
+});
+
+test('readExif reads the camera of photo after photo without keeping anything per photo', async () => {
+  const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+    .withExif({ IFD0: { Make: 'Kestrel Test', Model: 'Probe 1' } }).jpeg().toBuffer();
+  assert.equal((await readExif(jpeg)).cameraMake, 'Kestrel Test');
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  for (let i = 0; i < 200; i++) await readExif(jpeg);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < 3000; i++) await readExif(jpeg);
+  gc();
+  const grown = (process.memoryUsage().heapUsed - before) / 1048576;
+  // A per-call cache entry (about 6.6 KB each, as once happened) would be about 19 MiB here.
+  assert.ok(grown < 5, `heap grew ${grown.toFixed(1)} MiB over 3,000 photos`);
 });
 
 test('unsafeEntryName flags traversal, absolute and NUL names only', () => {
