@@ -510,10 +510,13 @@ bench
   .action(async (o: { photos: number; distinct: number; profile: ProfileName; json?: boolean; out?: string }) => {
     await report(o, () => benchIngestMemory({
       photos: o.photos, distinct: Math.max(1, o.distinct), profile: o.profile, facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'), modelsDir: modelsDirOf(globalModels()),
+      onLog: (line) => process.stderr.write(`bench ingest-memory: ${line}\n`),
     }), (r) => {
       printTable([[r['photos'] as number, r['faces'] as number, r['seconds'] as number, r['photos_per_s'] as number, r['peak_rss_mib'] as number, r['database_mib'] as number]],
         ['photos', 'faces', 'seconds', 'photos/s', 'peak RSS MiB', 'database MiB']);
       process.stdout.write(`RSS by tenths of the intake: ${(r['rss_by_tenth_mib'] as number[]).join(' ')} MiB (at start ${String(r['start_rss_mib'])})\n`);
+      const byPhotos = r['rss_by_photos'] as { photos: number; rss_mib: number }[];
+      process.stdout.write(`RSS after each tenth of the photos: ${byPhotos.map((b) => `${b.photos}: ${b.rss_mib}`).join(', ')} MiB\n`);
     });
   });
 

@@ -13,6 +13,8 @@ export interface BenchIngestMemoryOptions {
   readonly profile: ProfileName;
   readonly facePhoto: string;
   readonly modelsDir?: string;
+  /** A line for each tenth of the photos done, with the resident memory then (a long run shows its trend as it goes). */
+  readonly onLog?: (line: string) => void;
 }
 
 /**
@@ -52,14 +54,21 @@ export async function benchIngestMemory(o: BenchIngestMemoryOptions): Promise<Re
     try {
       await wb.prepare();
       const t0 = performance.now();
-      const m = await withRssSamples(() => wb.ingest([join(work, 'photos')], { examiner: 'bench' }));
+      const step = Math.max(1, Math.floor(o.photos / 10));
+      const byPhotos: { photos: number; rss_mib: number }[] = [];
+      const onProgress = (p: { done: number }): void => {
+        if (p.done < step * (byPhotos.length + 1)) return;
+        byPhotos.push({ photos: p.done, rss_mib: Math.round(process.memoryUsage().rss / 1048576) });
+        o.onLog?.(`${p.done} of ${o.photos} photos done, RSS ${byPhotos.at(-1)!.rss_mib} MiB, ${Math.round((performance.now() - t0) / 1000)} s`);
+      };
+      const m = await withRssSamples(() => wb.ingest([join(work, 'photos')], { examiner: 'bench', onProgress }));
       const seconds = (performance.now() - t0) / 1000;
       const s = m.result;
       return {
         profile: o.profile, photos: o.photos, distinct_drawn: distinct.length,
         media: s.media, faces: s.faces, errors: s.errors.length, seconds: Math.round(seconds * 10) / 10,
         photos_per_s: Math.round((o.photos / seconds) * 100) / 100,
-        start_rss_mib: m.startMib, peak_rss_mib: m.peakMib, rss_by_tenth_mib: m.byTenthMib,
+        start_rss_mib: m.startMib, peak_rss_mib: m.peakMib, rss_by_tenth_mib: m.byTenthMib, rss_by_photos: byPhotos,
         database_mib: Math.round((await stat(join(caseDir, 'case.sqlite'))).size / 1048576),
       };
     } finally {

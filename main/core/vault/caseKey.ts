@@ -9,7 +9,7 @@ import { KestrelError } from '../../contract/index.js';
 export const CASE_KEY_FILE = 'case.key.json';
 
 /**
- * scrypt at N = 2^17, r = 8 (128 MiB and about half a second per attempt here): the cost that
+ * scrypt at N = 2^17, r = 8 (128 MiB and about 0.9 s per attempt here): the cost that
  * OWASP's password storage guidance gives for scrypt, so that guessing a case password offline is slow.
  */
 const KDF = { N: 2 ** 17, r: 8, p: 1 } as const;
