@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeYunet, decodeScrfd, iou, mapDetection, nms } from '../../main/core/faces/detection.js';
+import { decodeYunet, decodeScrfd, groupScrfdOutputs, iou, mapDetection, nms } from '../../main/core/faces/detection.js';
 import { decodeGenderAge, detectorSize, padToCanvas } from '../../main/core/faces/faceEngine.js';
 
 function strideOutput(stride: number, w: number, h: number, cell: { row: number; col: number; cls: number; obj: number; bbox: number[]; kps: number[] } | null) {
@@ -47,6 +47,19 @@ test('decodeScrfd decodes distances from the anchor centre', () => {
   const d = decodeScrfd([{ stride: 8, scores, bbox, kps }], 32, 32, 0.5);
   assert.equal(d.length, 1);
   assert.deepEqual(d[0]!.box, { x: 8, y: 0, width: 24, height: 24 });
+});
+
+test('groupScrfdOutputs groups unnamed SCRFD outputs by shape, not by element count', () => {
+  // SCRFD-2.5g on 640x480: scores, boxes, landmarks for strides 8, 16, 32 (9,600 / 2,400 / 600 anchors),
+  // in its output order; stride 16's boxes (2,400 x 4) have as many values as stride 8's scores.
+  const outputs = [9600, 2400, 600].flatMap((n) => [1, 4, 10].map((k) => ({ dims: [n, k], data: new Float32Array(n * k) })));
+  const g = groupScrfdOutputs(outputs, [8, 16, 32], 640, 480);
+  g.forEach((o, si) => {
+    assert.equal(o.scores, outputs[si * 3]!.data, `stride ${o.stride} scores`);
+    assert.equal(o.bbox, outputs[si * 3 + 1]!.data, `stride ${o.stride} boxes`);
+    assert.equal(o.kps, outputs[si * 3 + 2]!.data, `stride ${o.stride} landmarks`);
+  });
+  assert.throws(() => groupScrfdOutputs(outputs.slice(1), [8, 16, 32], 640, 480), /stride 8 \(x1\) not found/);
 });
 
 test('nms keeps the best of overlapping boxes and all disjoint ones', () => {

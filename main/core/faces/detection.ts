@@ -49,8 +49,31 @@ export function decodeYunet(outputs: readonly YunetStrideOutput[], inputW: numbe
 }
 
 /** SCRFD: 2 anchors per cell, distances (l, t, r, b) and landmark offsets in stride units. */
+/** One SCRFD stride's outputs, as decodeScrfd takes them. */
+export interface ScrfdStrideOutput { readonly stride: number; readonly scores: Float32Array; readonly bbox: Float32Array; readonly kps: Float32Array }
+
+/**
+ * SCRFD exports name outputs inconsistently; group them by shape per stride instead: anchors x k,
+ * with k = 1 (score), 4 (box) or 10 (landmarks), two anchors per cell. The element count alone is
+ * ambiguous: one stride's boxes have as many values as the next finer stride's scores (measured:
+ * SCRFD-2.5g found no face at all when grouped by count).
+ */
+export function groupScrfdOutputs(
+  tensors: readonly { readonly dims: readonly number[]; readonly data: unknown }[], strides: readonly number[], w: number, h: number,
+): ScrfdStrideOutput[] {
+  return strides.map((s) => {
+    const n = Math.ceil(w / s) * Math.ceil(h / s) * 2;
+    const pick = (k: number): Float32Array => {
+      const t = tensors.find((x) => x.dims.at(-1) === k && x.dims.reduce((a, b) => a * b, 1) === n * k);
+      if (!t || !(t.data instanceof Float32Array)) throw new Error(`SCRFD output for stride ${s} (x${k}) not found`);
+      return t.data;
+    };
+    return { stride: s, scores: pick(1), bbox: pick(4), kps: pick(10) };
+  });
+}
+
 export function decodeScrfd(
-  outputs: readonly { stride: number; scores: Float32Array; bbox: Float32Array; kps: Float32Array }[],
+  outputs: readonly ScrfdStrideOutput[],
   inputW: number,
   inputH: number,
   scoreThreshold: number,

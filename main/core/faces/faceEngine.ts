@@ -3,7 +3,7 @@ import type { Box, Point, QualityDto } from '../../contract/index.js';
 import type { ModelSpec } from '../../../models/manifest.js';
 import type { RgbImage } from '../media/imageDecoder.js';
 import { alignFace, TEMPLATES, type TemplateName } from './alignment.js';
-import { decodeScrfd, decodeYunet, mapDetection, nms, type Detection } from './detection.js';
+import { decodeScrfd, decodeYunet, groupScrfdOutputs, mapDetection, nms, type Detection } from './detection.js';
 import { assessQuality } from './quality.js';
 import { thumbnailCrop, THUMB_CONTEXT, THUMB_SIZE } from './thumbnailCrop.js';
 import { l2normalize, packTensor, roundUp } from './tensors.js';
@@ -127,7 +127,7 @@ export class FaceEngine {
         tw, th, this.cfg.scoreThreshold,
       );
     } else if (spec.output.kind === 'scrfd') {
-      dets = decodeScrfd(groupScrfdOutputs(out, spec.output.strides, tw, th), tw, th, this.cfg.scoreThreshold);
+      dets = decodeScrfd(groupScrfdOutputs(Object.values(out), spec.output.strides, tw, th), tw, th, this.cfg.scoreThreshold);
     } else {
       throw new Error(`model ${spec.id} is not a detector`);
     }
@@ -289,18 +289,4 @@ export function padToCanvas(img: RgbImage, factor: number, maxSide: number): { i
     }
   }
   return { image: { data: out, width: ow, height: oh }, scale, offsetX: offX, offsetY: offY };
-}
-
-/** SCRFD exports name outputs inconsistently; group them by element count per stride instead. */
-function groupScrfdOutputs(out: ort.InferenceSession.OnnxValueMapType, strides: readonly number[], w: number, h: number) {
-  const tensors = Object.values(out).map((t) => t.data as Float32Array);
-  return strides.map((s) => {
-    const n = Math.ceil(w / s) * Math.ceil(h / s) * 2;
-    const pick = (k: number): Float32Array => {
-      const t = tensors.find((x) => x.length === n * k);
-      if (!t) throw new Error(`SCRFD output for stride ${s} (x${k}) not found`);
-      return t;
-    };
-    return { stride: s, scores: pick(1), bbox: pick(4), kps: pick(10) };
-  });
 }
