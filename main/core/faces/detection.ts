@@ -48,7 +48,6 @@ export function decodeYunet(outputs: readonly YunetStrideOutput[], inputW: numbe
   return dets;
 }
 
-/** SCRFD: 2 anchors per cell, distances (l, t, r, b) and landmark offsets in stride units. */
 /** One SCRFD stride's outputs, as decodeScrfd takes them. */
 export interface ScrfdStrideOutput { readonly stride: number; readonly scores: Float32Array; readonly bbox: Float32Array; readonly kps: Float32Array }
 
@@ -72,6 +71,7 @@ export function groupScrfdOutputs(
   });
 }
 
+/** SCRFD: 2 anchors per cell, distances (l, t, r, b) and landmark offsets in stride units. */
 export function decodeScrfd(
   outputs: readonly ScrfdStrideOutput[],
   inputW: number,
