@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
@@ -45,6 +45,8 @@ before(async () => {
     env: { ...process.env, KESTREL_MODELS: await testModelsDir(), KESTREL_RECENT_CASES: join(work, 'recent-cases.json') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // The server's log is kept beside the screenshots (read, so that a full pipe never blocks the server).
+  server.stderr!.pipe(createWriteStream(join(shots, 'serve.log')));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {
