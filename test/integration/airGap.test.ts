@@ -1,11 +1,13 @@
 // Air-gap: intake (photos, a video, an archive), search, 1:1 comparison, export and export
 // verification run with the network cut off (a new network namespace: no interface at all) while
-// strace records every socket the processes and their children (ffmpeg, workers) open. Passing
-// means every command works offline AND none of them even tried: no IPv4/IPv6 socket, no name lookup.
+// strace records every socket the processes and their children (ffmpeg, workers) open, and every
+// file they open. Passing means every command works offline AND none of them even tried: no IPv4/IPv6
+// socket, no name lookup, and no telemetry queue written for later (ONNX Runtime's, see
+// main/core/faces/ortTelemetryOff.ts).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -31,7 +33,10 @@ before(async () => {
   spawnSync(resolveFfmpeg(), ['-hide_banner', '-loglevel', 'error', '-y', '-loop', '1', '-i', astronautPng, '-f', 'lavfi', '-i', 'color=gray:s=480x270:d=1:r=25',
     '-filter_complex', "[0]scale=130:-2[f];[1][f]overlay=x='20+t*100':y=50:shortest=1", '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', join(ev, 'walk.mp4')]);
   writeFileSync(join(work, 'probe.jpg'), await astronautJpeg(300));
-  env = { ...process.env, KESTREL_MODELS: await testModelsDir(), KESTREL_EXAMINER: 'Air Gap' };
+  // A home of its own, so that anything written under ~ is seen (and the user's is left alone).
+  mkdirSync(join(work, 'home'));
+  env = { ...process.env, KESTREL_MODELS: await testModelsDir(), KESTREL_EXAMINER: 'Air Gap', HOME: join(work, 'home') };
+  delete env['ORT_DISABLE_TELEMETRY'];
 });
 
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -42,17 +47,33 @@ function networkUse(log: string): string[] {
     /socket\(AF_(INET|INET6|PACKET)\b/.test(l) || /connect\(.*sun_path="\/var\/run\/nscd/.test(l) || /connect\(.*sa_family=AF_INET6?\b/.test(l));
 }
 
+/** Files that only exist to be sent somewhere later: ONNX Runtime's 1DS telemetry store and its debug log. */
+function telemetryFiles(log: string): string[] {
+  return log.split('\n').filter((l) => /open(at)?\(.*(mat-debug|DeveloperTools|\.onnxruntime|telemetry)/i.test(l));
+}
+
 /** Runs node with `args` cut off from the network and traced. */
-function offline(args: string[]): { status: number | null; stdout: string; stderr: string; network: string[] } {
+function offline(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string; network: string[] } {
   const log = join(work, `strace-${++runs}.log`);
-  const wrap = [...(canUnshare ? ['unshare', '-rn'] : []), ...(hasStrace ? ['strace', '-f', '-qq', '-e', 'trace=socket,connect', '-o', log] : [])];
-  const r = spawnSync(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, network: hasStrace ? networkUse(readFileSync(log, 'utf8')) : [] };
+  const wrap = [...(canUnshare ? ['unshare', '-rn'] : []), ...(hasStrace ? ['strace', '-f', '-qq', '-e', 'trace=socket,connect,open,openat', '-o', log] : [])];
+  const r = spawnSync(wrap[0] ?? process.execPath, [...wrap.slice(1), ...(wrap.length ? [process.execPath] : []), ...args], { env: { ...env, ...extraEnv }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (!hasStrace) return { status: r.status, stdout: r.stdout, stderr: r.stderr, network: [] };
+  const traced = readFileSync(log, 'utf8');
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, network: [...networkUse(traced), ...telemetryFiles(traced)] };
 }
 
 test('the trace sees a process that tries the network (control)', { skip: hasStrace ? false : 'needs strace' }, () => {
   const r = offline(['-e', "require('node:dns').lookup('example.org', () => {}); require('node:net').connect(80, '192.0.2.1').on('error', () => {})"]);
   assert.ok(r.network.length >= 2, r.network.join('\n'));
+});
+
+test('the trace sees ONNX Runtime\'s telemetry store when nothing turns it off (control)', { skip: hasStrace ? false : 'needs strace' }, async () => {
+  const home = join(work, 'control-home');
+  mkdirSync(home);
+  const model = join(await testModelsDir(), 'yunet_n_dynamic.onnx');
+  const r = offline(['-e', `require('onnxruntime-node').InferenceSession.create(${JSON.stringify(model)}).then((s) => s.release())`], { HOME: home });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.network.some((l) => /DeveloperTools|mat-debug/.test(l)), `ONNX Runtime ${r.network.length ? 'opened ' + r.network.join('\n') : 'wrote no telemetry: this ORT build has none, so the check below proves nothing new'}`);
 });
 
 test('intake, search, compare, export and verification work with no network and never try to use one', { skip: !hasStrace && !canUnshare ? 'needs strace or unshare (util-linux)' : false }, (t) => {
@@ -74,5 +95,6 @@ test('intake, search, compare, export and verification work with no network and 
     if (name === 'search') assert.ok((JSON.parse(r.stdout) as { hits: unknown[] }).hits.length >= 3);
   }
   assert.deepEqual(used, [], 'network use');
+  assert.equal(existsSync(join(work, 'home', '.cache', 'Microsoft')), false, 'no telemetry store in the home folder');
   t.diagnostic(`${steps.length} commands offline (${canUnshare ? 'network namespace without interfaces' : 'network present'}; ${hasStrace ? 'strace: 0 network sockets, 0 name lookups' : 'no strace: sockets not traced'})`);
 });

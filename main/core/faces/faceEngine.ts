@@ -1,3 +1,4 @@
+import './ortTelemetryOff.js';
 import ort from 'onnxruntime-node';
 import type { Box, Point, QualityDto } from '../../contract/index.js';
 import type { ModelSpec } from '../../../models/manifest.js';
