@@ -44,9 +44,16 @@ export type ModelSpec = z.infer<typeof modelSpecSchema>;
 export const profileSchema = z.object({
   detector: z.string(),
   recognizers: z.array(z.string()).min(1),
+  /** A detector run again on a square crop around each found face, for its five landmarks only. */
+  landmarker: z.string().nullable().default(null),
   genderage: z.string().nullable(),
 });
 export type ProfileSpec = z.infer<typeof profileSchema>;
+
+/** Every model a profile runs, in pipeline order. */
+export function profileModelIds(p: ProfileSpec): string[] {
+  return [p.detector, ...(p.landmarker ? [p.landmarker] : []), ...p.recognizers, ...(p.genderage ? [p.genderage] : [])];
+}
 
 export const manifestSchema = z.object({
   manifestVersion: z.literal(1),

@@ -5,7 +5,7 @@ import { homedir, platform } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { KestrelError, PROFILE_NAMES, asModelId, type ModelDto, type ProfileName } from '../main/contract/index.js';
-import { loadBuiltInManifest, modelSpecSchema, type Manifest, type ModelSpec, type ProfileSpec } from './manifest.js';
+import { loadBuiltInManifest, modelSpecSchema, profileModelIds, type Manifest, type ModelSpec, type ProfileSpec } from './manifest.js';
 
 /** The per-user data folder of Kestrel (models store, recent cases). */
 export function userDataDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -92,7 +92,7 @@ export class ModelStore {
   /** Verifies every model a profile needs and returns their paths (by model id). */
   async verifyProfile(name: ProfileName): Promise<Map<string, string>> {
     const p = this.profile(name);
-    const ids = [p.detector, ...p.recognizers, ...(p.genderage ? [p.genderage] : [])];
+    const ids = profileModelIds(p);
     const out = new Map<string, string>();
     for (const id of ids) {
       const spec = this.spec(id);
@@ -203,10 +203,7 @@ export class ModelStore {
       } catch {
         // reported as not installed / not verified
       }
-      const profiles = PROFILE_NAMES.filter((p) => {
-        const ps = this.profile(p);
-        return ps.detector === spec.id || ps.recognizers.includes(spec.id) || ps.genderage === spec.id;
-      });
+      const profiles = PROFILE_NAMES.filter((p) => profileModelIds(this.profile(p)).includes(spec.id));
       out.push({
         id: asModelId(spec.id), file: spec.file, role: spec.role, sha256: spec.sha256, licence: spec.licence,
         commercialUse: spec.commercialUse, installed, verified, custom: this.custom.some((c) => c.id === spec.id), profiles,

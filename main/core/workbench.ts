@@ -22,6 +22,7 @@ import { TrackRepository } from './repositories/trackRepository.js';
 import { resolveFfmpeg } from './media/ffmpegPath.js';
 import { FacePool } from './faces/facePool.js';
 import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
+import { engineModels } from './faces/faceEngine.js';
 import { KESTREL_VERSION } from './version.js';
 import { SearchRepository } from './repositories/searchRepository.js';
 import { FaceIndex } from './search/faceIndex.js';
@@ -253,11 +254,16 @@ class WorkbenchImpl implements Workbench {
   private pool(): Promise<FacePool> {
     this.poolPromise ??= (async () => {
       const layout = defaultWorkerLayout(availableParallelism());
-      const config = await engineConfigFor(this.models, this.profile, this.opts.threads ?? layout.threads);
+      let config = await engineConfigFor(this.models, this.profile, this.opts.threads ?? layout.threads);
+      // A case whose faces were found before its profile gained a landmark model keeps the pipeline
+      // it was made with: one case never mixes two ways of aligning faces.
+      const recorded = this.modelRows.list();
+      if (config.landmarker && recorded.length > 0 && !recorded.some((r) => r.id === config.landmarker?.spec.id)) config = { ...config, landmarker: null };
       // Record exactly which weights produce this case's data.
       this.db.transaction(() => {
-        for (const m of [config.detector, ...config.recognizers, ...(config.genderage ? [config.genderage] : [])]) {
-          this.modelRows.ensure({ id: m.spec.id, sha256: m.spec.sha256, role: m.spec.role, dim: m.spec.output.kind === 'embedding' ? m.spec.output.dim : null, version: m.spec.version });
+        for (const m of engineModels(config)) {
+          const role = m === config.landmarker ? 'landmarker' : m.spec.role;
+          this.modelRows.ensure({ id: m.spec.id, sha256: m.spec.sha256, role, dim: m.spec.output.kind === 'embedding' ? m.spec.output.dim : null, version: m.spec.version });
         }
       })();
       return FacePool.create(config, this.opts.workers ?? layout.workers);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { blobToVector, vectorToBlob } from '../repositories/faceRepository.js';
-import type { FaceEngineConfig } from '../faces/faceEngine.js';
+import { engineModels, type FaceEngineConfig } from '../faces/faceEngine.js';
 
 export interface CachedFace {
   readonly detected: boolean;
@@ -18,7 +18,7 @@ export const PIPELINE_REVISION = 2;
 
 /** Identifies the exact pipeline (weights, tuning, revision) whose output a cache row holds. */
 export function pipelineSignature(cfg: FaceEngineConfig): string {
-  const models = [cfg.detector, ...cfg.recognizers, ...(cfg.genderage ? [cfg.genderage] : [])].map((m) => m.spec.sha256);
+  const models = engineModels(cfg).map((m) => m.spec.sha256);
   return createHash('sha256')
     .update(JSON.stringify({ models, t: [cfg.scoreThreshold, cfg.nmsIou, cfg.minFacePx], rev: PIPELINE_REVISION }))
     .digest('hex')

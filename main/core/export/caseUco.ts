@@ -65,7 +65,7 @@ export async function writeCaseUco(sink: FileSink, c: ExportContent, o: {
       { '@type': 'uco-observable:ContentDataFacet', 'uco-observable:hash': [hash(m.sha256)], 'uco-observable:mimeType': `${m.kind}/${m.format ?? 'unknown'}` },
     ] });
   }
-  const modelRefs = o.models.filter((m) => m.role === 'detector' || m.role === 'recognizer').map((m) => ref(`kb:model-${m.id}`));
+  const modelRefs = o.models.filter((m) => m.role === 'detector' || m.role === 'landmarker' || m.role === 'recognizer').map((m) => ref(`kb:model-${m.id}`));
   for (const f of [...c.faces.values()].sort((a, b) => a.id - b.id)) {
     const m = c.media.get(f.mediaId);
     const e = o.evidence.get(f.id);

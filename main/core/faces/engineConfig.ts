@@ -9,6 +9,7 @@ export async function engineConfigFor(store: ModelStore, profile: ProfileName, t
   const model = (id: string) => ({ spec: store.spec(id), path: paths.get(id)! });
   return {
     detector: model(p.detector),
+    landmarker: p.landmarker ? model(p.landmarker) : null,
     recognizers: p.recognizers.map(model),
     genderage: p.genderage ? model(p.genderage) : null,
     threads,
