@@ -31,6 +31,13 @@ export interface ClusterParams {
   readonly candidates: number;
   /** Cohort units per age band. */
   readonly cohortPerBand: number;
+  /**
+   * Seeds weighed for a merge per unit: those of its strongest neighbours at or above mergeZ. At
+   * 100,000 synthetic faces all 30 candidates of every unit reach z 2 by chance, and averaging them
+   * all took 45 of 119 s; 10 took 9 s and clustered better (BCubed F1 0.913 against 0.900), with
+   * FG-NET, AT&T and small_identity_sets unchanged.
+   */
+  readonly mergeLinks: number;
   /** Members per cluster sampled when averaging z between two clusters. */
   readonly sample: number;
   /**
@@ -49,7 +56,7 @@ export interface ClusterParams {
  * BCubed precision 0.93 with recall 0.74. Both are in cohort standard deviations, not cosines, so they
  * do not depend on the recognizers' score scale.
  */
-export const DEFAULT_CLUSTER_PARAMS: ClusterParams = { seedZ: 4, mergeZ: 2, k: 10, candidates: 30, cohortPerBand: 100, sample: 24, sureScore: 0.75 };
+export const DEFAULT_CLUSTER_PARAMS: ClusterParams = { seedZ: 4, mergeZ: 2, k: 10, candidates: 30, cohortPerBand: 100, mergeLinks: 10, sample: 24, sureScore: 0.75 };
 
 export interface ClusterInput {
   /** n x dims fused vectors (inner product = fused cosine). */
@@ -178,14 +185,17 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   const selW = new Float64Array(searched * params.k);
   const rowJ = new Int32Array(K);
   const rowZ = new Float64Array(K);
+  const linkZ = new Float64Array(K);
+  const linkJ = new Int32Array(K);
   for (let q = 0; q < searched; q++) {
     const i = from + q;
     let len = 0;
+    let links = 0;
     for (let x = 0; x < K; x++) {
       const j = cand.ids[q * K + x]!;
       if (j < 0) break;
       const zz = z(i, j);
-      if (zz >= params.mergeZ) mergeLinks.push(i, j);
+      if (zz >= params.mergeZ) { linkZ[links] = zz; linkJ[links++] = j; }
       if (zz < params.seedZ) continue;
       // Insertion into the row kept sorted.
       let p = len++;
@@ -194,6 +204,11 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
       rowJ[p] = j;
     }
     for (let x = 0; x < Math.min(len, params.k); x++) { sel[q * params.k + x] = rowJ[x]!; selW[q * params.k + x] = rowZ[x]!; }
+    if (links > params.mergeLinks) {
+      const cut = Float64Array.from(linkZ.subarray(0, links)).sort()[links - params.mergeLinks]!;
+      let kept = 0;
+      for (let x = 0; x < links && kept < params.mergeLinks; x++) if (linkZ[x]! >= cut) { mergeLinks.push(i, linkJ[x]!); kept++; }
+    } else for (let x = 0; x < links; x++) mergeLinks.push(i, linkJ[x]!);
   }
   const selects = (j: number, i: number): boolean => {
     for (let x = 0; x < params.k; x++) {
