@@ -25,7 +25,7 @@ import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
 import { engineModels } from './faces/faceEngine.js';
 import { KESTREL_VERSION } from './version.js';
 import { SearchRepository } from './repositories/searchRepository.js';
-import { FaceIndex } from './search/faceIndex.js';
+import { DEFAULT_INDEX_TUNING, FaceIndex, type IndexTuning } from './search/faceIndex.js';
 import { runSearch, type SearchRequest } from './search/searchService.js';
 import type { CompareDto, MatchDto, SearchDto } from '../contract/index.js';
 import { MatchRepository } from './repositories/matchRepository.js';
@@ -79,6 +79,8 @@ export interface WorkbenchOptions {
   readonly password?: string;
   /** Make a new case encrypted at rest under `password` (database and every derived file). */
   readonly encrypt?: boolean;
+  /** The face index's tuning (default DEFAULT_INDEX_TUNING); tests lower its exact limit to run the graph on a few faces. */
+  readonly indexTuning?: IndexTuning;
 }
 
 export const CASE_DB_FILE = 'case.sqlite';
@@ -280,10 +282,16 @@ class WorkbenchImpl implements Workbench {
         if (spec.output.kind !== 'embedding') throw new KestrelError('MODEL_INVALID', `${id} is not a recognizer`);
         return { id, dim: spec.output.dim };
       });
-      this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), this.vault, models);
+      this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), this.vault, models, this.opts.indexTuning);
     }
     this.index.refresh();
     return this.index;
+  }
+
+  /** The face index if this case has more faces than an exact scan serves (so it is a graph), else null; reads no vectors otherwise. */
+  private graphIndex(): FaceIndex | null {
+    const faces = this.db.prepare('SELECT count(*) FROM faces').pluck().get() as number;
+    return faces > (this.opts.indexTuning ?? DEFAULT_INDEX_TUNING).exactLimit ? this.faceIndex() : null;
   }
 
   private recognizerIds(): string[] {
@@ -451,7 +459,7 @@ class WorkbenchImpl implements Workbench {
     });
     return runMatch({
       caseDb: this.db, caseName: basename(this.caseDir), pool: () => this.pool(), watchlists: this.repos.watchlists, matches: this.repos.matches,
-      audit: this.repos.audit, models, calibration: profileCalibration(this.models, this.profile)?.calibration ?? null,
+      audit: this.repos.audit, models, calibration: profileCalibration(this.models, this.profile)?.calibration ?? null, graphIndex: () => this.graphIndex(),
     }, req);
   }
 

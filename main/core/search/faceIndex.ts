@@ -95,6 +95,25 @@ export class FaceIndex {
     return exactTopK(this.matrix, this.ids, this.dims, query, k);
   }
 
+  /**
+   * The k best faces of each of many queries (row-major, dims each) through the graph, on all cores;
+   * null when the index is exact (small cases), where the caller scans its own vectors instead.
+   */
+  searchGraph(queries: Float32Array, k: number): IndexHit[][] | null {
+    this.refresh();
+    if (!this.hnsw || !this.meta.count || k <= 0) return null;
+    const n = queries.length / this.dims;
+    if (!n) return [];
+    // A copy: the addon reads a typed array from the start of its buffer.
+    const r = this.hnsw.search(queries.slice(), Math.min(k, this.meta.count), 0) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
+    const per = Math.min(k, this.meta.count);
+    // One query comes back as a single match list (no counts), several as a batch.
+    return Array.from({ length: n }, (_, q) => {
+      const count = r.counts ? Number(r.counts[q]) : r.keys.length;
+      return Array.from({ length: count }, (_, x) => ({ faceId: Number(r.keys[q * per + x]), score: 1 - r.distances[q * per + x]! }));
+    });
+  }
+
   /** Exact search restricted to the given faces (filters), read straight from the database. */
   searchAmong(query: Float32Array, k: number, faceIds: readonly number[]): IndexHit[] {
     const ids = Int32Array.from(faceIds);

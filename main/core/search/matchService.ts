@@ -16,6 +16,7 @@ import { caseLibraryItems, type LibraryItem, type MatchRepository } from '../rep
 import type { WatchlistRepository } from '../repositories/watchlistRepository.js';
 import { evidenceFor, type Calibration } from './calibration.js';
 import { fusedVector } from './fusedVector.js';
+import type { FaceIndex } from './faceIndex.js';
 import { isEncryptedCase } from '../vault/caseKey.js';
 
 export interface MatchRequest {
@@ -38,6 +39,8 @@ export interface MatchDeps {
   /** The case's recognizers (id, embedding size, weights' SHA-256), in fusion order. */
   readonly models: readonly { readonly id: string; readonly dim: number; readonly sha256: string }[];
   readonly calibration: Calibration | null;
+  /** The case's face index when it is a graph (too many faces to scan), else null: M:N against this case then shortlists through it. */
+  readonly graphIndex?: () => FaceIndex | null;
 }
 
 export const DEFAULT_MAX_PAIRS = 100_000;
@@ -72,9 +75,18 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
   for (const it of b.items) for (const e of it.embeddings) matrix.set(fusedVector(e, ids, dims), total * r++);
 
   const best = new Map<string, { ia: number; ib: number; score: number }>();
+  const note = (ia: number, ib: number, score: number): void => {
+    if (same && ib <= ia) return;
+    const key = `${ia}:${ib}`;
+    const cur = best.get(key);
+    if (!cur || score > cur.score) best.set(key, { ia, ib, score });
+  };
   let overflow = false;
-  if (rowsB.length) {
-    const k = Math.min(MATCH_CANDIDATES_PER_ITEM, rowsB.length);
+  const index = normaliseSpec(req.b) === 'case' && rowsB.length ? d.graphIndex?.() : null;
+  const k = Math.min(MATCH_CANDIDATES_PER_ITEM, rowsB.length);
+  const viaGraph = index ? matchThroughGraph(d.caseDb, index, a, b, matrix, total, k, threshold, note, ids, dims) : null;
+  if (viaGraph) overflow = viaGraph.overflow;
+  else if (rowsB.length) {
     a.items.forEach((it, ia) => {
       for (const e of it.embeddings) {
         const res = exactSearch(matrix, fusedVector(e, ids, dims), total, k, MetricKind.IP, 0) as { keys: BigUint64Array; distances: Float32Array };
@@ -83,16 +95,13 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
           const score = 1 - res.distances[j]!;
           if (score < threshold) continue;
           above++;
-          const ib = rowsB[Number(res.keys[j])]!;
-          if (same && ib <= ia) continue;
-          const key = `${ia}:${ib}`;
-          const cur = best.get(key);
-          if (!cur || score > cur.score) best.set(key, { ia, ib, score });
+          note(ia, rowsB[Number(res.keys[j])]!, score);
         }
         if (above === k && k < rowsB.length) overflow = true;
       }
     });
   }
+  const bDto = viaGraph ? { ...b.dto, label: `${b.dto.label}, shortlisted by the case's index graph (${k} nearest faces per item of ${a.dto.label}, then scored exactly)` } : b.dto;
   const scored = [...best.values()].map((p) => {
     const ia = a.items[p.ia]!.item;
     const ib = b.items[p.ib]!.item;
@@ -106,15 +115,71 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
   }));
   const pairsCompared = same ? (a.items.length * (a.items.length - 1)) / 2 : a.items.length * b.items.length;
   const m = {
-    examiner: req.examiner, a: a.dto, b: b.dto, threshold,
+    examiner: req.examiner, a: a.dto, b: bDto, threshold,
     thresholdSource: req.threshold !== undefined ? 'given by the examiner' : `false-accept rate 1e-3 on the calibration data (${d.calibration!.data.protocol})`,
     models: ids, pairsCompared, truncated: overflow || scored.length > maxPairs, maxPairs, pairs,
   };
   const id = d.matches.insert(m);
   d.audit.append(req.examiner, 'match.run', `match:${id}`, {
-    a: a.dto, b: b.dto, threshold, models: ids, pairs_compared: pairsCompared, pairs: pairs.length, truncated: m.truncated,
+    a: a.dto, b: bDto, threshold, models: ids, pairs_compared: pairsCompared, pairs: pairs.length, truncated: m.truncated,
   });
   return d.matches.get(id)!;
+}
+
+/**
+ * M:N against this case when its index is a graph (cases above the exact-search limit, where a scan
+ * of every face per item of A would take hours): each item of A takes the graph's k nearest faces,
+ * which name B's items (a photo face, or the video track it belongs to), and those items are then
+ * scored exactly, as the scan scores them. Null when the index is exact: the scan is used.
+ */
+function matchThroughGraph(db: Db, index: FaceIndex, a: Library, b: Library, matrix: Float32Array, total: number, k: number, threshold: number,
+  note: (ia: number, ib: number, score: number) => void, ids: readonly string[], dims: readonly number[]): { overflow: boolean } | null {
+  const owners: number[] = [];
+  a.items.forEach((it, ia) => it.embeddings.forEach(() => owners.push(ia)));
+  const queries = new Float32Array(owners.length * total);
+  let r = 0;
+  for (const it of a.items) for (const e of it.embeddings) queries.set(fusedVector(e, ids, dims), total * r++);
+  const firstRow = new Int32Array(b.items.length + 1);
+  b.items.forEach((it, i) => { firstRow[i + 1] = firstRow[i]! + it.embeddings.length; });
+  const itemOfFace = new Map<number, number>();
+  const itemOfTrack = new Map<number, number>();
+  b.items.forEach((it, i) => {
+    if (it.item.kind === 'track' && it.item.trackId !== null) itemOfTrack.set(it.item.trackId, i);
+    else if (it.item.faceId !== null) itemOfFace.set(it.item.faceId, i);
+  });
+  if (itemOfTrack.size) {
+    for (const f of db.prepare('SELECT id, track_id FROM faces WHERE track_id IS NOT NULL').iterate() as Iterable<{ id: number; track_id: number }>) {
+      const i = itemOfTrack.get(f.track_id);
+      if (i !== undefined) itemOfFace.set(f.id, i);
+    }
+  }
+  let overflow = false;
+  const batch = 1024;
+  for (let s = 0; s < owners.length; s += batch) {
+    const e = Math.min(owners.length, s + batch);
+    const hits = index.searchGraph(queries.subarray(s * total, e * total), k);
+    if (!hits) return null;
+    hits.forEach((list, x) => {
+      const q = s + x;
+      const seen = new Set<number>();
+      for (const h of list) {
+        const ib = itemOfFace.get(h.faceId);
+        if (ib === undefined || seen.has(ib)) continue;
+        seen.add(ib);
+        let score = -Infinity;
+        for (let row = firstRow[ib]!; row < firstRow[ib + 1]!; row++) score = Math.max(score, dot(queries, q * total, matrix, row * total, total));
+        if (score >= threshold) note(owners[q]!, ib, score);
+      }
+      if (list.length === k && k < index.size && list[k - 1]!.score >= threshold) overflow = true;
+    });
+  }
+  return { overflow };
+}
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += a[ao + j]! * b[bo + j]!;
+  return s;
 }
 
 /** A library spec as recorded: folder and case paths made absolute, so a stored match names exactly what was read. */
