@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  CaseHost, KESTREL_VERSION, changeCasePassword, workbenchOpening, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, changeCasePassword, workbenchOpening, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, FACE_GENERATORS, type FaceGenerator, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { casePassword } from './casePassword.js';
@@ -54,6 +54,8 @@ const program = new Command('kestrel')
 const globalModels = (): { modelsDir?: string } => program.opts<{ modelsDir?: string }>();
 /** The case password for every case a command opens (an encrypted case needs it; a plain one ignores it). */
 const access = (): { password?: string } => casePassword(program.opts<{ passwordFile?: string }>().passwordFile, process.env);
+const generatorOption = (): Option =>
+  new Option('--generator <kind>', 'synthetic faces: spectrum (shaped like real fused embeddings) or uniform (the worst case, every direction equally spread)').choices([...FACE_GENERATORS]).default('spectrum');
 const encryptOption = (): Option => new Option('--encrypt', 'make a new case encrypted at rest under the case password (--password-file or KESTREL_CASE_PASSWORD)');
 
 /** Opens an existing case, runs a read-only command on it, closes it; errors end the process (as JSON under --json). */
@@ -568,24 +570,31 @@ bench
 
 bench
   .command('search')
-  .description('1:N latency (p50/p99) and recall@k of the case index against exact search, build time and memory, M:N throughput (synthetic faces)')
+  .description('1:N latency (p50/p99) and recall@k of the case index against exact search, build time and memory, M:N as kestrel match runs it (synthetic faces)')
   .option('--faces <n>', 'stored faces', intArg, 100_000)
-  .option('--queries <n>', 'probe faces', intArg, 200)
+  .option('--queries <n>', 'probe faces timed one at a time and checked against exact search', intArg, 200)
+  .option('--mn-probes <n>', 'probes of the M:N run (library A)', intArg, 10_000)
   .option('--dims <n>', 'fused vector size (accurate profile: 512)', intArg, 512)
   .option('--k <n>', 'candidates per query', intArg, 10)
-  .option('--shortlist <n>', 'graph candidates re-scored exactly (as 1:N search re-ranks)', intArg, 200)
+  .option('--shortlist <n>', 'graph candidates re-scored exactly (repeatable; default: what 1:N search fetches)', (v: string, prev: number[] = []) => [...prev, intArg(v)])
   .option('--expansion <n>', 'HNSW search expansion (default: the product tuning)', intArg)
   .option('--connectivity <n>', 'HNSW connectivity (default: the product tuning)', intArg)
+  .addOption(generatorOption())
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
-  .action(async (o: { faces: number; queries: number; dims: number; k: number; shortlist: number; expansion?: number; connectivity?: number; json?: boolean; out?: string }) => {
-    await report(o, () => benchSearch({ faces: o.faces, queries: o.queries, dims: o.dims, k: o.k, shortlist: o.shortlist, ...(o.expansion ? { expansionSearch: o.expansion } : {}), ...(o.connectivity ? { connectivity: o.connectivity } : {}) }), (r) => {
+  .action(async (o: { faces: number; queries: number; mnProbes: number; dims: number; k: number; shortlist?: number[]; expansion?: number; connectivity?: number; generator: FaceGenerator; json?: boolean; out?: string }) => {
+    await report(o, () => benchSearch({
+      faces: o.faces, queries: o.queries, mnProbes: o.mnProbes, dims: o.dims, k: o.k, generator: o.generator, ...(o.shortlist ? { shortlists: o.shortlist } : {}),
+      ...(o.expansion ? { expansionSearch: o.expansion } : {}), ...(o.connectivity ? { connectivity: o.connectivity } : {}),
+    }), (r) => {
+      const lists = r['shortlists'] as { size: number; p50_ms: number; p99_ms: number; recall_at_k: number }[];
       printTable([
         ['graph (HNSW, f16) top-k', r['graph_p50_ms'] as number, r['graph_p99_ms'] as number, r['recall_at_k'] as number],
-        [`graph shortlist ${String(r['shortlist'])} re-scored (1:N search)`, r['shortlist_p50_ms'] as number, r['shortlist_p99_ms'] as number, r['recall_at_k_shortlist'] as number],
+        ...lists.map((l) => [`graph shortlist ${l.size} re-scored${l.size === r['product_shortlist'] ? ' (1:N search)' : ''}`, l.p50_ms, l.p99_ms, l.recall_at_k]),
         ['exact scan', r['exact_p50_ms'] as number, r['exact_p99_ms'] as number, 1],
       ], ['1:N', 'p50 ms', 'p99 ms', `recall@${o.k}`]);
-      process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims: build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB; M:N ${String(r['mn_queries_per_s'])} probes/s (10k probes: ${String(r['mn_10k_probes_seconds'])} s)\n`);
+      process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims (${String(r['generator'])} generator): build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB\n`);
+      process.stdout.write(`M:N ${String(r['mn_probes'])} probes x ${String(r['faces'])} faces (graph ${String(r['mn_candidates'])} candidates each, scored exactly): ${String(r['mn_seconds'])} s (${String(r['mn_probes_per_s'])} probes/s), recall@${o.k} ${String(r['mn_recall_at_k'])}\n`);
     });
   });
 
@@ -595,10 +604,11 @@ bench
   .option('--faces <n>', 'faces clustered in the full run', intArg, 100_000)
   .option('--add <n>', 'faces added by the incremental run', intArg, 10_000)
   .option('--dims <n>', 'fused vector size (accurate profile: 512)', intArg, 512)
+  .addOption(generatorOption())
   .option('--json', 'print the result as JSON')
   .option('--out <file>', 'also write the JSON result to this file')
-  .action(async (o: { faces: number; add: number; dims: number; json?: boolean; out?: string }) => {
-    await report(o, () => benchCluster({ faces: o.faces, add: o.add, dims: o.dims }), (r) => {
+  .action(async (o: { faces: number; add: number; dims: number; generator: FaceGenerator; json?: boolean; out?: string }) => {
+    await report(o, () => benchCluster({ faces: o.faces, add: o.add, dims: o.dims, generator: o.generator }), (r) => {
       const f = r['full'] as Record<string, number>;
       const inc = r['incremental'] as Record<string, number> | null;
       printTable([

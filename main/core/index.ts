@@ -15,6 +15,7 @@ export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
 export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
 export { benchCluster, type BenchClusterOptions } from './bench/clusterBench.js';
+export { FACE_GENERATORS, type FaceGenerator } from './bench/syntheticFaces.js';
 export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
 export { readCalibrationFile, withCalibration, calibrationSchema, type Calibration } from './search/calibration.js';
 export { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, type MatchRequest } from './search/matchService.js';

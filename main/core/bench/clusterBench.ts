@@ -5,7 +5,7 @@ import { clusterScores } from '../eval/metrics.js';
 import { clusterUnits, DEFAULT_CLUSTER_PARAMS } from '../identities/identityClustering.js';
 import { nearestUnits, type UnitGraphStore } from '../identities/neighbours.js';
 import { ageBand, chooseCohort, keptCohortStats, type StatsStore } from '../identities/scoreNormalisation.js';
-import { syntheticFaces } from './searchBench.js';
+import { syntheticFaces, type FaceGenerator } from './syntheticFaces.js';
 import { PlainVault } from '../vault/caseVault.js';
 
 export interface BenchClusterOptions {
@@ -15,6 +15,8 @@ export interface BenchClusterOptions {
   readonly dims: number;
   readonly threads?: number;
   readonly seed?: number;
+  /** How the synthetic faces are drawn (default: shaped like real fused embeddings). */
+  readonly generator?: FaceGenerator;
 }
 
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -29,7 +31,8 @@ const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
   const threads = o.threads ?? availableParallelism();
   const total = o.faces + o.add;
-  const { data, identity } = syntheticFaces(total, 0, o.dims, o.seed ?? 11);
+  const generator = o.generator ?? 'spectrum';
+  const { data, identity } = syntheticFaces(total, 0, o.dims, o.seed ?? 11, generator);
   // Interleave so that the added faces include people already in the case.
   const order = Array.from({ length: total }, (_, i) => i).sort((a, b) => ((a * 2654435761) % 4294967296) - ((b * 2654435761) % 4294967296));
   const matrix = new Float32Array(total * o.dims);
@@ -67,7 +70,7 @@ export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
       incremental = { added: o.add, seconds: inc.seconds, stats_s: inc.stages['cohort_s'], neighbours_s: inc.stages['neighbours_s'], cluster_s: inc.stages['cluster_s'], bcubed_f1_after: r3(s.bcubed_f1) };
     }
     return {
-      faces: o.faces, dims: o.dims, threads, identities: new Set(truth.slice(0, o.faces)).size,
+      faces: o.faces, dims: o.dims, generator, threads, identities: new Set(truth.slice(0, o.faces)).size,
       full: { seconds: full.seconds, ...full.stages, seeds: full.seeds, merges: full.merges, bcubed_precision: r3(fullScores.bcubed_precision), bcubed_recall: r3(fullScores.bcubed_recall), bcubed_f1: r3(fullScores.bcubed_f1) },
       incremental, params, peak_rss_mib: Math.round(process.resourceUsage().maxRSS / 1024),
     };

@@ -35,7 +35,7 @@ export interface SearchDeps {
 type Key = { readonly faceId: number; readonly trackId: number | null };
 
 /** Faces a retrieval stage fetches per probe for each result asked (tracks collapse many faces into one result). */
-const FETCH_PER_RESULT = 3;
+export const FETCH_PER_RESULT = 3;
 
 /**
  * 1:N search: probes -> index shortlist -> track templates replace their faces -> the shared
