@@ -2,6 +2,7 @@ import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
 import { DEFAULT_INDEX_TUNING } from '../search/faceIndex.js';
 import { syntheticFaces, type FaceGenerator } from './syntheticFaces.js';
 import { DEFAULT_RANKING } from '../search/ranking.js';
+import { rowDot } from '../search/similarity.js';
 import { FETCH_PER_RESULT } from '../search/searchService.js';
 import { MATCH_CANDIDATES_PER_ITEM } from '../search/matchService.js';
 
@@ -31,18 +32,12 @@ const pctl = (xs: number[], p: number): number => {
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
-  let s = 0;
-  for (let j = 0; j < n; j++) s += a[ao + j]! * b[bo + j]!;
-  return s;
-}
-
 /** The k best of the candidate keys by exact inner product with the query (row q of queries). */
 function rescore(data: Float32Array, queries: Float32Array, q: number, dims: number, keys: ArrayLike<bigint>, from: number, count: number, k: number): bigint[] {
   const scored: { key: bigint; s: number }[] = [];
   for (let x = 0; x < count; x++) {
     const key = keys[from + x]!;
-    scored.push({ key, s: dot(data, Number(key) * dims, queries, q * dims, dims) });
+    scored.push({ key, s: rowDot(data, Number(key), queries, q, dims) });
   }
   return scored.sort((a, b) => b.s - a.s).slice(0, k).map((e) => e.key);
 }

@@ -16,6 +16,7 @@ import { caseLibraryItems, type LibraryItem, type MatchRepository } from '../rep
 import type { WatchlistRepository } from '../repositories/watchlistRepository.js';
 import { evidenceFor, type Calibration } from './calibration.js';
 import { fusedVector } from './fusedVector.js';
+import { rowDot } from './similarity.js';
 import type { FaceIndex } from './faceIndex.js';
 import { isEncryptedCase } from '../vault/caseKey.js';
 
@@ -167,19 +168,13 @@ function matchThroughGraph(db: Db, index: FaceIndex, a: Library, b: Library, mat
         if (ib === undefined || seen.has(ib)) continue;
         seen.add(ib);
         let score = -Infinity;
-        for (let row = firstRow[ib]!; row < firstRow[ib + 1]!; row++) score = Math.max(score, dot(queries, q * total, matrix, row * total, total));
+        for (let row = firstRow[ib]!; row < firstRow[ib + 1]!; row++) score = Math.max(score, rowDot(queries, q, matrix, row, total));
         if (score >= threshold) note(owners[q]!, ib, score);
       }
       if (list.length === k && k < index.size && list[k - 1]!.score >= threshold) overflow = true;
     });
   }
   return { overflow };
-}
-
-function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
-  let s = 0;
-  for (let j = 0; j < n; j++) s += a[ao + j]! * b[bo + j]!;
-  return s;
 }
 
 /** A library spec as recorded: folder and case paths made absolute, so a stored match names exactly what was read. */

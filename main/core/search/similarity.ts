@@ -5,6 +5,15 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** Inner product of row i of matrix a and row j of matrix b (row-major, dims wide). */
+export function rowDot(a: Float32Array, i: number, b: Float32Array, j: number, dims: number): number {
+  let s = 0;
+  const ao = i * dims;
+  const bo = j * dims;
+  for (let d = 0; d < dims; d++) s += a[ao + d]! * b[bo + d]!;
+  return s;
+}
+
 export type EmbeddingSet = Readonly<Record<string, Float32Array>>;
 
 /**
