@@ -4,8 +4,8 @@ import { rng as mulberry } from './syntheticPhotos.js';
  * How synthetic fused embeddings are drawn for the scale benchmarks.
  * - `spectrum`: shaped like the accurate profile's real fused vectors. Measured on 4,614 real faces
  *   (FG-NET, KinFaceW, AT&T, small identity sets): the variance of the k-th component falls off as
- *   (k + 60)^-2.4 (within 3.5 points of the real cumulative variance at every k; participation ratio
- *   107 against 106 real, of 512), the mean vector has length 0.176, and on FG-NET the
+ *   (k + 60)^-2.4 (within 3.5 points of the real cumulative variance at every k; drawn vectors'
+ *   participation ratio 101 of 512, real 106), the mean vector has length 0.176, and on FG-NET the
  *   spread between people's centres (total variance 0.42) is about that within one person across
  *   ages (0.46). Drawn as gaussians with that spectrum, turned by a random orthogonal transform.
  *   Its intrinsic dimension (TwoNN) is 31, against 14 for the real vectors: still harder for a graph.

