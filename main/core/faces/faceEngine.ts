@@ -5,7 +5,7 @@ import type { ModelSpec } from '../../../models/manifest.js';
 import type { RgbImage } from '../media/imageDecoder.js';
 import { alignFace, TEMPLATES, type TemplateName } from './alignment.js';
 import { decodeScrfd, decodeYunet, groupScrfdOutputs, iou, mapDetection, nms, type Detection } from './detection.js';
-import { landmarkCrop } from './landmarkCrop.js';
+import { landmarkCrop, type LandmarkCrop } from './landmarkCrop.js';
 import { assessQuality } from './quality.js';
 import { thumbnailCrop, THUMB_CONTEXT, THUMB_SIZE } from './thumbnailCrop.js';
 import { l2normalize, packTensor, roundUp } from './tensors.js';
@@ -192,9 +192,9 @@ export class FaceEngine {
    * face it finds there (the detector's box and score stay). Measured on FG-NET: SCRFD's landmarks
    * align children's faces better than YuNet's (README, "Search accuracy: what was tried").
    */
-  async refine(full: RgbImage, det: DetectorInput, d: Detection): Promise<Detection> {
+  async refine(full: RgbImage, det: DetectorInput, d: Detection, around?: LandmarkCrop): Promise<Detection> {
     if (!this.landmarker) return d;
-    const crop = landmarkCrop(full, det.image, det.scale, d.box);
+    const crop = around ?? landmarkCrop(full, det.image, det.scale, d.box);
     let best: Detection | null = null;
     let bestOverlap = LANDMARK_MIN_IOU;
     for (const f of await this.runDetector(this.landmarker, crop.image, LANDMARK_MIN_SCORE)) {
@@ -219,8 +219,9 @@ export class FaceEngine {
     const faceFeeds: { s: Session; feed: Record<string, ort.Tensor> }[] = [];
     const kept = dets.filter((x) => Math.min(x.box.width, x.box.height) >= this.cfg.minFacePx).slice(0, this.cfg.maxFaces);
     for (const found of kept) {
-      const d = await this.refine(full, det, found);
-      if (this.landmarker) faceFeeds.push({ s: this.landmarker, feed: this.detectorFeed(this.landmarker, landmarkCrop(full, det.image, det.scale, found.box).image).feed });
+      const around = this.landmarker ? landmarkCrop(full, det.image, det.scale, found.box) : undefined;
+      const d = await this.refine(full, det, found, around);
+      if (this.landmarker && around) faceFeeds.push({ s: this.landmarker, feed: this.detectorFeed(this.landmarker, around.image).feed });
       for (const s of [...this.recognizers, ...(this.genderage ? [this.genderage] : [])]) {
         const t = s.spec.template ?? 'arcface112';
         const size = TEMPLATES[t].size;
