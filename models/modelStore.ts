@@ -207,6 +207,7 @@ export class ModelStore {
       out.push({
         id: asModelId(spec.id), file: spec.file, role: spec.role, sha256: spec.sha256, licence: spec.licence,
         commercialUse: spec.commercialUse, installed, verified, custom: this.custom.some((c) => c.id === spec.id), profiles,
+        landmarksIn: PROFILE_NAMES.filter((p) => this.profile(p).landmarker === spec.id),
       });
     }
     return out;

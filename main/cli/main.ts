@@ -309,7 +309,7 @@ models
       else {
         process.stdout.write(`models folder: ${store.dir}\n`);
         printTable(
-          list.map((m) => [m.id, m.role, m.installed ? (m.verified ? 'verified' : 'BAD HASH') : 'missing', m.profiles.join(','), m.licence]),
+          list.map((m) => [m.id, m.landmarksIn.length ? `${m.role} (landmarks in ${m.landmarksIn.join(',')})` : m.role, m.installed ? (m.verified ? 'verified' : 'BAD HASH') : 'missing', m.profiles.join(','), m.licence]),
           ['id', 'role', 'state', 'profiles', 'licence'],
         );
       }

@@ -98,6 +98,8 @@ export interface ModelDto {
   readonly verified: boolean;
   readonly custom: boolean;
   readonly profiles: readonly ProfileName[];
+  /** Profiles that run this detector on a crop around each face only for its landmarks (role stays 'detector'). */
+  readonly landmarksIn: readonly ProfileName[];
 }
 
 export interface CaseInfo {

@@ -451,6 +451,7 @@ test('switches to Simplified Chinese at run time', async (t) => {
   await page.getByTestId('tab-models').click();
   await page.getByTestId('models-table').getByText('Apache-2.0').first().waitFor();
   assert.match(await page.getByTestId('models-table').innerText(), /已校验/);
+  assert.match(await page.getByTestId('models-table').innerText(), /scrfd_2\.5g\s+detector · accurate 配置中用于定位关键点/, 'the landmark model says what the accurate profile uses it for');
   await page.screenshot({ path: join(shots, 'models-zh.png') });
   await page.getByTestId('tab-identities').click();
   await page.getByTestId('identities-count').filter({ hasText: '个身份' }).waitFor();

@@ -109,6 +109,7 @@ export const en = {
   'intake.summary': '{media} new media, {faces} faces in {withFaces} media, {duplicates} duplicates, {known} already in the case, {errors} errors, {seconds} s',
   'models.id': 'Model',
   'models.role': 'Role',
+  'models.landmarksIn': 'landmarks in {profiles}',
   'models.licence': 'Licence',
   'models.status': 'Status',
   'models.verified': 'verified',

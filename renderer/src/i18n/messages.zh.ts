@@ -111,6 +111,7 @@ export const zh: Record<MessageKey, string> = {
   'intake.summary': '新增 {media} 个媒体，{withFaces} 个媒体中共 {faces} 张人脸，{duplicates} 个重复，{known} 个已在案件中，{errors} 个错误，用时 {seconds} 秒',
   'models.id': '模型',
   'models.role': '用途',
+  'models.landmarksIn': '{profiles} 配置中用于定位关键点',
   'models.licence': '许可证',
   'models.status': '状态',
   'models.verified': '已校验',

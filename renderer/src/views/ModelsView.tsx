@@ -18,7 +18,7 @@ export function ModelsView(): React.JSX.Element {
         <tbody>
           {models.map((m) => (
             <tr key={m.id}>
-              <td>{m.id}</td><td>{m.role}</td><td>{m.licence}</td><td>{m.profiles.join(', ')}</td>
+              <td>{m.id}</td><td>{m.role}{m.landmarksIn.length ? ` · ${t('models.landmarksIn', { profiles: m.landmarksIn.join(', ') })}` : ''}</td><td>{m.licence}</td><td>{m.profiles.join(', ')}</td>
               <td className={m.verified ? 'ok' : 'bad'}>{m.verified ? t('models.verified') : t('models.missing')}</td>
             </tr>
           ))}
