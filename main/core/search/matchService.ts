@@ -76,8 +76,11 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
   for (const it of b.items) for (const e of it.embeddings) matrix.set(fusedVector(e, ids, dims), total * r++);
 
   const best = new Map<string, { ia: number; ib: number; score: number }>();
-  const note = (ia: number, ib: number, score: number): void => {
-    if (same && ib <= ia) return;
+  // A library against itself: each unordered pair once, whichever side's search found it (a graph
+  // search may find a pair from one side only).
+  const note = (i: number, j: number, score: number): void => {
+    if (same && i === j) return;
+    const [ia, ib] = same && j < i ? [j, i] : [i, j];
     const key = `${ia}:${ib}`;
     const cur = best.get(key);
     if (!cur || score > cur.score) best.set(key, { ia, ib, score });
