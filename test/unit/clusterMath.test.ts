@@ -10,7 +10,7 @@ import { PlainVault } from '../../main/core/vault/caseVault.js';
 
 function randomUnits(n: number, dims: number, seed: number): Float32Array {
   let s = seed;
-  const r = (): number => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const r = (): number => ((s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff) / 2147483648) - 0.5;
   const m = new Float32Array(n * dims);
   for (let i = 0; i < n; i++) {
     let norm = 0;
@@ -105,20 +105,49 @@ test('kept neighbour graph: an incremental run adds only the new units and finds
   const store = (n: number, k = keys): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'models', keys: k.subarray(0, n) });
   const nearest = (c: { ids: Int32Array; k: number }): number[] => Array.from({ length: 100 }, (_, q) => c.ids[q * c.k]!);
   const expected = Array.from({ length: 100 }, (_, q) => q);
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
   assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 500);
   // The kept rows are read from the graph, not from the matrix: blanked here, still found.
   const blanked = Float32Array.from(m);
   blanked.fill(0, 0, 500 * dims);
-  assert.deepEqual(nearest(nearestUnits(blanked, dims, 5, 2, tuning, 500, store(600))), expected, 'found through the kept graph');
+  assert.deepEqual(nearest(nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: store(600) })), expected, 'found through the kept graph');
   assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 600, 'the kept graph grew by the new units');
   // Another unit in row 1 (another key): the kept graph does not hold this run's rows, so it is rebuilt.
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
   const moved = Float64Array.from(keys);
   moved[1] = 99_999;
-  assert.deepEqual(nearest(nearestUnits(m, dims, 5, 2, tuning, 500, store(600, moved))), expected, 'rebuilt: unit 501 finds row 1 under its new key');
+  assert.deepEqual(nearest(nearestUnits(m, dims, 5, 2, { tuning, from: 500, store: store(600, moved) })), expected, 'rebuilt: unit 501 finds row 1 under its new key');
   // Another set of recognizers: rebuilt from the matrix (the blanked rows are then found nowhere).
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, tuning, 0, store(500));
-  const other = nearestUnits(blanked, dims, 5, 2, tuning, 500, { ...store(600), signature: 'other models' });
+  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
+  const other = nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: { ...store(600), signature: 'other models' } });
   assert.notDeepEqual(nearest(other), expected);
+});
+
+test('neighbour graph over principal directions: the shortlist is re-scored with the full vectors, and an incremental run projects new units onto the kept subspace', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-graph-sub-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dims = 64;
+  const m = new Float32Array(700 * dims);
+  m.set(randomUnits(600, dims, 9));
+  for (let q = 0; q < 100; q++) for (let d = 0; d < dims; d++) m[(600 + q) * dims + d] = m[q * dims + d]! + (d === q % dims ? 0.05 : 0);
+  const tuning = { ...DEFAULT_NEIGHBOUR_TUNING, exactLimit: 100, subspaceRank: 16, shortlist: 40 };
+  const keys = Float64Array.from({ length: 700 }, (_, i) => 3 * i + 2);
+  const store = (n: number): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'models', keys: keys.subarray(0, n) });
+  const full = nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning, from: 0, store: store(600) });
+  const meta = JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { rank: number; basis: string };
+  assert.equal(meta.rank, 16, 'the graph holds 16 principal coordinates');
+  // Scores are the full inner products, best first.
+  for (const q of [0, 77, 599]) {
+    for (let x = 0; x < 5; x++) assert.ok(Math.abs(full.scores[q * 5 + x]! - jsDot(m, dims, q, full.ids[q * 5 + x]!)) < 1e-5);
+    for (let x = 1; x < 5; x++) assert.ok(full.scores[q * 5 + x - 1]! >= full.scores[q * 5 + x]!);
+  }
+  const added = nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
+  assert.deepEqual(Array.from({ length: 100 }, (_, q) => added.ids[q * 5]!), Array.from({ length: 100 }, (_, q) => q), 'each new unit finds the row it copies');
+  const after = JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { count: number; basis: string };
+  assert.equal(after.count, 700);
+  assert.equal(after.basis, meta.basis, 'the kept subspace is reused, not fitted again');
+  // A graph over full vectors is not extended with principal coordinates (or the reverse): rebuilt.
+  nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning: { ...tuning, subspaceRank: 0 }, from: 0, store: store(600) });
+  nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
+  assert.equal((JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { rank?: number }).rank, 16);
 });

@@ -7,6 +7,7 @@ import { nearestUnits, type UnitGraphStore } from '../identities/neighbours.js';
 import { ageBand, chooseCohort, keptCohortStats, type StatsStore } from '../identities/scoreNormalisation.js';
 import { syntheticFaces, type FaceGenerator } from './syntheticFaces.js';
 import { PlainVault } from '../vault/caseVault.js';
+import { RowDots } from '../identities/vectorDots.js';
 
 export interface BenchClusterOptions {
   readonly faces: number;
@@ -52,11 +53,12 @@ export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
     const t0 = performance.now();
     const stats = keptCohortStats(m, o.dims, cohort, cohortBands, threads, statsStore(n));
     const t1 = performance.now();
-    const candidates = nearestUnits(m, o.dims, params.candidates, threads, undefined, from, graphStore(n));
+    const rows = new RowDots(m, o.dims);
+    const candidates = nearestUnits(m, o.dims, params.candidates, threads, { from, rows, store: graphStore(n) });
     const t2 = performance.now();
     const fixed = new Int32Array(n).fill(-1);
     if (labels) fixed.set(labels);
-    const out = clusterUnits({ matrix: m, dims: o.dims, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed }, params);
+    const out = clusterUnits({ matrix: m, dims: o.dims, rows, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed }, params);
     const t3 = performance.now();
     return { seconds: r3((t3 - t0) / 1000), stages: { cohort_s: r3((t1 - t0) / 1000), neighbours_s: r3((t2 - t1) / 1000), cluster_s: r3((t3 - t2) / 1000) }, labels: out.labels, seeds: out.seeds, merges: out.merges };
   };

@@ -8,6 +8,7 @@ import type { IdentityRepository } from '../repositories/identityRepository.js';
 import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
 import { clusterUnits, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
 import { nearestUnits } from './neighbours.js';
+import { RowDots } from './vectorDots.js';
 import { chooseCohort, keptCohortStats, type CohortStats } from './scoreNormalisation.js';
 
 export interface ClusterDeps {
@@ -130,9 +131,11 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
     (c.kind === 'must' ? must : cannot).push([a, b]);
   }
   const from = full ? 0 : units.firstNew;
-  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, undefined, from,
-    deps.cache ? { ...deps.cache, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined);
-  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
+  const rows = new RowDots(units.matrix, units.dims);
+  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, {
+    from, rows, store: deps.cache ? { ...deps.cache, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined,
+  });
+  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, rows, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
     isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 
   // Clusters -> identity ids: a locked or fixed identity keeps its id; otherwise the previous

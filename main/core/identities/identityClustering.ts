@@ -62,6 +62,8 @@ export interface ClusterInput {
   /** n x dims fused vectors (inner product = fused cosine). */
   readonly matrix: Float32Array;
   readonly dims: number;
+  /** Inner products of the matrix's rows, when the caller has them already (they copy the matrix). */
+  readonly rows?: RowDots;
   readonly bands: Uint8Array;
   readonly stats: CohortStats;
   /** Candidate neighbours of units [candidatesFrom, n). */
@@ -114,7 +116,7 @@ class UnionFind {
 
 export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAULT_CLUSTER_PARAMS): ClusterOutcome {
   const n = input.bands.length;
-  const rows = new RowDots(input.matrix, input.dims);
+  const rows = input.rows ?? new RowDots(input.matrix, input.dims);
   const z = (i: number, j: number): number => {
     const s = rows.dot(i, j);
     const zz = zScore(input.stats, input.bands, i, j, s);
@@ -472,11 +474,12 @@ export function clusterVectors(matrix: Float32Array, dims: number, ages: readonl
   const cohort = chooseCohort(bands, params.cohortPerBand);
   const stats = cohortStats(matrix, dims, cohort, Uint8Array.from(cohort, (u) => bands[u]!), threads);
   lap('cohort_s');
-  const candidates = nearestUnits(matrix, dims, params.candidates, threads);
+  const rows = new RowDots(matrix, dims);
+  const candidates = nearestUnits(matrix, dims, params.candidates, threads, { rows });
   lap('neighbours_s');
   const none = new Int32Array(n).fill(-1);
   const isolated = Uint8Array.from(ages, (_, i) => Number((quality?.[i] ?? 1) < MIN_CLUSTER_QUALITY));
-  const out = clusterUnits({ matrix, dims, bands, stats, candidates, candidatesFrom: 0, must: [], cannot: [], locked: none, fixed: none, isolated }, params);
+  const out = clusterUnits({ matrix, dims, rows, bands, stats, candidates, candidatesFrom: 0, must: [], cannot: [], locked: none, fixed: none, isolated }, params);
   lap('cluster_s');
   return out;
 }
