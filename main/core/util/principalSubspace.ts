@@ -22,7 +22,7 @@ const SAMPLE_ROWS = 16_384;
 /** usearch reads a typed array from the start of its buffer, so views are copied first. */
 const own = (a: Float32Array): Float32Array => (a.byteOffset === 0 && a.length * 4 === a.buffer.byteLength ? a : a.slice());
 
-/** Low 32 bits of each key (keys here are row indices), without a BigInt per element. */
+/** Low 32 bits of each key (keys here are row indices; little-endian, as on every platform Kestrel ships for), without a BigInt per element. */
 const keyWords = (keys: BigUint64Array): Uint32Array => new Uint32Array(keys.buffer, keys.byteOffset, keys.length * 2);
 
 /**
