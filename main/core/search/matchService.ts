@@ -132,9 +132,10 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
 
 /**
  * M:N against this case when its index is a graph (cases above the exact-search limit; a scan of
- * 1M faces takes 286 ms, so 10,000 items of A would take about 24 min on 2 cores): each item of A takes the graph's k nearest faces,
- * which name B's items (a photo face, or the video track it belongs to), and those items are then
- * scored exactly, as the scan scores them. Null when the index is exact: the scan is used.
+ * 1M faces takes 286 ms, so 10,000 items of A would take about 24 min on 2 cores): each item of A
+ * takes the graph's k nearest faces, which name B's items (a photo face, or the video track it
+ * belongs to), and those items are then scored exactly, as the scan scores them. Null when the
+ * index is exact: the scan is used.
  */
 function matchThroughGraph(db: Db, index: FaceIndex, a: Library, b: Library, matrix: Float32Array, total: number, k: number, threshold: number,
   note: (ia: number, ib: number, score: number) => void, ids: readonly string[], dims: readonly number[]): { overflow: boolean } | null {
