@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 import { copyFile, mkdir } from 'node:fs/promises';
 
 const node = { bundle: true, platform: 'node', target: 'node20', packages: 'external', sourcemap: true, logLevel: 'warning' };
-await build({ ...node, format: 'esm', entryPoints: { cli: 'main/cli/main.ts', inferenceWorker: 'main/core/faces/inferenceWorker.ts', decodeWorker: 'main/core/media/decodeWorker.ts', electron: 'main/electron/main.ts' }, outdir: 'dist', external: ['electron'] });
+await build({ ...node, format: 'esm', entryPoints: { cli: 'main/cli/main.ts', inferenceWorker: 'main/core/faces/inferenceWorker.ts', decodeWorker: 'main/core/media/decodeWorker.ts', graphWorker: 'main/core/identities/graphWorker.ts', electron: 'main/electron/main.ts' }, outdir: 'dist', external: ['electron'] });
 // A sandboxed preload cannot be an ES module nor require anything but 'electron': bundle it whole.
 await build({ ...node, packages: undefined, format: 'cjs', entryPoints: { preload: 'main/preload/preload.ts' }, outdir: 'dist', outExtension: { '.js': '.cjs' }, external: ['electron'] });
 await build({
@@ -14,4 +14,4 @@ await build({
 await mkdir('dist/renderer', { recursive: true });
 await copyFile('renderer/index.html', 'dist/renderer/index.html');
 await copyFile('renderer/app.css', 'dist/renderer/app.css');
-process.stderr.write('built dist/{cli,inferenceWorker,decodeWorker,electron}.js, dist/preload.cjs and dist/renderer/\n');
+process.stderr.write('built dist/{cli,inferenceWorker,decodeWorker,graphWorker,electron}.js, dist/preload.cjs and dist/renderer/\n');

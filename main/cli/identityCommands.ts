@@ -31,8 +31,8 @@ export function registerIdentityCommands(program: Command, openCase: OpenCase): 
     .option('--json', 'print the run summary as JSON')
     .action(async (o: { case: string; full?: boolean; examiner?: string; json?: boolean }) => {
       const json = !!o.json;
-      await openCase(o.case, json, (wb) => {
-        const r = wb.cluster({ full: !!o.full, examiner: examinerName(o.examiner) });
+      await openCase(o.case, json, async (wb) => {
+        const r = await wb.cluster({ full: !!o.full, examiner: examinerName(o.examiner) });
         if (json) return printJson(r);
         process.stdout.write(`${r.mode} clustering of ${r.units} sightings (${r.faces} faces, ${r.newUnits} new) in ${r.seconds} s\n`);
         process.stdout.write(`${r.identities} identities, ${r.identitiesWithSeveralUnits} with more than one sighting; ${r.created} created, ${r.removed} removed; ${r.isolated} sightings too poor to group automatically (left alone; see suggestions)\n`);

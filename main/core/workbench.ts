@@ -119,7 +119,7 @@ export interface Workbench {
   /** M:N: every face, track or subject of library A against library B; stored and audited. */
   match(req: MatchRequest): Promise<MatchDto>;
   /** Clusters the case into identities (incremental unless full; see clusterService); audited. */
-  cluster(o: { full?: boolean; examiner: string }): ClusterRunDto;
+  cluster(o: { full?: boolean; examiner: string }): Promise<ClusterRunDto>;
   listIdentities(o?: { includeHidden?: boolean; minFaces?: number }): IdentityDto[];
   identity(id: number): IdentityDetailDto;
   identitySuggestions(id: number, limit?: number): IdentitySuggestionDto[];
@@ -309,8 +309,8 @@ class WorkbenchImpl implements Workbench {
     };
   }
 
-  cluster(o: { full?: boolean; examiner: string }): ClusterRunDto {
-    const r = runClustering(this.clusterDeps(), { full: o.full ?? false, examiner: o.examiner });
+  async cluster(o: { full?: boolean; examiner: string }): Promise<ClusterRunDto> {
+    const r = await runClustering(this.clusterDeps(), { full: o.full ?? false, examiner: o.examiner });
     this.emit('case.changed', { what: 'identities' });
     return r;
   }
@@ -511,7 +511,7 @@ class WorkbenchImpl implements Workbench {
       // Every new face and track is checked against the enrolled subjects once intake has stored it.
       const raised = checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds());
       // Once a case has identities, new faces join them (or form new ones) after every intake.
-      if (summary.faces > 0 && this.repos.identities.all().length) this.cluster({ examiner: o.examiner });
+      if (summary.faces > 0 && this.repos.identities.all().length) await this.cluster({ examiner: o.examiner });
       if (raised.length) {
         await this.clipAlarms(raised, o.examiner);
         this.emit('case.changed', { what: 'alarms' });

@@ -37,7 +37,7 @@ before(async () => {
   wb = await createWorkbench({ caseDir, modelsDir, examiner: 'Examiner Smith', password: PASSWORD, encrypt: true });
   const s = await wb.ingest([evidence], { examiner: 'Examiner Smith' });
   assert.ok(s.faces >= 3, `faces in the photos and the archived video (${s.faces})`);
-  wb.cluster({ examiner: 'Examiner Smith', full: true });
+  await wb.cluster({ examiner: 'Examiner Smith', full: true });
   await wb.search({ probes: [join(evidence, 'suspect-360.jpg')], top: 5, threshold: null, filters: {}, examiner: 'Examiner Smith' });
   const track = (await wb.invoke('tracks.list', {})).tracks[0]!;
   await wb.clip({ trackId: Number(track.id), reason: 'review', examiner: 'Examiner Smith' });

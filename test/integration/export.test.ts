@@ -33,7 +33,7 @@ before(async () => {
   originalsBefore = hashTree(photos);
   wb = await createWorkbench({ caseDir: join(work, 'case'), modelsDir: await testModelsDir() });
   await wb.ingest([photos, video], { examiner: 'Examiner A' });
-  wb.cluster({ examiner: 'Examiner A' });
+  await wb.cluster({ examiner: 'Examiner A' });
   const ids = wb.listIdentities().map((i) => i.id);
   merged = 0;
   for (let i = 0; i < ids.length && !merged; i++) {

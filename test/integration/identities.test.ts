@@ -61,9 +61,9 @@ const identityOf = (db: Db, face: number): number | null => (db.prepare('SELECT 
 const facesOfPerson = (p: number): number[] => Array.from({ length: 5 }, (_, k) => p * 5 + k + 1);
 const partition = (db: Db): string => JSON.stringify((db.prepare('SELECT group_concat(id) AS g FROM faces GROUP BY identity_id ORDER BY min(id)').pluck().all() as string[]));
 
-test('clustering groups each synthetic person into one identity, reproducibly, with summaries', () => {
+test('clustering groups each synthetic person into one identity, reproducibly, with summaries', async () => {
   const c = syntheticCase();
-  const r = runClustering(c.deps, { full: false, examiner: 'e' });
+  const r = await runClustering(c.deps, { full: false, examiner: 'e' });
   assert.equal(r.mode, 'full');
   for (let p = 0; p < 20; p++) {
     const ids = new Set(facesOfPerson(p).map((f) => identityOf(c.db, f)));
@@ -71,7 +71,7 @@ test('clustering groups each synthetic person into one identity, reproducibly, w
   }
   assert.equal(new Set(Array.from({ length: 20 }, (_, p) => identityOf(c.db, facesOfPerson(p)[0]!))).size, 20, 'two people merged');
   const first = partition(c.db);
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.equal(partition(c.db), first, 'a full re-run gives the same identities');
   const list = listIdentities(c.deps);
   assert.equal(list.length, 20);
@@ -82,23 +82,23 @@ test('clustering groups each synthetic person into one identity, reproducibly, w
   assert.ok(c.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'identities.cluster'").pluck().get() === 2);
 });
 
-test('two faces of one photo never share an identity, even the same person twice', () => {
+test('two faces of one photo never share an identity, even the same person twice', async () => {
   const c = syntheticCase();
   const photo = Number(c.db.prepare("INSERT INTO media (sha256, byte_size, kind, status) VALUES ('group', 1, 'image', 'done')").run().lastInsertRowid);
   const a = c.addFace(3, { media: photo, exact: true });
   const b = c.addFace(3, { media: photo, exact: true });
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.notEqual(identityOf(c.db, a), identityOf(c.db, b));
   assert.ok([a, b].some((f) => identityOf(c.db, f) === identityOf(c.db, facesOfPerson(3)[0]!)), 'one of them still joins person 3');
 });
 
-test('incremental runs add new faces to existing identities without changing the others', () => {
+test('incremental runs add new faces to existing identities without changing the others', async () => {
   const c = syntheticCase();
-  runClustering(c.deps, { full: false, examiner: 'e' });
+  await runClustering(c.deps, { full: false, examiner: 'e' });
   const before = identityOf(c.db, facesOfPerson(4)[0]!);
   const others = partition(c.db);
   const added = [c.addFace(4), c.addFace(4), c.addFace(25), c.addFace(25)];
-  const r = runClustering(c.deps, { full: false, examiner: 'e' });
+  const r = await runClustering(c.deps, { full: false, examiner: 'e' });
   assert.equal(r.mode, 'incremental');
   assert.equal(r.newUnits, 4);
   assert.equal(identityOf(c.db, added[0]!), before);
@@ -109,14 +109,14 @@ test('incremental runs add new faces to existing identities without changing the
   for (const g of JSON.parse(others) as string[]) assert.ok(after.some((h) => h.startsWith(g)), `identity ${g} changed`);
 });
 
-test('examiner operations survive re-clustering, are audited and can be undone', () => {
+test('examiner operations survive re-clustering, are audited and can be undone', async () => {
   const c = syntheticCase();
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   const id = (p: number): number => identityOf(c.db, facesOfPerson(p)[0]!)!;
 
   // Merge two different people: the examiner knows better; re-clustering keeps it.
   const m = c.ops.merge([id(0), id(1)], 'anna');
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.equal(id(0), id(1));
 
   // Split person 2 into two groups; reject one face of person 5 ("not this person").
@@ -124,14 +124,14 @@ test('examiner operations survive re-clustering, are audited and can be undone',
   c.ops.split(id(2), p2.slice(0, 2), 'anna');
   const p5 = facesOfPerson(5);
   c.ops.reject(id(5), [p5[4]!], 'anna');
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.notEqual(identityOf(c.db, p2[0]!), identityOf(c.db, p2[3]!));
   assert.equal(identityOf(c.db, p2[0]!), identityOf(c.db, p2[1]!));
   assert.notEqual(identityOf(c.db, p5[4]!), identityOf(c.db, p5[0]!));
 
   // Name follows the identity through a full re-run.
   c.ops.name(id(6), 'Suspect A', 'anna');
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.equal(c.deps.identities.get(id(6))!.name, 'Suspect A');
 
   // Undo the name, then the rejection: the face returns and the constraint goes.
@@ -150,26 +150,26 @@ test('examiner operations survive re-clustering, are audited and can be undone',
   assert.equal(Object.keys(merge.after).length, 1);
 });
 
-test('merging identities that share a photo is refused and changes nothing', () => {
+test('merging identities that share a photo is refused and changes nothing', async () => {
   const c = syntheticCase();
   const photo = Number(c.db.prepare("INSERT INTO media (sha256, byte_size, kind, status) VALUES ('pair', 1, 'image', 'done')").run().lastInsertRowid);
   const a = c.addFace(8, { media: photo });
   const b = c.addFace(9, { media: photo });
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   const before = partition(c.db);
   assert.throws(() => c.ops.merge([identityOf(c.db, a)!, identityOf(c.db, b)!], 'anna'), /appear in one photo/);
   assert.equal(partition(c.db), before);
   assert.equal(c.db.prepare('SELECT count(*) FROM identity_ops').pluck().get(), 0);
 });
 
-test('a confirmed identity is never changed by clustering; similar new faces become suggestions', () => {
+test('a confirmed identity is never changed by clustering; similar new faces become suggestions', async () => {
   const c = syntheticCase();
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   const locked = identityOf(c.db, facesOfPerson(7)[0]!)!;
   c.ops.confirm(locked, 'anna');
   const fresh = [c.addFace(7, { age: 8 }), c.addFace(7, { age: 9 })];
-  runClustering(c.deps, { full: false, examiner: 'e' });
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: false, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.deepEqual(c.deps.identities.facesOf(locked), facesOfPerson(7));
   const newIdentity = identityOf(c.db, fresh[0]!)!;
   assert.notEqual(newIdentity, locked);
@@ -181,25 +181,25 @@ test('a confirmed identity is never changed by clustering; similar new faces bec
 
 const identitiesOfPeople = (db: Db, people: readonly (readonly number[])[]): (number | null)[][] => people.map((fs) => [...new Set(fs.map((f) => identityOf(db, f)))]);
 
-test('a case filled by one person (a phone owner\'s photos) keeps that person in one identity', () => {
+test('a case filled by one person (a phone owner\'s photos) keeps that person in one identity', async () => {
   const c = syntheticCase({ people: 0 });
   const owner = Array.from({ length: 40 }, (_, k) => c.addFace(0, { age: 30 + (k % 5) }));
   const others = Array.from({ length: 4 }, (_, p) => [c.addFace(p + 1), c.addFace(p + 1)]);
-  runClustering(c.deps, { full: true, examiner: 'e' });
+  await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.deepEqual(identitiesOfPeople(c.db, [owner]).map((ids) => ids.length), [1], 'the owner is split');
   const ownerId = identityOf(c.db, owner[0]!);
   for (const fs of others) assert.ok(fs.every((f) => identityOf(c.db, f) !== ownerId), 'a stranger joined the owner');
   // Without the sure-pair floor the owner's own faces fill the cohort and the owner falls apart.
-  runClustering(c.deps, { full: true, examiner: 'e', params: { ...DEFAULT_CLUSTER_PARAMS, sureScore: 2 } });
+  await runClustering(c.deps, { full: true, examiner: 'e', params: { ...DEFAULT_CLUSTER_PARAMS, sureScore: 2 } });
   assert.ok(identitiesOfPeople(c.db, [owner])[0]!.length > 1);
 });
 
-test('once a case has doubled, new people are normalised against a new cohort, not the first batch\'s', () => {
+test('once a case has doubled, new people are normalised against a new cohort, not the first batch\'s', async () => {
   const c = syntheticCase({ people: 0 });
   for (let k = 0; k < 10; k++) c.addFace(0);
-  runClustering(c.deps, { full: false, examiner: 'e' });
+  await runClustering(c.deps, { full: false, examiner: 'e' });
   const newcomers = Array.from({ length: 10 }, (_, p) => [c.addFace(p + 1), c.addFace(p + 1), c.addFace(p + 1)]);
-  const run = runClustering(c.deps, { full: false, examiner: 'e' });
+  const run = await runClustering(c.deps, { full: false, examiner: 'e' });
   assert.equal(run.mode, 'incremental');
   const ids = identitiesOfPeople(c.db, newcomers);
   assert.ok(ids.every((x) => x.length === 1), `a newcomer is split: ${JSON.stringify(ids)}`);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_NEIGHBOUR_TUNING, nearestUnits, type UnitGraphStore } from '../../main/core/identities/neighbours.js';
 import { ALL_BANDS, ageBand, cohortStats, keptCohortStats, STAT_SLOTS, type StatsStore } from '../../main/core/identities/scoreNormalisation.js';
-import { jsDot, RowDots } from '../../main/core/identities/vectorDots.js';
+import { crossDots, jsDot, RowDots } from '../../main/core/util/vectorDots.js';
 import { PlainVault } from '../../main/core/vault/caseVault.js';
 
 function randomUnits(n: number, dims: number, seed: number): Float32Array {
@@ -36,6 +36,25 @@ test('row dots: the SIMD kernel gives the plain inner products (and widths it ca
   assert.equal(rows.dot(2, 7), jsDot(odd, 20, 2, 7));
 });
 
+test('row dots over stacked matrices: rows are numbered on through the parts; cross products of two sets', () => {
+  const dims = 64;
+  const a = randomUnits(7, dims, 21);
+  const b = randomUnits(5, dims, 22);
+  const stacked = new RowDots([a, b], dims);
+  assert.ok(Math.abs(stacked.dot(2, 7 + 3) - jsDot(Float32Array.from([...a, ...b]), dims, 2, 10)) < 1e-5, 'row 10 is the second part\'s row 3');
+  const out = crossDots(b, a, dims);
+  assert.equal(out.length, 5 * 7);
+  for (let r = 0; r < 5; r++) for (let c = 0; c < 7; c++) {
+    let s = 0;
+    for (let d = 0; d < dims; d++) s += b[r * dims + d]! * a[c * dims + d]!;
+    assert.ok(Math.abs(out[r * 7 + c]! - s) < 1e-5, `row ${r} of the first set against row ${c} of the second`);
+  }
+  // A width the kernel cannot take gives the same through the plain loop.
+  const odd = crossDots(randomUnits(3, 20, 4), randomUnits(2, 20, 5), 20);
+  assert.equal(odd.length, 6);
+  assert.ok(Math.abs(odd[0]! - jsDot(Float32Array.from([...randomUnits(3, 20, 4), ...randomUnits(2, 20, 5)]), 20, 0, 3)) < 1e-6);
+});
+
 test('cohort statistics: per band and over the whole cohort, each cohort unit once, never a unit with itself', () => {
   const n = 120;
   const dims = 32;
@@ -45,7 +64,7 @@ test('cohort statistics: per band and over the whole cohort, each cohort unit on
   const bands = Uint8Array.from(ages, (a) => ageBand(a));
   const cohort = Int32Array.from({ length: 90 }, (_, i) => i + 10);
   const cohortBands = Uint8Array.from(cohort, (u) => bands[u]!);
-  const stats = cohortStats(m, dims, cohort, cohortBands, 2);
+  const stats = cohortStats(m, dims, cohort, cohortBands);
   const expect = (u: number, members: number[]): [number, number] => {
     const s = members.filter((c) => c !== u).map((c) => jsDot(m, dims, u, c));
     const mean = s.reduce((a, x) => a + x, 0) / s.length;
@@ -76,23 +95,23 @@ test('kept statistics: a later run scores only its new units, reuses the rest by
   const cohortBands = Uint8Array.from(cohort, (u) => bands[u]!);
   const keys = Float64Array.from({ length: 80 }, (_, i) => 1000 + i);
   const store = (n: number, signature = 'c1'): StatsStore => ({ dir, vault: new PlainVault(), signature, keys: keys.subarray(0, n) });
-  const first = keptCohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2, store(60));
-  assert.deepEqual(first.mean, cohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, 2).mean);
+  const first = keptCohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands, store(60));
+  assert.deepEqual(first.mean, cohortStats(m.subarray(0, 60 * dims), dims, cohort, cohortBands).mean);
   // Mark the kept row of key 1003: a reusing run must hand the mark back (it did not score it again).
   const file = join(dir, 'cohort-stats.bin');
   const buf = readFileSync(file);
   buf.writeFloatLE(42, 60 * 8 + 3 * STAT_SLOTS * 4);
   writeFileSync(file, buf);
-  const later = keptCohortStats(m, dims, cohort, cohortBands, 2, store(80));
+  const later = keptCohortStats(m, dims, cohort, cohortBands, store(80));
   assert.equal(later.mean[3 * STAT_SLOTS], 42, 'kept rows are reused');
-  const fresh = cohortStats(m, dims, cohort, cohortBands, 2);
+  const fresh = cohortStats(m, dims, cohort, cohortBands);
   for (let u = 60; u < 80; u++) assert.equal(later.mean[u * STAT_SLOTS + 1], fresh.mean[u * STAT_SLOTS + 1], `new unit ${u} scored`);
   // Another cohort (signature): nothing is reused.
-  const other = keptCohortStats(m, dims, cohort, cohortBands, 2, store(80, 'c2'));
+  const other = keptCohortStats(m, dims, cohort, cohortBands, store(80, 'c2'));
   assert.equal(other.mean[3 * STAT_SLOTS], fresh.mean[3 * STAT_SLOTS]);
 });
 
-test('kept neighbour graph: an incremental run adds only the new units and finds their neighbours among the kept ones; a graph that does not match is rebuilt', (t) => {
+test('kept neighbour graph: an incremental run adds only the new units and finds their neighbours among the kept ones; a graph that does not match is rebuilt', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-graph-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const dims = 32;
@@ -105,25 +124,28 @@ test('kept neighbour graph: an incremental run adds only the new units and finds
   const store = (n: number, k = keys): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'models', keys: k.subarray(0, n) });
   const nearest = (c: { ids: Int32Array; k: number }): number[] => Array.from({ length: 100 }, (_, q) => c.ids[q * c.k]!);
   const expected = Array.from({ length: 100 }, (_, q) => q);
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
+  await nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
   assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 500);
-  // The kept rows are read from the graph, not from the matrix: blanked here, still found.
+  // The kept rows are read from the graph, not from the matrix: blanked here (only the re-scoring
+  // of each shortlist sees the real rows), still found.
   const blanked = Float32Array.from(m);
   blanked.fill(0, 0, 500 * dims);
-  assert.deepEqual(nearest(nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: store(600) })), expected, 'found through the kept graph');
+  const real = new RowDots(m, dims);
+  assert.deepEqual(nearest(await nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: store(600), rows: real })), expected, 'found through the kept graph');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).shards, 2, 'the units are spread over two graphs');
   assert.equal(JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')).count, 600, 'the kept graph grew by the new units');
   // Another unit in row 1 (another key): the kept graph does not hold this run's rows, so it is rebuilt.
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
+  await nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
   const moved = Float64Array.from(keys);
   moved[1] = 99_999;
-  assert.deepEqual(nearest(nearestUnits(m, dims, 5, 2, { tuning, from: 500, store: store(600, moved) })), expected, 'rebuilt: unit 501 finds row 1 under its new key');
+  assert.deepEqual(nearest(await nearestUnits(m, dims, 5, 2, { tuning, from: 500, store: store(600, moved) })), expected, 'rebuilt: unit 501 finds row 1 under its new key');
   // Another set of recognizers: rebuilt from the matrix (the blanked rows are then found nowhere).
-  nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
-  const other = nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: { ...store(600), signature: 'other models' } });
+  await nearestUnits(m.subarray(0, 500 * dims), dims, 5, 2, { tuning, from: 0, store: store(500) });
+  const other = await nearestUnits(blanked, dims, 5, 2, { tuning, from: 500, store: { ...store(600), signature: 'other models' }, rows: real });
   assert.notDeepEqual(nearest(other), expected);
 });
 
-test('neighbour graph over principal directions: the shortlist is re-scored with the full vectors, and an incremental run projects new units onto the kept subspace', (t) => {
+test('neighbour graph over principal directions: the shortlist is re-scored with the full vectors, and an incremental run projects new units onto the kept subspace', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-graph-sub-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const dims = 64;
@@ -133,7 +155,7 @@ test('neighbour graph over principal directions: the shortlist is re-scored with
   const tuning = { ...DEFAULT_NEIGHBOUR_TUNING, exactLimit: 100, subspaceRank: 16, shortlist: 40 };
   const keys = Float64Array.from({ length: 700 }, (_, i) => 3 * i + 2);
   const store = (n: number): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'models', keys: keys.subarray(0, n) });
-  const full = nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning, from: 0, store: store(600) });
+  const full = await nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning, from: 0, store: store(600) });
   const meta = JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { rank: number; basis: string };
   assert.equal(meta.rank, 16, 'the graph holds 16 principal coordinates');
   // Scores are the full inner products, best first.
@@ -141,13 +163,17 @@ test('neighbour graph over principal directions: the shortlist is re-scored with
     for (let x = 0; x < 5; x++) assert.ok(Math.abs(full.scores[q * 5 + x]! - jsDot(m, dims, q, full.ids[q * 5 + x]!)) < 1e-5);
     for (let x = 1; x < 5; x++) assert.ok(full.scores[q * 5 + x - 1]! >= full.scores[q * 5 + x]!);
   }
-  const added = nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
+  // The same graph, and so the same neighbours, however many cores build it.
+  const oneCore = await nearestUnits(m.subarray(0, 600 * dims), dims, 5, 1, { tuning });
+  assert.deepEqual(oneCore.ids, full.ids, 'same neighbours on one core as on two');
+  assert.deepEqual(oneCore.scores, full.scores);
+  const added = await nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
   assert.deepEqual(Array.from({ length: 100 }, (_, q) => added.ids[q * 5]!), Array.from({ length: 100 }, (_, q) => q), 'each new unit finds the row it copies');
   const after = JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { count: number; basis: string };
   assert.equal(after.count, 700);
   assert.equal(after.basis, meta.basis, 'the kept subspace is reused, not fitted again');
   // A graph over full vectors is not extended with principal coordinates (or the reverse): rebuilt.
-  nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning: { ...tuning, subspaceRank: 0 }, from: 0, store: store(600) });
-  nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
+  await nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning: { ...tuning, subspaceRank: 0 }, from: 0, store: store(600) });
+  await nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
   assert.equal((JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { rank?: number }).rank, 16);
 });

@@ -36,25 +36,25 @@ const dot = (a: Float32Array, i: number, b: Float32Array, j: number, dims: numbe
 test('principal subspace: an orthonormal basis of the rows\' span, strongest first; projected inner products equal the full ones when the rows lie in it', () => {
   const dims = 48;
   const { rows, frame } = lowRankRows(600, dims, 6, 3);
-  const sub = fitSubspace(rows, dims, 8, 2);
+  const sub = fitSubspace(rows, dims, 8);
   assert.equal(sub.rank, 8);
   for (let a = 0; a < 8; a++) for (let b = 0; b < 8; b++) assert.ok(Math.abs(dot(sub.basis, a, sub.basis, b, dims) - (a === b ? 1 : 0)) < 1e-4, `basis rows ${a}, ${b}`);
   // The strongest direction is (up to sign) the frame's first, which carries the most energy.
   assert.ok(Math.abs(dot(sub.basis, 0, frame, 0, dims)) > 0.95);
-  const coords = project(rows, sub, 2);
+  const coords = project(rows, sub);
   assert.equal(coords.length, 600 * 8);
   for (const [i, j] of [[0, 1], [5, 400], [599, 17]] as const) {
     assert.ok(Math.abs(dot(coords, i, coords, j, 8) - dot(rows, i, rows, j, dims)) < 1e-4, `pair ${i}, ${j}`);
   }
   // A projection is the coordinates along each basis row, whatever view of the matrix it is given.
-  const tail = project(rows.subarray(300 * dims), sub, 2);
+  const tail = project(rows.subarray(300 * dims), sub);
   for (let c = 0; c < 8; c++) assert.ok(Math.abs(tail[c]! - dot(rows, 300, sub.basis, c, dims)) < 1e-5);
   // Same rows, same subspace.
-  assert.deepEqual(fitSubspace(rows, dims, 8, 1).basis, sub.basis);
+  assert.deepEqual(fitSubspace(rows, dims, 8).basis, sub.basis);
 });
 
 test('principal subspace: a rank the rows cannot have is refused', () => {
   const rows = new Float32Array(10 * 4).fill(0.5);
-  assert.throws(() => fitSubspace(rows, 4, 5, 1), /rank 5 outside 1-4/);
-  assert.throws(() => fitSubspace(new Float32Array(0), 4, 2, 1), /no whole row/);
+  assert.throws(() => fitSubspace(rows, 4, 5), /rank 5 outside 1-4/);
+  assert.throws(() => fitSubspace(new Float32Array(0), 4, 2), /no whole row/);
 });

@@ -7,7 +7,7 @@ import { nearestUnits, type UnitGraphStore } from '../identities/neighbours.js';
 import { ageBand, chooseCohort, keptCohortStats, type StatsStore } from '../identities/scoreNormalisation.js';
 import { syntheticFaces, type FaceGenerator } from './syntheticFaces.js';
 import { PlainVault } from '../vault/caseVault.js';
-import { RowDots } from '../identities/vectorDots.js';
+import { RowDots } from '../util/vectorDots.js';
 
 export interface BenchClusterOptions {
   readonly faces: number;
@@ -29,7 +29,7 @@ const r3 = (v: number): number => Math.round(v * 1000) / 1000;
  * graph and cohort statistics kept in a folder between the two runs as a case keeps them. Times each
  * stage; BCubed F1 against the generator's identities checks that the fast path still clusters.
  */
-export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
+export async function benchCluster(o: BenchClusterOptions): Promise<Record<string, unknown>> {
   const threads = o.threads ?? availableParallelism();
   const total = o.faces + o.add;
   const generator = o.generator ?? 'spectrum';
@@ -48,26 +48,26 @@ export function benchCluster(o: BenchClusterOptions): Record<string, unknown> {
   const statsStore = (n: number): StatsStore => ({ dir, vault: new PlainVault(), signature: `bench|${cohort.join(',')}`, keys: keys.subarray(0, n) });
   const graphStore = (n: number): UnitGraphStore => ({ dir, vault: new PlainVault(), signature: 'bench', keys: keys.subarray(0, n) });
   /** One run over the first n faces, the first `from` of them fixed to `labels`. */
-  const run = (n: number, from: number, labels: Int32Array | null): { seconds: number; stages: Record<string, number>; labels: Int32Array; seeds: number; merges: number } => {
+  const run = async (n: number, from: number, labels: Int32Array | null): Promise<{ seconds: number; stages: Record<string, number>; labels: Int32Array; seeds: number; merges: number }> => {
     const m = matrix.subarray(0, n * o.dims);
     const t0 = performance.now();
-    const stats = keptCohortStats(m, o.dims, cohort, cohortBands, threads, statsStore(n));
-    const t1 = performance.now();
     const rows = new RowDots(m, o.dims);
-    const candidates = nearestUnits(m, o.dims, params.candidates, threads, { from, rows, store: graphStore(n) });
+    const stats = keptCohortStats(m, o.dims, cohort, cohortBands, statsStore(n), () => rows);
+    const t1 = performance.now();
+    const candidates = await nearestUnits(m, o.dims, params.candidates, threads, { from, rows, store: graphStore(n) });
     const t2 = performance.now();
     const fixed = new Int32Array(n).fill(-1);
     if (labels) fixed.set(labels);
-    const out = clusterUnits({ matrix: m, dims: o.dims, rows, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed }, params);
+    const out = clusterUnits({ matrix: m, dims: o.dims, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed }, params);
     const t3 = performance.now();
     return { seconds: r3((t3 - t0) / 1000), stages: { cohort_s: r3((t1 - t0) / 1000), neighbours_s: r3((t2 - t1) / 1000), cluster_s: r3((t3 - t2) / 1000) }, labels: out.labels, seeds: out.seeds, merges: out.merges };
   };
   try {
-    const full = run(o.faces, 0, null);
+    const full = await run(o.faces, 0, null);
     const fullScores = clusterScores(truth.slice(0, o.faces), Array.from(full.labels));
     let incremental: Record<string, unknown> | null = null;
     if (o.add > 0) {
-      const inc = run(total, o.faces, full.labels);
+      const inc = await run(total, o.faces, full.labels);
       const s = clusterScores(truth, Array.from(inc.labels));
       incremental = { added: o.add, seconds: inc.seconds, stats_s: inc.stages['cohort_s'], neighbours_s: inc.stages['neighbours_s'], cluster_s: inc.stages['cluster_s'], bcubed_f1_after: r3(s.bcubed_f1) };
     }

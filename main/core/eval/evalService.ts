@@ -61,7 +61,7 @@ export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record
   if (task === 'verify') result = evalVerify(opts.protocol, embedded, models, profileCalibration(store, opts.profile));
   else if (task === 'calibrate') result = evalCalibrate(opts, embedded, models, recognizers);
   else if (task === 'search') result = evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
-  else result = evalCluster(opts.protocol, embedded, models, { ...DEFAULT_CLUSTER_PARAMS, ...opts.cluster });
+  else result = await evalCluster(opts.protocol, embedded, models, { ...DEFAULT_CLUSTER_PARAMS, ...opts.cluster });
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
 
@@ -209,7 +209,7 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
   };
 }
 
-function evalCluster(protocol: string, e: Embedded, models: string[], params: ClusterParams): Record<string, unknown> {
+async function evalCluster(protocol: string, e: Embedded, models: string[], params: ClusterParams): Promise<Record<string, unknown>> {
   const items = readClusterProtocol(protocol);
   const faces = items.map((i) => e.get(i.path));
   // The product's clusterer over the images where a face was found; the others stay singletons.
@@ -220,7 +220,7 @@ function evalCluster(protocol: string, e: Embedded, models: string[], params: Cl
   const matrix = new Float32Array(found.length * dims);
   found.forEach((i, row) => matrix.set(fusedVector(faces[i]!.embeddings as EmbeddingSet, models, dimsList), row * dims));
   const timings: Record<string, number> = {};
-  const out = clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings, found.map((i) => faces[i]!.quality));
+  const out = await clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings, found.map((i) => faces[i]!.quality));
   const labels: (number | string)[] = items.map((_, i) => `undetected-${i}`);
   found.forEach((i, row) => (labels[i] = out.labels[row]!));
   const s = clusterScores(items.map((i) => i.identity), labels);

@@ -8,7 +8,7 @@ import type { IdentityRepository } from '../repositories/identityRepository.js';
 import { loadCaseUnits, type CaseUnits, type IndexedModel } from './caseUnits.js';
 import { clusterUnits, MIN_CLUSTER_QUALITY, type ClusterParams } from './identityClustering.js';
 import { nearestUnits } from './neighbours.js';
-import { RowDots } from './vectorDots.js';
+import { RowDots } from '../util/vectorDots.js';
 import { chooseCohort, keptCohortStats, type CohortStats } from './scoreNormalisation.js';
 
 export interface ClusterDeps {
@@ -46,6 +46,8 @@ export interface NormalisedUnits {
   readonly cohortUnits: number;
   /** Per unit, a number that stays the same across runs (the key of the kept graph and statistics). */
   readonly stableKeys: Float64Array;
+  /** The units' inner products (a copy of their vectors for the SIMD kernel), made on first use. */
+  readonly rows: () => RowDots;
 }
 
 const modelsSignature = (models: readonly IndexedModel[]): string => models.map((m) => `${m.id}:${m.dim}`).join('+');
@@ -93,8 +95,10 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
   const store = deps.cache
     ? { ...deps.cache, signature: createHash('sha256').update(`${sig}|${cohortKeys.join(',')}`).digest('hex'), keys: stableKeys }
     : undefined;
-  const stats = keptCohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), deps.threads, store);
-  return { units, stats, cohortKeys, cohortReused: reused, cohortUnits, stableKeys };
+  let dots: RowDots | undefined;
+  const rows = (): RowDots => (dots ??= new RowDots(units.matrix, units.dims));
+  const stats = keptCohortStats(units.matrix, units.dims, cohort, Uint8Array.from(cohort, (u) => units.bands[u]!), store, rows);
+  return { units, stats, cohortKeys, cohortReused: reused, cohortUnits, stableKeys, rows };
 }
 
 /**
@@ -105,7 +109,7 @@ export function normalisedUnits(deps: ClusterDeps, fresh: boolean, params: Clust
  * with the previous identities. Both honour every examiner constraint and never put two faces of
  * one photo or frame in one identity. Audited.
  */
-export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: string; params?: ClusterParams }): ClusterRunDto {
+export async function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: string; params?: ClusterParams }): Promise<ClusterRunDto> {
   const t0 = performance.now();
   const params = o.params ?? deps.params;
   const hasIdentities = deps.identities.all().length > 0;
@@ -131,11 +135,11 @@ export function runClustering(deps: ClusterDeps, o: { full: boolean; examiner: s
     (c.kind === 'must' ? must : cannot).push([a, b]);
   }
   const from = full ? 0 : units.firstNew;
-  const rows = new RowDots(units.matrix, units.dims);
-  const candidates = nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, {
+  const rows = norm.rows();
+  const candidates = await nearestUnits(units.matrix, units.dims, params.candidates, deps.threads, {
     from, rows, store: deps.cache ? { ...deps.cache, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined,
   });
-  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, rows, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
+  const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
     isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
 
   // Clusters -> identity ids: a locked or fixed identity keeps its id; otherwise the previous

@@ -1,6 +1,6 @@
 import { nearestUnits, type Candidates } from './neighbours.js';
 import { ageBand, chooseCohort, cohortStats, zScore, type CohortStats } from './scoreNormalisation.js';
-import { RowDots } from './vectorDots.js';
+import { RowDots } from '../util/vectorDots.js';
 
 /**
  * Clustering of a case's units (photo faces and video tracks) into identities, in two stages on
@@ -38,7 +38,10 @@ export interface ClusterParams {
    * FG-NET, AT&T and small_identity_sets unchanged.
    */
   readonly mergeLinks: number;
-  /** Members per cluster sampled when averaging z between two clusters. */
+  /**
+   * Cross pairs of two clusters are all averaged up to sample x sample of them; beyond that the
+   * average is taken over this many evenly spaced members of each.
+   */
   readonly sample: number;
   /**
    * Fused cosine at or above which a pair counts as a seed edge (z at least seedZ) whatever the
@@ -62,8 +65,6 @@ export interface ClusterInput {
   /** n x dims fused vectors (inner product = fused cosine). */
   readonly matrix: Float32Array;
   readonly dims: number;
-  /** Inner products of the matrix's rows, when the caller has them already (they copy the matrix). */
-  readonly rows?: RowDots;
   readonly bands: Uint8Array;
   readonly stats: CohortStats;
   /** Candidate neighbours of units [candidatesFrom, n). */
@@ -116,9 +117,8 @@ class UnionFind {
 
 export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAULT_CLUSTER_PARAMS): ClusterOutcome {
   const n = input.bands.length;
-  const rows = input.rows ?? new RowDots(input.matrix, input.dims);
-  const z = (i: number, j: number): number => {
-    const s = rows.dot(i, j);
+  /** The normalised score of units i and j given their fused cosine s. */
+  const zOf = (i: number, j: number, s: number): number => {
     const zz = zScore(input.stats, input.bands, i, j, s);
     return s >= params.sureScore ? Math.max(zz, params.seedZ) : zz;
   };
@@ -196,7 +196,7 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
     for (let x = 0; x < K; x++) {
       const j = cand.ids[q * K + x]!;
       if (j < 0) break;
-      const zz = z(i, j);
+      const zz = zOf(i, j, cand.scores[q * K + x]!);
       if (zz >= params.mergeZ) { linkZ[links] = zz; linkJ[links++] = j; }
       if (zz < params.seedZ) continue;
       // Insertion into the row kept sorted.
@@ -281,6 +281,15 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
     m.push(i);
   }
   const seeds = members.size;
+  // The units' vectors copied in seed order, so that averaging two clusters reads a few contiguous
+  // blocks rather than rows scattered over the whole matrix: at 1,000,000 faces (2 GB of vectors)
+  // a row read at random costs 1-2 us here, ten to twenty times the inner product itself.
+  const pos = new Int32Array(n);
+  const parts: Float32Array[] = [];
+  for (const m of members.values()) for (const i of m) { pos[i] = parts.length; parts.push(input.matrix.subarray(i * input.dims, (i + 1) * input.dims)); }
+  const local = new RowDots(parts, input.dims);
+  parts.length = 0;
+  const z = (i: number, j: number): number => zOf(i, j, local.dot(pos[i]!, pos[j]!));
   const isLocked = (c: number): boolean => groupLocked[groupOf[members.get(c)![0]!]!] === 1;
   const fixedClusters = new Set<number>();
   for (const [c, m] of members) if (m.some((i) => groupFixed[groupOf[i]!])) fixedClusters.add(c);
@@ -291,60 +300,83 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
     return false;
   };
   const eligible = (a: number, b: number): boolean => !isLocked(a) && !isLocked(b) && !(isFixed(a) && isFixed(b)) && !conflicts(a, b);
-  const sampleOf = (c: number): number[] => {
-    const m = members.get(c)!;
-    if (m.length <= params.sample) return m;
-    return Array.from({ length: params.sample }, (_, x) => m[Math.floor((x * m.length) / params.sample)]!);
-  };
-  const average = (a: number, b: number): number => {
-    const sa = sampleOf(a);
-    const sb = sampleOf(b);
+  // Average linkage keeps, for every pair of linked clusters, the sum of z over their cross pairs:
+  // merging A and B into K gives sum(K, p) = sum(A, p) + sum(B, p), so a merge computes only the
+  // sums its partners did not have with both sides, instead of every partner's average again. Sums
+  // over more than sample x sample pairs are estimated from evenly spaced members. Measured on the
+  // same 1,000,000 synthetic faces and candidates: 434 s for this stage with the sums kept, 353 s
+  // with the copy in seed order as well (the earlier code: 418 s in the full bench).
+  const spread = (m: readonly number[]): readonly number[] =>
+    m.length <= params.sample ? m : Array.from({ length: params.sample }, (_, x) => m[Math.floor((x * m.length) / params.sample)]!);
+  const crossSum = (ma: readonly number[], mb: readonly number[]): number => {
+    const full = ma.length * mb.length <= params.sample * params.sample;
+    const sa = full ? ma : spread(ma);
+    const sb = full ? mb : spread(mb);
     let s = 0;
     for (const i of sa) for (const j of sb) s += z(i, j);
-    return s / (sa.length * sb.length);
+    return full ? s : (s / (sa.length * sb.length)) * ma.length * mb.length;
   };
-  const partners = new Map<number, Set<number>>();
-  const link = (a: number, b: number): void => {
+  /** Per cluster: its linked clusters and the z sum with each (pairs that can never merge are dropped). */
+  const partners = new Map<number, Map<number, number>>();
+  const linkOf = (a: number): Map<number, number> => {
     let p = partners.get(a);
-    if (!p) partners.set(a, (p = new Set()));
-    p.add(b);
+    if (!p) partners.set(a, (p = new Map()));
+    return p;
   };
   for (let x = 0; x < mergeLinks.length; x++) {
     const a = clusterOfGroup[groupOf[mergeLinks.a[x]!]!]!;
     const b = clusterOfGroup[groupOf[mergeLinks.b[x]!]!]!;
-    if (a !== b) { link(a, b); link(b, a); }
+    if (a !== b) { linkOf(a).set(b, NaN); linkOf(b).set(a, NaN); }
   }
   const version = new Map<number, number>();
   const heap = new MaxHeap();
-  const consider = (a: number, b: number): void => {
-    if (!eligible(a, b)) return;
-    const avg = average(a, b);
+  const offer = (a: number, b: number, sum: number): void => {
+    const avg = sum / (members.get(a)!.length * members.get(b)!.length);
     if (avg >= params.mergeZ) heap.push({ score: avg, a: Math.min(a, b), b: Math.max(a, b), va: version.get(Math.min(a, b)) ?? 0, vb: version.get(Math.max(a, b)) ?? 0 });
   };
-  for (const [a, ps] of [...partners.entries()].sort((x, y) => x[0] - y[0])) for (const b of [...ps].sort((x, y) => x - y)) if (a < b) consider(a, b);
+  // Clusters that cannot merge now never can (locks and fixed identities stay, cannot-links only
+  // gather as clusters grow), so such pairs are unlinked.
+  const unlink = (a: number, b: number): void => { partners.get(a)?.delete(b); partners.get(b)?.delete(a); };
+  for (const a of [...partners.keys()].sort((x, y) => x - y)) {
+    for (const b of [...partners.get(a)!.keys()].sort((x, y) => x - y)) {
+      if (a > b) continue;
+      if (!eligible(a, b)) { unlink(a, b); continue; }
+      const sum = crossSum(members.get(a)!, members.get(b)!);
+      partners.get(a)!.set(b, sum);
+      partners.get(b)!.set(a, sum);
+      offer(a, b, sum);
+    }
+  }
   let merges = 0;
   for (let e = heap.pop(); e; e = heap.pop()) {
     if (!members.has(e.a) || !members.has(e.b) || (version.get(e.a) ?? 0) !== e.va || (version.get(e.b) ?? 0) !== e.vb) continue;
     if (!eligible(e.a, e.b)) continue;
     const keep = e.a;
     const gone = e.b;
-    const merged = [...members.get(keep)!, ...members.get(gone)!].sort((x, y) => x - y);
-    for (const i of members.get(gone)!) clusterOfGroup[groupOf[i]!] = keep;
+    const before = { keep: members.get(keep)!, gone: members.get(gone)! };
+    const linked = { keep: partners.get(keep) ?? new Map<number, number>(), gone: partners.get(gone) ?? new Map<number, number>() };
+    const merged = [...before.keep, ...before.gone].sort((x, y) => x - y);
+    for (const i of before.gone) clusterOfGroup[groupOf[i]!] = keep;
     members.set(keep, merged);
     members.delete(gone);
     if (fixedClusters.delete(gone)) fixedClusters.add(keep);
     version.set(keep, (version.get(keep) ?? 0) + 1);
     version.set(gone, (version.get(gone) ?? 0) + 1);
     merges++;
-    const ps = new Set([...(partners.get(keep) ?? []), ...(partners.get(gone) ?? [])]);
-    ps.delete(keep);
-    ps.delete(gone);
-    partners.set(keep, ps);
+    const others = [...new Set([...linked.keep.keys(), ...linked.gone.keys()])].filter((p) => p !== keep && p !== gone).sort((x, y) => x - y);
+    const now = new Map<number, number>();
+    partners.set(keep, now);
     partners.delete(gone);
-    for (const p of [...ps].sort((x, y) => x - y)) {
-      const pp = partners.get(p);
-      if (pp) { pp.delete(gone); pp.add(keep); }
-      if (members.has(p)) consider(keep, p);
+    for (const p of others) {
+      const pp = partners.get(p)!;
+      pp.delete(gone);
+      pp.delete(keep);
+      if (!eligible(keep, p)) continue;
+      const mp = members.get(p)!;
+      const sum = (linked.keep.get(p) ?? crossSum(before.keep, mp)) + (linked.gone.get(p) ?? crossSum(before.gone, mp));
+      now.set(p, sum);
+      pp.set(keep, sum);
+      offer(keep, p, sum);
     }
   }
 
@@ -461,8 +493,8 @@ class MaxHeap {
  * Clusters a plain set of fused vectors with the product's pipeline (cohort, normalisation,
  * candidates, both stages) and no constraints: for evaluation and benchmarks.
  */
-export function clusterVectors(matrix: Float32Array, dims: number, ages: readonly (number | null)[], threads: number, params: ClusterParams = DEFAULT_CLUSTER_PARAMS,
-  timings?: Record<string, number>, quality?: readonly number[]): ClusterOutcome {
+export async function clusterVectors(matrix: Float32Array, dims: number, ages: readonly (number | null)[], threads: number, params: ClusterParams = DEFAULT_CLUSTER_PARAMS,
+  timings?: Record<string, number>, quality?: readonly number[]): Promise<ClusterOutcome> {
   const n = ages.length;
   let t = performance.now();
   const lap = (name: string): void => {
@@ -472,14 +504,14 @@ export function clusterVectors(matrix: Float32Array, dims: number, ages: readonl
   };
   const bands = Uint8Array.from(ages, (a) => ageBand(a));
   const cohort = chooseCohort(bands, params.cohortPerBand);
-  const stats = cohortStats(matrix, dims, cohort, Uint8Array.from(cohort, (u) => bands[u]!), threads);
-  lap('cohort_s');
   const rows = new RowDots(matrix, dims);
-  const candidates = nearestUnits(matrix, dims, params.candidates, threads, { rows });
+  const stats = cohortStats(matrix, dims, cohort, Uint8Array.from(cohort, (u) => bands[u]!), rows);
+  lap('cohort_s');
+  const candidates = await nearestUnits(matrix, dims, params.candidates, threads, { rows });
   lap('neighbours_s');
   const none = new Int32Array(n).fill(-1);
   const isolated = Uint8Array.from(ages, (_, i) => Number((quality?.[i] ?? 1) < MIN_CLUSTER_QUALITY));
-  const out = clusterUnits({ matrix, dims, rows, bands, stats, candidates, candidatesFrom: 0, must: [], cannot: [], locked: none, fixed: none, isolated }, params);
+  const out = clusterUnits({ matrix, dims, bands, stats, candidates, candidatesFrom: 0, must: [], cannot: [], locked: none, fixed: none, isolated }, params);
   lap('cluster_s');
   return out;
 }

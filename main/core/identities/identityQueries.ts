@@ -1,5 +1,5 @@
 import { KestrelError, type IdentityDetailDto, type IdentityDto, type IdentityFaceDto, type IdentitySuggestionDto } from '../../contract/index.js';
-import { jsDot } from './vectorDots.js';
+import { jsDot } from '../util/vectorDots.js';
 import { normalisedUnits, type ClusterDeps } from './clusterService.js';
 import { zScore } from './scoreNormalisation.js';
 import type { IdentityAggregate, IdentityRow } from '../repositories/identityRepository.js';

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { PlainVault, type CaseVault } from '../vault/caseVault.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Index, MetricKind, ScalarKind, exactSearch } from 'usearch';
-import { saveWithMeta } from '../util/saveWithMeta.js';
+import { Worker } from 'node:worker_threads';
+import { Index, MetricKind, ScalarKind, type IndexConfig } from 'usearch';
+import { PlainVault, type CaseVault } from '../vault/caseVault.js';
+import { saveAllWithMeta } from '../util/saveWithMeta.js';
+import type { ShardJob, ShardReply } from './graphWorker.js';
 import { fitSubspace, project, type Subspace } from '../util/principalSubspace.js';
-import { RowDots } from './vectorDots.js';
+import { RowDots } from '../util/vectorDots.js';
 
 /** Each unit's candidate neighbours (row indices) and their raw fused cosines, K per unit. */
 export interface Candidates {
@@ -16,18 +18,23 @@ export interface Candidates {
 }
 
 export interface NeighbourTuning {
-  /** At or below this many units the scan is exact; above it an HNSW graph is built in memory. */
+  /** At or below this many units the scan is exact; above it HNSW graphs are built in memory. */
   readonly exactLimit: number;
   readonly connectivity: number;
   readonly expansionAdd: number;
   readonly expansionSearch: number;
   /**
    * The graph holds the units' coordinates in their strongest this many principal directions (0:
-   * the full vectors), when the vectors are at least twice as wide; its nearest `shortlist` units
-   * are then re-scored with the full vectors and the best k kept.
+   * the full vectors), when the vectors are at least twice as wide. Each unit's nearest `shortlist`
+   * units in the graph are re-scored with the full vectors and the best k kept.
    */
   readonly subspaceRank: number;
   readonly shortlist: number;
+  /**
+   * Graphs the units are spread over, built side by side; each is searched for its share of the
+   * shortlist, with its share of expansionSearch.
+   */
+  readonly shards: number;
 }
 
 /**
@@ -35,12 +42,13 @@ export interface NeighbourTuning {
  * (16 links, 40 while adding) over the full vectors, 64 while searching, took 81 s for the graph
  * and 30-NN, BCubed F1 0.903; over the 128 strongest principal directions, 100 while searching and
  * that many re-scored in full, 61 s and F1 0.919 (precision 0.855 -> 0.869); its one-thread build
- * at 1,000,000 faces took 500 s instead of about 24 min. Real sets forced through the graph (FG-NET,
- * AT&T, small_identity_sets) cluster exactly as with the exact scan. The exact scan is quadratic
- * (20,000 units took 23 s), so the graph takes over above 5,000 units.
+ * at 1,000,000 faces took 500 s instead of about 24 min. Two such graphs built side by side, each
+ * searched for 50: 46 s, F1 0.920 (session 18). Real sets forced through the graph (FG-NET, AT&T,
+ * small_identity_sets) cluster exactly as with the exact scan. The exact scan is quadratic, so the
+ * graph takes over above 5,000 units.
  */
 export const DEFAULT_NEIGHBOUR_TUNING: NeighbourTuning = {
-  exactLimit: 5_000, connectivity: 16, expansionAdd: 40, expansionSearch: 100, subspaceRank: 128, shortlist: 100,
+  exactLimit: 5_000, connectivity: 16, expansionAdd: 40, expansionSearch: 100, subspaceRank: 128, shortlist: 100, shards: 2,
 };
 
 /**
@@ -59,6 +67,8 @@ export interface UnitGraphStore {
 interface GraphMeta {
   readonly signature: string;
   readonly count: number;
+  /** Shards the units are spread over (unit i in shard i mod shards). */
+  readonly shards: number;
   /** The subspace the graph's coordinates are in (base64 of its rank x dims floats), if any. */
   readonly basis?: string;
   readonly rank?: number;
@@ -75,33 +85,49 @@ function decodeBasis(meta: GraphMeta, dims: number): Subspace | null {
   return { dims, rank: meta.rank, basis };
 }
 
-const GRAPH_FILE = 'units.usearch';
+const shardFile = (s: number): string => `units-${s}.usearch`;
 const GRAPH_META = 'units.json';
+/** The one-graph file of earlier versions, removed when shards replace it. */
+const LEGACY_GRAPH_FILE = 'units.usearch';
+
+/** The units of shard s among rows [start, end): s, s + shards, ... */
+function shardRows(s: number, shards: number, start: number, end: number): number[] {
+  const out: number[] = [];
+  for (let i = start + ((s - (start % shards) + shards) % shards); i < end; i += shards) out.push(i);
+  return out;
+}
 
 /**
  * The saved graph when it holds exactly the rows [0, from) of this run (same recognizers, same
- * keys, nothing more, same kind of coordinates); else null. Loaded into memory, so that new units
- * can be added, with the subspace its coordinates are in (new units are projected onto that one).
+ * keys, nothing more, same shards, same kind of coordinates); else null. Loaded into memory, so
+ * that new units can be added, with the subspace its coordinates are in (new units are projected
+ * onto that one).
  */
-function savedGraph(store: UnitGraphStore, configOf: (width: number) => GraphConfig, dims: number, useSubspace: boolean, from: number): { graph: Index; subspace: Subspace | null } | null {
+function savedGraph(store: UnitGraphStore, configOf: (width: number) => GraphConfig, dims: number, useSubspace: boolean, shards: number, from: number): { graphs: Index[]; subspace: Subspace | null } | null {
   try {
     const meta = JSON.parse(store.vault.readFileSync(join(store.dir, GRAPH_META)).toString('utf8')) as GraphMeta;
-    if (meta.signature !== store.signature || meta.count !== from) return null;
+    if (meta.signature !== store.signature || meta.count !== from || meta.shards !== shards) return null;
     const subspace = decodeBasis(meta, dims);
     if (useSubspace !== (subspace !== null)) return null;
-    const g = new Index(configOf(subspace?.rank ?? dims));
-    store.vault.withPlainFileSync(join(store.dir, GRAPH_FILE), (p) => g.load(p));
-    if (g.size() !== from) return null;
-    const keys = BigUint64Array.from(store.keys.subarray(0, from), (k) => BigInt(k));
-    const found = g.contains(keys) as boolean[] | boolean;
-    if (Array.isArray(found) ? found.some((f) => !f) : !found) return null;
-    return { graph: g, subspace };
+    const graphs: Index[] = [];
+    for (let s = 0; s < shards; s++) {
+      const g = new Index(configOf(subspace?.rank ?? dims));
+      store.vault.withPlainFileSync(join(store.dir, shardFile(s)), (p) => g.load(p));
+      const rowsOf = shardRows(s, shards, 0, from);
+      if (g.size() !== rowsOf.length) return null;
+      if (rowsOf.length) {
+        const found = g.contains(BigUint64Array.from(rowsOf, (r) => BigInt(store.keys[r]!))) as boolean[] | boolean;
+        if (Array.isArray(found) ? found.some((f) => !f) : !found) return null;
+      }
+      graphs.push(g);
+    }
+    return { graphs, subspace };
   } catch {
     return null; // missing, damaged or foreign: rebuilt
   }
 }
 
-type GraphConfig = ConstructorParameters<typeof Index>[0];
+type GraphConfig = IndexConfig;
 
 export interface NeighbourOptions {
   readonly tuning?: NeighbourTuning;
@@ -112,116 +138,175 @@ export interface NeighbourOptions {
   readonly rows?: RowDots;
 }
 
+/** From TypeScript sources (tests, tsx) the worker needs tsx's loader; in the bundle it is plain .js beside the entry. */
+function startShardWorker(): Worker {
+  if (import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('../faces/devWorkerLoader.mjs', import.meta.url), { workerData: { entry: new URL('./graphWorker.ts', import.meta.url).href } });
+  }
+  return new Worker(new URL('./graphWorker.js', import.meta.url));
+}
+
+/** Builds one shard in a worker thread and loads it here. */
+async function shardInWorker(job: Omit<ShardJob, 'path'>): Promise<Index> {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-shard-'));
+  const path = join(dir, 'shard.usearch');
+  const worker = startShardWorker();
+  try {
+    const reply = await new Promise<ShardReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the graph worker stopped (exit code ${code})`)));
+      // The coordinates and keys are handed over, not copied (they were gathered for this shard).
+      worker.postMessage({ ...job, path } satisfies ShardJob, [job.coords.buffer as ArrayBuffer, job.keys.buffer as ArrayBuffer]);
+    });
+    if (!reply.ok) throw new Error(`building the neighbour graph failed: ${reply.error}`);
+    const g = new Index(job.config);
+    g.load(path);
+    return g;
+  } finally {
+    void worker.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * The K nearest units by fused cosine for units [from, n) against all units, excluding each unit
- * itself. Exact for small sets; an HNSW graph (8-bit) for large ones, over the units' strongest
- * principal directions with the shortlist re-scored in full; its misses are mostly far-away units
- * anyway (the clusterer only links units far above their cohort). With a store, the graph is kept
- * in the case: a run whose rows [0, from) are the graph's adds only rows [from, n).
+ * itself. Exact for small sets; for large ones, HNSW graphs (8-bit) over the units' strongest
+ * principal directions, with each unit's shortlist re-scored in full; the graph's misses are mostly
+ * far-away units anyway (the clusterer only links units far above their cohort). The units are
+ * spread over shards (unit i in shard i mod shards), each built on one thread in unit order, side
+ * by side in worker threads: the same case gives the same graph, and so the same identities, on
+ * every run and machine, while the cores share the work (concurrent insertion into one graph links
+ * it in whatever order the threads happen to run). Every unit searches every shard. With a store,
+ * the shards are kept in the case: a run whose rows [0, from) are the graph's adds only rows
+ * [from, n), each to its shard.
  */
-export function nearestUnits(matrix: Float32Array, dims: number, k: number, threads: number, options: NeighbourOptions = {}): Candidates {
+export async function nearestUnits(matrix: Float32Array, dims: number, k: number, threads: number, options: NeighbourOptions = {}): Promise<Candidates> {
   const { tuning = DEFAULT_NEIGHBOUR_TUNING, from = 0, store } = options;
   const n = matrix.length / dims;
   const rows = n - from;
   const ids = new Int32Array(rows * k).fill(-1);
   const scores = new Float32Array(rows * k);
-  const want = Math.min(k + 1, n);
   if (!rows || n < 2) return { k, ids, scores };
-  let rowOf = (key: number): number | undefined => key;
-  const take = (q: number, keys: ArrayLike<bigint>, dist: ArrayLike<number>, base: number, count: number): void => {
-    const self = from + q;
-    let o = 0;
-    for (let x = 0; x < count && o < k; x++) {
-      const key = rowOf(Number(keys[base + x]));
-      if (key === undefined || key === self || !Number.isFinite(dist[base + x]!)) continue;
-      ids[q * k + o] = key;
-      scores[q * k + o] = 1 - dist[base + x]!;
-      o++;
-    }
-  };
+  const dots = (): RowDots => options.rows ?? new RowDots(matrix, dims);
   if (n <= tuning.exactLimit) {
-    const batch = 2048;
-    for (let s = from; s < n; s += batch) {
-      const e = Math.min(n, s + batch);
-      const r = exactSearch(matrix, matrix.slice(s * dims, e * dims), dims, want, MetricKind.IP, threads) as { keys: BigUint64Array; distances: Float32Array };
-      for (let q = s; q < e; q++) take(q - from, r.keys, r.distances, (q - s) * want, want);
+    const best = new BestRow(k, ids, scores);
+    const d = dots();
+    for (let i = from; i < n; i++) {
+      best.start();
+      for (let j = 0; j < n; j++) if (j !== i) best.offer(j, d.dot(i, j));
+      best.write(i - from);
     }
     return { k, ids, scores };
   }
+  const shards = Math.max(1, tuning.shards);
   const configOf = (width: number): GraphConfig => ({
     dimensions: width, metric: MetricKind.IP, quantization: ScalarKind.I8, connectivity: tuning.connectivity,
-    expansion_add: tuning.expansionAdd, expansion_search: tuning.expansionSearch, multi: false,
+    expansion_add: tuning.expansionAdd, expansion_search: Math.ceil(tuning.expansionSearch / shards), multi: false,
   });
-  // Built on one thread, in unit order, so that the same case gives the same graph (and the same
-  // identities): concurrent insertion links the graph in whatever order the threads happen to run.
-  // A graph built on one thread answers on one thread only, so it is saved and loaded again, which
-  // sets up a search context per core.
   const keyOf = store ? (row: number): bigint => BigInt(store.keys[row]!) : (row: number): bigint => BigInt(row);
+  let rowOf = (key: number): number | undefined => key;
   if (store) {
     const row = new Map<number, number>();
     store.keys.forEach((key, r) => row.set(key, r));
     rowOf = (key) => row.get(key);
   }
   const useSubspace = tuning.subspaceRank > 0 && dims >= 2 * tuning.subspaceRank;
-  const kept = store && from > 0 ? savedGraph(store, configOf, dims, useSubspace, from) : null;
-  const subspace = kept ? kept.subspace : useSubspace ? fitSubspace(matrix, dims, tuning.subspaceRank, threads) : null;
+  const kept = store && from > 0 ? savedGraph(store, configOf, dims, useSubspace, shards, from) : null;
+  const subspace = kept ? kept.subspace : useSubspace ? fitSubspace(matrix, dims, tuning.subspaceRank) : null;
   const width = subspace?.rank ?? dims;
   const first = kept ? from : 0;
   // Coordinates of the rows the graph adds or searches: [first, n).
-  const coords = subspace ? project(matrix.subarray(first * dims), subspace, threads) : matrix.subarray(first * dims);
-  const built = kept?.graph ?? new Index(configOf(width));
-  const batch = 8192;
-  for (let s = first; s < n; s += batch) {
-    const e = Math.min(n, s + batch);
-    const keys = new BigUint64Array(e - s);
-    for (let i = s; i < e; i++) keys[i - s] = keyOf(i);
-    built.add(keys, coords.slice((s - first) * width, (e - first) * width), 1);
+  const coords = subspace ? project(matrix.subarray(first * dims), subspace) : matrix.subarray(first * dims);
+  const coordsOf = (rowsOf: readonly number[]): Float32Array => {
+    const out = new Float32Array(rowsOf.length * width);
+    rowsOf.forEach((r, x) => out.set(coords.subarray((r - first) * width, (r - first + 1) * width), x * width));
+    return out;
+  };
+  const jobOf = (s: number): Omit<ShardJob, 'path'> => {
+    const rowsOf = shardRows(s, shards, first, n);
+    return { config: configOf(width), coords: coordsOf(rowsOf), keys: BigUint64Array.from(rowsOf, keyOf) };
+  };
+  let built: Index[];
+  if (kept) {
+    // A few new units: added here, each to its shard, on one thread.
+    built = kept.graphs;
+    built.forEach((g, s) => {
+      const job = jobOf(s);
+      if (job.keys.length) g.add(job.keys, job.coords, 1);
+    });
+  } else {
+    built = new Array<Index>(shards);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let s = next++; s < shards; s = next++) built[s] = await shardInWorker(jobOf(s));
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(threads, shards)) }, lane));
   }
+  // A graph built on one thread answers on one thread only, so each shard is saved and loaded
+  // again, which sets up a search context per core.
   const dir = store?.dir ?? mkdtempSync(join(tmpdir(), 'kestrel-units-'));
-  const index = new Index(configOf(width));
+  const graphs = built.map(() => new Index(configOf(width)));
   try {
     const vault = store?.vault ?? new PlainVault();
-    const meta: GraphMeta = { signature: store?.signature ?? '', count: n, ...(subspace ? { rank: subspace.rank, basis: encodeBasis(subspace) } : {}) };
-    saveWithMeta(vault, dir, GRAPH_FILE, (path) => built.save(path), GRAPH_META, meta);
-    vault.withPlainFileSync(join(dir, GRAPH_FILE), (p) => index.load(p));
+    const meta: GraphMeta = { signature: store?.signature ?? '', count: n, shards, ...(subspace ? { rank: subspace.rank, basis: encodeBasis(subspace) } : {}) };
+    saveAllWithMeta(vault, dir, built.map((g, s) => [shardFile(s), (path: string) => g.save(path)] as const), GRAPH_META, meta);
+    rmSync(join(dir, LEGACY_GRAPH_FILE), { force: true });
+    graphs.forEach((g, s) => vault.withPlainFileSync(join(dir, shardFile(s)), (p) => g.load(p)));
   } finally {
     if (!store) rmSync(dir, { recursive: true, force: true });
   }
-  const asked = subspace ? Math.min(Math.max(tuning.shortlist, want), n) : want;
-  const rescore = subspace ? shortlistRescorer(options.rows ?? new RowDots(matrix, dims), k, ids, scores, from, rowOf) : null;
+  const perShard = Math.min(Math.ceil(Math.max(tuning.shortlist, k + 1) / shards), n);
+  const rescore = shortlistRescorer(dots(), k, ids, scores, from, rowOf);
+  const batch = 8192;
   for (let s = from; s < n; s += batch) {
     const e = Math.min(n, s + batch);
+    const queries = coords.slice((s - first) * width, (e - first) * width);
     // One query comes back as a single match list (no counts), several as a batch.
-    const r = index.search(coords.slice((s - first) * width, (e - first) * width), asked, threads) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
-    for (let q = s; q < e; q++) {
-      const count = r.counts ? Number(r.counts[q - s]) : r.keys.length;
-      if (rescore) rescore(q - from, r.keys, (q - s) * asked, count);
-      else take(q - from, r.keys, r.distances, (q - s) * asked, count);
-    }
+    const found = graphs.map((g) => g.search(queries, perShard, threads) as { keys: BigUint64Array; counts?: BigUint64Array });
+    for (let q = s; q < e; q++) rescore(q - from, found.map((r) => ({ keys: r.keys, base: (q - s) * perShard, count: r.counts ? Number(r.counts[q - s]) : r.keys.length })));
   }
   return { k, ids, scores };
 }
 
-/**
- * Keeps, of a unit's shortlist, the k with the highest full inner products (ties to the smaller
- * row), written into ids/scores in that order.
- */
+/** The k best (row, score) offered for one unit, highest score first, ties to the smaller row. */
+class BestRow {
+  private readonly rowS: Float64Array;
+  private readonly rowJ: Int32Array;
+  private len = 0;
+  constructor(private readonly k: number, private readonly ids: Int32Array, private readonly scores: Float32Array) {
+    this.rowS = new Float64Array(k);
+    this.rowJ = new Int32Array(k);
+  }
+  start(): void {
+    this.len = 0;
+  }
+  offer(j: number, sc: number): void {
+    const { k, rowS, rowJ } = this;
+    if (this.len === k && (sc < rowS[k - 1]! || (sc === rowS[k - 1] && j > rowJ[k - 1]!))) return;
+    let p = this.len < k ? this.len++ : k - 1;
+    while (p > 0 && (rowS[p - 1]! < sc || (rowS[p - 1] === sc && rowJ[p - 1]! > j))) { rowS[p] = rowS[p - 1]!; rowJ[p] = rowJ[p - 1]!; p--; }
+    rowS[p] = sc;
+    rowJ[p] = j;
+  }
+  /** Into row q of ids / scores. */
+  write(q: number): void {
+    for (let x = 0; x < this.len; x++) { this.ids[q * this.k + x] = this.rowJ[x]!; this.scores[q * this.k + x] = this.rowS[x]!; }
+  }
+}
+
+/** Keeps, of a unit's shortlists (one per shard), the k with the highest full inner products (ties to the smaller row). */
 function shortlistRescorer(dots: RowDots, k: number, ids: Int32Array, scores: Float32Array, from: number, rowOf: (key: number) => number | undefined) {
-  const rowS = new Float64Array(k);
-  const rowJ = new Int32Array(k);
-  return (q: number, keys: BigUint64Array, base: number, count: number): void => {
+  const best = new BestRow(k, ids, scores);
+  return (q: number, lists: readonly { keys: BigUint64Array; base: number; count: number }[]): void => {
     const self = from + q;
-    let len = 0;
-    for (let x = 0; x < count; x++) {
-      const j = rowOf(Number(keys[base + x]));
-      if (j === undefined || j === self) continue;
-      const sc = dots.dot(self, j);
-      if (len === k && (sc < rowS[k - 1]! || (sc === rowS[k - 1] && j > rowJ[k - 1]!))) continue;
-      let p = len < k ? len++ : k - 1;
-      while (p > 0 && (rowS[p - 1]! < sc || (rowS[p - 1] === sc && rowJ[p - 1]! > j))) { rowS[p] = rowS[p - 1]!; rowJ[p] = rowJ[p - 1]!; p--; }
-      rowS[p] = sc;
-      rowJ[p] = j;
+    best.start();
+    for (const { keys, base, count } of lists) {
+      for (let x = 0; x < count; x++) {
+        const j = rowOf(Number(keys[base + x]));
+        if (j !== undefined && j !== self) best.offer(j, dots.dot(self, j));
+      }
     }
-    for (let x = 0; x < len; x++) { ids[q * k + x] = rowJ[x]!; scores[q * k + x] = rowS[x]!; }
+    best.write(q);
   };
 }

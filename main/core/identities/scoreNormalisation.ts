@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { CaseVault } from '../vault/caseVault.js';
 import { join } from 'node:path';
-import { MetricKind, exactSearch } from 'usearch';
+import { RowDots } from '../util/vectorDots.js';
 import { saveWithMeta } from '../util/saveWithMeta.js';
 
 /**
@@ -59,74 +59,50 @@ export interface CohortStats {
 }
 
 /**
- * Scores every unit against the cohort (native SIMD scans, one per age band of the cohort) and
- * reduces them per band; the whole cohort's statistics (slot ALL_BANDS, also used for unknown ages)
- * count every cohort unit once. A unit in the cohort does not score against itself.
+ * Scores every unit against the cohort (the SIMD inner products of vectorDots.ts; the cohort's rows
+ * stay in cache while each unit is compared with all of them) and reduces them per band; the whole
+ * cohort's statistics (slot ALL_BANDS, also used for unknown ages) count every cohort unit once. A
+ * unit in the cohort does not score against itself. Units [from, n) are scored. On 1,000,000
+ * synthetic faces the vector library's exact scan did this in 142 s on two threads; its scan costs
+ * about 400 ns per 512-d product on one thread here, the kernel about 55.
  */
-export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, threads: number, from = 0): CohortStats {
+export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, rows?: RowDots, from = 0): CohortStats {
   const n = matrix.length / dims;
+  const dots = rows ?? new RowDots(matrix, dims);
   const mean = new Float32Array(n * SLOTS);
   const sd = new Float32Array(n * SLOTS);
   // Cohort units grouped by band (unknown ages are the group ALL_BANDS).
-  const groups = Array.from({ length: SLOTS }, (_, b) => Array.from(cohort).filter((_, ci) => cohortBands[ci] === b));
-  const groupMatrix = groups.map((g) => {
-    const m = new Float32Array(g.length * dims);
-    g.forEach((u, i) => m.set(matrix.subarray(u * dims, (u + 1) * dims), i * dims));
-    return m;
-  });
-  const inCohort = new Set(cohort);
-  const batch = Math.max(1, Math.floor(4_000_000 / Math.max(1, cohort.length)));
+  const groups = Array.from({ length: SLOTS }, (_, b) => cohort.filter((_, ci) => cohortBands[ci] === b));
   const sum = new Float64Array(SLOTS);
   const sq = new Float64Array(SLOTS);
   const cnt = new Int32Array(SLOTS);
-  for (let start = from; start < n; start += batch) {
-    const end = Math.min(n, start + batch);
-    const rows = end - start;
-    const queries = matrix.slice(start * dims, end * dims);
-    const part = new Float64Array(rows * SLOTS * 2);
-    const partCount = new Int32Array(rows * SLOTS);
-    groups.forEach((g, b) => {
-      if (!g.length) return;
-      const r = exactSearch(groupMatrix[b]!, queries, dims, g.length, MetricKind.IP, threads) as { keys: BigUint64Array; distances: Float32Array; counts?: BigUint64Array };
-      for (let q = 0; q < rows; q++) {
-        const u = start + q;
-        const got = r.counts ? Number(r.counts[q]) : g.length;
-        let s1 = 0;
-        let s2 = 0;
-        let c = 0;
-        const self = inCohort.has(u);
-        for (let x = 0; x < got; x++) {
-          if (self && g[Number(r.keys[q * g.length + x])] === u) continue;
-          const s = 1 - r.distances[q * g.length + x]!;
-          s1 += s;
-          s2 += s * s;
-          c++;
-        }
-        part[(q * SLOTS + b) * 2] = s1;
-        part[(q * SLOTS + b) * 2 + 1] = s2;
-        partCount[q * SLOTS + b] = c;
+  for (let u = from; u < n; u++) {
+    sum.fill(0); sq.fill(0); cnt.fill(0);
+    for (let b = 0; b < SLOTS; b++) {
+      const g = groups[b]!;
+      let s1 = 0;
+      let s2 = 0;
+      let c = 0;
+      for (let x = 0; x < g.length; x++) {
+        const v = g[x]!;
+        if (v === u) continue;
+        const s = dots.dot(u, v);
+        s1 += s;
+        s2 += s * s;
+        c++;
       }
-    });
-    for (let q = 0; q < rows; q++) {
-      const u = start + q;
-      sum.fill(0); sq.fill(0); cnt.fill(0);
-      for (let b = 0; b < SLOTS; b++) {
-        const s1 = part[(q * SLOTS + b) * 2]!;
-        const s2 = part[(q * SLOTS + b) * 2 + 1]!;
-        const c = partCount[q * SLOTS + b]!;
-        if (b !== ALL_BANDS) { sum[b] = s1; sq[b] = s2; cnt[b] = c; }
-        sum[ALL_BANDS] = sum[ALL_BANDS]! + s1;
-        sq[ALL_BANDS] = sq[ALL_BANDS]! + s2;
-        cnt[ALL_BANDS] = cnt[ALL_BANDS]! + c;
-      }
-      for (let b = 0; b < SLOTS; b++) {
-        const useAll = b !== ALL_BANDS && cnt[b]! < MIN_BAND_COHORT;
-        const k = useAll ? ALL_BANDS : b;
-        const m = cnt[k]! ? sum[k]! / cnt[k]! : 0;
-        const v = cnt[k]! ? Math.max(0, sq[k]! / cnt[k]! - m * m) : 0;
-        mean[u * SLOTS + b] = m;
-        sd[u * SLOTS + b] = Math.sqrt(v) || 1;
-      }
+      if (b !== ALL_BANDS) { sum[b] = s1; sq[b] = s2; cnt[b] = c; }
+      sum[ALL_BANDS] = sum[ALL_BANDS]! + s1;
+      sq[ALL_BANDS] = sq[ALL_BANDS]! + s2;
+      cnt[ALL_BANDS] = cnt[ALL_BANDS]! + c;
+    }
+    for (let b = 0; b < SLOTS; b++) {
+      const useAll = b !== ALL_BANDS && cnt[b]! < MIN_BAND_COHORT;
+      const k = useAll ? ALL_BANDS : b;
+      const m = cnt[k]! ? sum[k]! / cnt[k]! : 0;
+      const v = cnt[k]! ? Math.max(0, sq[k]! / cnt[k]! - m * m) : 0;
+      mean[u * SLOTS + b] = m;
+      sd[u * SLOTS + b] = Math.sqrt(v) || 1;
     }
   }
   return { mean, sd };
@@ -150,9 +126,9 @@ const STATS_META = 'cohort-stats.json';
  * before: an incremental run scores only its new units (the rows after the last kept one). Saved
  * again when anything was scored. File: count keys (float64), then count x slots means and sds.
  */
-export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, threads: number, store?: StatsStore): CohortStats {
+export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int32Array, cohortBands: Uint8Array, store?: StatsStore, rows?: () => RowDots): CohortStats {
   const n = matrix.length / dims;
-  if (!store) return cohortStats(matrix, dims, cohort, cohortBands, threads);
+  if (!store) return cohortStats(matrix, dims, cohort, cohortBands, rows?.());
   let saved: { row: Map<number, number>; mean: Float32Array; sd: Float32Array } | null = null;
   try {
     const meta = JSON.parse(store.vault.readFileSync(join(store.dir, STATS_META)).toString('utf8')) as { signature: string; count: number };
@@ -172,7 +148,7 @@ export function keptCohortStats(matrix: Float32Array, dims: number, cohort: Int3
   let from = n;
   while (from > 0 && !saved?.row.has(store.keys[from - 1]!)) from--;
   for (let u = 0; u < from; u++) if (!saved!.row.has(store.keys[u]!)) { from = 0; break; }
-  const stats = cohortStats(matrix, dims, cohort, cohortBands, threads, from);
+  const stats = from < n ? cohortStats(matrix, dims, cohort, cohortBands, rows?.(), from) : { mean: new Float32Array(n * SLOTS), sd: new Float32Array(n * SLOTS) };
   for (let u = 0; u < from; u++) {
     const r = saved!.row.get(store.keys[u]!)!;
     stats.mean.set(saved!.mean.subarray(r * SLOTS, (r + 1) * SLOTS), u * SLOTS);

@@ -95,15 +95,21 @@ export class RowDots {
   /** True when the SIMD kernel is in use. */
   readonly simd: boolean;
 
-  constructor(matrix: Float32Array, dims: number) {
-    const fallback = (i: number, j: number): number => jsDot(matrix, dims, i, j);
+  /**
+   * Over one matrix, or over several stacked in order (rows numbered on through them), so that two
+   * sets of vectors can be compared without first joining them into one array.
+   */
+  constructor(matrix: Float32Array | readonly Float32Array[], dims: number) {
+    const parts = matrix instanceof Float32Array ? [matrix] : matrix;
+    const floats = parts.reduce((a, p) => a + p.length, 0);
     const mod = dims > 0 && dims % 16 === 0 ? compiledKernel() : null;
-    const pages = Math.max(1, Math.ceil((matrix.length * 4) / PAGE));
+    const pages = Math.max(1, Math.ceil((floats * 4) / PAGE));
     let dot: ((i: number, j: number) => number) | null = null;
     if (wasm && mod && pages <= MAX_PAGES) {
       try {
         const memory = new wasm.Memory({ initial: pages });
-        new Float32Array(memory.buffer, 0, matrix.length).set(matrix);
+        let at = 0;
+        for (const p of parts) { new Float32Array(memory.buffer, at * 4, p.length).set(p); at += p.length; }
         const instance = new wasm.Instance(mod, { e: { m: memory } });
         const kernelDot = instance.exports['dot'] as (a: number, b: number, floats: number) => number;
         const rowBytes = dims * 4;
@@ -113,6 +119,30 @@ export class RowDots {
       }
     }
     this.simd = dot !== null;
-    this.dot = dot ?? fallback;
+    if (!dot) {
+      const all = parts.length === 1 ? parts[0]! : joined(parts, floats);
+      dot = (i, j) => jsDot(all, dims, i, j);
+    }
+    this.dot = dot;
   }
+}
+
+function joined(parts: readonly Float32Array[], floats: number): Float32Array {
+  const all = new Float32Array(floats);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return all;
+}
+
+/**
+ * Inner products of every row of `rows` with every row of `against` (both `dims` wide), row by row:
+ * out[r * count + c] = rows[r] . against[c], count being against's rows.
+ */
+export function crossDots(rows: Float32Array, against: Float32Array, dims: number): Float32Array {
+  const count = against.length / dims;
+  const n = rows.length / dims;
+  const dots = new RowDots([against, rows], dims);
+  const out = new Float32Array(n * count);
+  for (let r = 0; r < n; r++) for (let c = 0; c < count; c++) out[r * count + c] = dots.dot(count + r, c);
+  return out;
 }
