@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DEFAULT_NEIGHBOUR_TUNING, nearestUnits, type UnitGraphStore } from '../../main/core/identities/neighbours.js';
 import { ALL_BANDS, ageBand, cohortStats, keptCohortStats, STAT_SLOTS, type StatsStore } from '../../main/core/identities/scoreNormalisation.js';
 import { crossDots, jsDot, RowDots } from '../../main/core/util/vectorDots.js';
+import { crossPairSum } from '../../main/core/identities/identityClustering.js';
 import { PlainVault } from '../../main/core/vault/caseVault.js';
 
 function randomUnits(n: number, dims: number, seed: number): Float32Array {
@@ -34,6 +35,20 @@ test('row dots: the SIMD kernel gives the plain inner products (and widths it ca
   const rows = new RowDots(odd, 20);
   assert.equal(rows.simd, false, '20 dimensions are not a multiple of 16');
   assert.equal(rows.dot(2, 7), jsDot(odd, 20, 2, 7));
+});
+
+test('row dots of one row with a list of rows: the same products as one at a time, also for lists longer than one kernel call takes', () => {
+  for (const dims of [64, 20]) {
+    const m = randomUnits(300, dims, 11);
+    const rows = new RowDots(m, dims);
+    const list = Int32Array.from({ length: 9000 }, (_, x) => (x * 7919) % 300);
+    const out = new Float32Array(list.length);
+    rows.many(42, list, list.length, out);
+    for (let x = 0; x < list.length; x++) assert.equal(out[x], Math.fround(rows.dot(42, list[x]!)), `entry ${x} at ${dims} dims`);
+    const few = new Float32Array(3).fill(-9);
+    rows.many(1, [4, 1, 299], 2, few);
+    assert.deepEqual(Array.from(few), [Math.fround(rows.dot(1, 4)), Math.fround(rows.dot(1, 1)), -9], 'only count entries are written');
+  }
 });
 
 test('row dots over stacked matrices: rows are numbered on through the parts; cross products of two sets', () => {
@@ -176,4 +191,30 @@ test('neighbour graph over principal directions: the shortlist is re-scored with
   await nearestUnits(m.subarray(0, 600 * dims), dims, 5, 2, { tuning: { ...tuning, subspaceRank: 0 }, from: 0, store: store(600) });
   await nearestUnits(m, dims, 5, 2, { tuning, from: 600, store: store(700) });
   assert.equal((JSON.parse(readFileSync(join(dir, 'units.json'), 'utf8')) as { rank?: number }).rank, 16);
+});
+
+test('cross-pair sums for average linkage: exact for small clusters, sampled for large ones, and a probe far below the merge threshold stands', () => {
+  const params = { sample: 6, probe: 3, probeMargin: 1, mergeZ: 2 };
+  const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, x) => a + x);
+  let calls = 0;
+  const zOf = (f: (i: number, j: number) => number) => (i: number, j: number): number => { calls++; return f(i, j); };
+  // 2 x 4 = 8 pairs (not above 3 x 3): every pair, exactly.
+  calls = 0;
+  assert.equal(crossPairSum([1, 2], range(10, 14), zOf((i, j) => i + j), params), 8 * 1.5 + 2 * (10 + 11 + 12 + 13));
+  assert.equal(calls, 8);
+  // Strangers, 5 x 5 (25 pairs): the 3 x 3 probe is far below z 2 and stands as the estimate.
+  calls = 0;
+  assert.equal(crossPairSum(range(0, 5), range(20, 25), zOf(() => 0.5), params), 0.5 * 25);
+  assert.equal(calls, 9, 'only the probe was averaged');
+  // Near the threshold, the probe does not decide: all 25 pairs are averaged (after the 9 of the probe).
+  calls = 0;
+  assert.equal(crossPairSum(range(0, 5), range(20, 25), zOf(() => 1.5), params), 1.5 * 25);
+  assert.equal(calls, 9 + 25);
+  // Above sample x sample pairs: 6 evenly spaced members of each side, scaled to all 8 x 10 pairs.
+  calls = 0;
+  const strong = crossPairSum(range(0, 8), range(100, 110), zOf((i) => (i % 2 ? 2 : 4)), params);
+  assert.equal(calls, 9 + 36);
+  const members = [0, 1, 2, 4, 5, 6]; // floor(x * 8 / 6)
+  const mean = members.reduce((a, i) => a + (i % 2 ? 2 : 4), 0) / members.length;
+  assert.ok(Math.abs(strong - mean * 80) < 1e-9);
 });

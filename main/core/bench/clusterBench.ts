@@ -58,7 +58,7 @@ export async function benchCluster(o: BenchClusterOptions): Promise<Record<strin
     const t2 = performance.now();
     const fixed = new Int32Array(n).fill(-1);
     if (labels) fixed.set(labels);
-    const out = clusterUnits({ matrix: m, dims: o.dims, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed }, params);
+    const out = clusterUnits({ matrix: m, dims: o.dims, bands: bands.subarray(0, n), stats, candidates, candidatesFrom: from, must: [], cannot: [], locked: new Int32Array(n).fill(-1), fixed, rows }, params);
     const t3 = performance.now();
     return { seconds: r3((t3 - t0) / 1000), stages: { cohort_s: r3((t1 - t0) / 1000), neighbours_s: r3((t2 - t1) / 1000), cluster_s: r3((t3 - t2) / 1000) }, labels: out.labels, seeds: out.seeds, merges: out.merges };
   };

@@ -140,7 +140,7 @@ export async function runClustering(deps: ClusterDeps, o: { full: boolean; exami
     from, rows, store: deps.cache ? { ...deps.cache, signature: modelsSignature(deps.models), keys: norm.stableKeys } : undefined,
   });
   const outcome = clusterUnits({ matrix: units.matrix, dims: units.dims, bands: units.bands, stats: norm.stats, candidates, candidatesFrom: from, must, cannot, locked, fixed,
-    isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)) }, params);
+    isolated: Uint8Array.from(units.quality, (q) => Number(q < MIN_CLUSTER_QUALITY)), rows }, params);
 
   // Clusters -> identity ids: a locked or fixed identity keeps its id; otherwise the previous
   // identity with the largest overlap (in faces), each used once; the rest are new identities.

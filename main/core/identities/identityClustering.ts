@@ -44,6 +44,14 @@ export interface ClusterParams {
    */
   readonly sample: number;
   /**
+   * Before averaging two large clusters (more than probe x probe cross pairs), probe x probe evenly
+   * spaced pairs are averaged; where that is below mergeZ by more than probeMargin, it stands as the
+   * estimate (the pair is far from merging). At 1,000,000 synthetic faces most linked cluster pairs
+   * are strangers whose seeds met through a chance link: see the README for what this saved.
+   */
+  readonly probe: number;
+  readonly probeMargin: number;
+  /**
    * Fused cosine at or above which a pair counts as a seed edge (z at least seedZ) whatever the
    * cohort says; above 1 turns it off. The cohort comes from the case, so where one person fills
    * the case (a phone owner's selfies) that person's own faces raise their cohort and their z
@@ -59,7 +67,7 @@ export interface ClusterParams {
  * BCubed precision 0.93 with recall 0.74. Both are in cohort standard deviations, not cosines, so they
  * do not depend on the recognizers' score scale.
  */
-export const DEFAULT_CLUSTER_PARAMS: ClusterParams = { seedZ: 4, mergeZ: 2, k: 10, candidates: 30, cohortPerBand: 100, mergeLinks: 10, sample: 24, sureScore: 0.75 };
+export const DEFAULT_CLUSTER_PARAMS: ClusterParams = { seedZ: 4, mergeZ: 2, k: 10, candidates: 30, cohortPerBand: 100, mergeLinks: 10, sample: 24, probe: 8, probeMargin: 1, sureScore: 0.75 };
 
 export interface ClusterInput {
   /** n x dims fused vectors (inner product = fused cosine). */
@@ -78,6 +86,11 @@ export interface ClusterInput {
   readonly fixed: Int32Array;
   /** Per unit: 1 where the face is too poor to group automatically (it stays alone; suggestions still list it). */
   readonly isolated?: Uint8Array;
+  /**
+   * Inner products of the matrix's rows, when the caller has them: an incremental run (candidatesFrom
+   * above 0) averages few pairs, so it reads them there instead of copying every vector in seed order.
+   */
+  readonly rows?: RowDots;
 }
 
 /**
@@ -284,10 +297,11 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   // The units' vectors copied in seed order, so that averaging two clusters reads a few contiguous
   // blocks rather than rows scattered over the whole matrix: at 1,000,000 faces (2 GB of vectors)
   // a row read at random costs 1-2 us here, ten to twenty times the inner product itself.
-  const pos = new Int32Array(n);
+  const inPlace = input.rows && from > 0 ? input.rows : null;
+  const pos = inPlace ? Int32Array.from({ length: n }, (_, i) => i) : new Int32Array(n);
   const parts: Float32Array[] = [];
-  for (const m of members.values()) for (const i of m) { pos[i] = parts.length; parts.push(input.matrix.subarray(i * input.dims, (i + 1) * input.dims)); }
-  const local = new RowDots(parts, input.dims);
+  if (!inPlace) for (const m of members.values()) for (const i of m) { pos[i] = parts.length; parts.push(input.matrix.subarray(i * input.dims, (i + 1) * input.dims)); }
+  const local = inPlace ?? new RowDots(parts, input.dims);
   parts.length = 0;
   const z = (i: number, j: number): number => zOf(i, j, local.dot(pos[i]!, pos[j]!));
   const isLocked = (c: number): boolean => groupLocked[groupOf[members.get(c)![0]!]!] === 1;
@@ -306,16 +320,7 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   // over more than sample x sample pairs are estimated from evenly spaced members. Measured on the
   // same 1,000,000 synthetic faces and candidates: 434 s for this stage with the sums kept, 353 s
   // with the copy in seed order as well (the earlier code: 418 s in the full bench).
-  const spread = (m: readonly number[]): readonly number[] =>
-    m.length <= params.sample ? m : Array.from({ length: params.sample }, (_, x) => m[Math.floor((x * m.length) / params.sample)]!);
-  const crossSum = (ma: readonly number[], mb: readonly number[]): number => {
-    const full = ma.length * mb.length <= params.sample * params.sample;
-    const sa = full ? ma : spread(ma);
-    const sb = full ? mb : spread(mb);
-    let s = 0;
-    for (const i of sa) for (const j of sb) s += z(i, j);
-    return full ? s : (s / (sa.length * sb.length)) * ma.length * mb.length;
-  };
+  const crossSum = (ma: readonly number[], mb: readonly number[]): number => crossPairSum(ma, mb, z, params);
   /** Per cluster: its linked clusters and the z sum with each (pairs that can never merge are dropped). */
   const partners = new Map<number, Map<number, number>>();
   const linkOf = (a: number): Map<number, number> => {
@@ -383,6 +388,36 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   const labels = new Int32Array(n);
   for (const m of members.values()) for (const i of m) labels[i] = m[0]!;
   return { labels, seeds, merges, contradictions };
+}
+
+/** count evenly spaced members (all of them when there are no more). */
+const spread = (m: readonly number[], count: number): readonly number[] =>
+  m.length <= count ? m : Array.from({ length: count }, (_, x) => m[Math.floor((x * m.length) / count)]!);
+
+/**
+ * The sum of z over the cross pairs of two clusters, as average linkage weighs them: every pair
+ * up to sample x sample pairs, else estimated from sample evenly spaced members of each; and for
+ * more than probe x probe pairs, first estimated from probe x probe, which stands when it is more
+ * than probeMargin below mergeZ.
+ */
+export function crossPairSum(ma: readonly number[], mb: readonly number[], z: (i: number, j: number) => number,
+  params: Pick<ClusterParams, 'sample' | 'probe' | 'probeMargin' | 'mergeZ'>): number {
+  const sampledSum = (sa: readonly number[], sb: readonly number[]): number => {
+    let s = 0;
+    for (const i of sa) for (const j of sb) s += z(i, j);
+    return s;
+  };
+  const pairs = ma.length * mb.length;
+  if (pairs > params.probe * params.probe) {
+    const pa = spread(ma, params.probe);
+    const pb = spread(mb, params.probe);
+    const mean = sampledSum(pa, pb) / (pa.length * pb.length);
+    if (mean < params.mergeZ - params.probeMargin) return mean * pairs;
+  }
+  if (pairs <= params.sample * params.sample) return sampledSum(ma, mb);
+  const sa = spread(ma, params.sample);
+  const sb = spread(mb, params.sample);
+  return (sampledSum(sa, sb) / (sa.length * sb.length)) * pairs;
 }
 
 /** A growing list of integer pairs in two typed arrays. */

@@ -43,12 +43,16 @@ export interface NeighbourTuning {
  * and 30-NN, BCubed F1 0.903; over the 128 strongest principal directions, 100 while searching and
  * that many re-scored in full, 61 s and F1 0.919 (precision 0.855 -> 0.869); its one-thread build
  * at 1,000,000 faces took 500 s instead of about 24 min. Two such graphs built side by side, each
- * searched for 50: 46 s, F1 0.920 (session 18). Real sets forced through the graph (FG-NET, AT&T,
+ * searched for 50: 46 s, F1 0.920 (session 18). The searches then took most of a 1,000,000-face run
+ * (470 of 1,368 s), over its 20-minute target. Since session 19 each graph returns 32 of the 50 it
+ * keeps while searching, and the 64 are re-scored: 1,000,000 faces in 962 s with BCubed F1 0.671
+ * (0.673 before); keeping only 32 while searching was no faster there (1,003 s) and clustered worse
+ * (F1 0.612), keeping 40 gave 926 s and F1 0.641. Real sets forced through the graph (FG-NET, AT&T,
  * small_identity_sets) cluster exactly as with the exact scan. The exact scan is quadratic, so the
  * graph takes over above 5,000 units.
  */
 export const DEFAULT_NEIGHBOUR_TUNING: NeighbourTuning = {
-  exactLimit: 5_000, connectivity: 16, expansionAdd: 40, expansionSearch: 100, subspaceRank: 128, shortlist: 100, shards: 2,
+  exactLimit: 5_000, connectivity: 16, expansionAdd: 40, expansionSearch: 100, subspaceRank: 128, shortlist: 64, shards: 2,
 };
 
 /**

@@ -76,6 +76,7 @@ export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Arr
   const sum = new Float64Array(SLOTS);
   const sq = new Float64Array(SLOTS);
   const cnt = new Int32Array(SLOTS);
+  const scores = new Float32Array(Math.max(0, ...groups.map((g) => g.length)));
   for (let u = from; u < n; u++) {
     sum.fill(0); sq.fill(0); cnt.fill(0);
     for (let b = 0; b < SLOTS; b++) {
@@ -83,10 +84,10 @@ export function cohortStats(matrix: Float32Array, dims: number, cohort: Int32Arr
       let s1 = 0;
       let s2 = 0;
       let c = 0;
+      dots.many(u, g, g.length, scores);
       for (let x = 0; x < g.length; x++) {
-        const v = g[x]!;
-        if (v === u) continue;
-        const s = dots.dot(u, v);
+        if (g[x] === u) continue;
+        const s = scores[x]!;
         s1 += s;
         s2 += s * s;
         c++;
