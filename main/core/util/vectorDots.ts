@@ -149,8 +149,7 @@ export class RowDots {
             const c = Math.min(LIST_ROWS, count - s);
             for (let x = 0; x < c; x++) listView[x] = list[s + x]!;
             kernelDots(i * rowBytes, listByte, c, dims, outByte);
-            if (s === 0 && c === count) out.set(c === LIST_ROWS ? outView : outView.subarray(0, c));
-            else out.set(outView.subarray(0, c), s);
+            out.set(outView.subarray(0, c), s);
           }
         };
       } catch {
