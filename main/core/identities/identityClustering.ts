@@ -390,8 +390,8 @@ export function clusterUnits(input: ClusterInput, params: ClusterParams = DEFAUL
   return { labels, seeds, merges, contradictions };
 }
 
-/** count evenly spaced members (all of them when there are no more). */
-const spread = (m: readonly number[], count: number): readonly number[] =>
+/** count evenly spaced members (all of them when there are no more), so that the same cluster gives the same sample. */
+export const evenlySpaced = (m: readonly number[], count: number): readonly number[] =>
   m.length <= count ? m : Array.from({ length: count }, (_, x) => m[Math.floor((x * m.length) / count)]!);
 
 /**
@@ -409,14 +409,14 @@ export function crossPairSum(ma: readonly number[], mb: readonly number[], z: (i
   };
   const pairs = ma.length * mb.length;
   if (pairs > params.probe * params.probe) {
-    const pa = spread(ma, params.probe);
-    const pb = spread(mb, params.probe);
+    const pa = evenlySpaced(ma, params.probe);
+    const pb = evenlySpaced(mb, params.probe);
     const mean = sampledSum(pa, pb) / (pa.length * pb.length);
     if (mean < params.mergeZ - params.probeMargin) return mean * pairs;
   }
   if (pairs <= params.sample * params.sample) return sampledSum(ma, mb);
-  const sa = spread(ma, params.sample);
-  const sb = spread(mb, params.sample);
+  const sa = evenlySpaced(ma, params.sample);
+  const sb = evenlySpaced(mb, params.sample);
   return (sampledSum(sa, sb) / (sa.length * sb.length)) * pairs;
 }
 

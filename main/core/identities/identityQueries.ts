@@ -1,6 +1,7 @@
 import { KestrelError, type IdentityDetailDto, type IdentityDto, type IdentityFaceDto, type IdentitySuggestionDto } from '../../contract/index.js';
 import { jsDot } from '../util/vectorDots.js';
 import { normalisedUnits, type ClusterDeps } from './clusterService.js';
+import { evenlySpaced } from './identityClustering.js';
 import { zScore } from './scoreNormalisation.js';
 import type { IdentityAggregate, IdentityRow } from '../repositories/identityRepository.js';
 
@@ -52,7 +53,7 @@ export function identitySuggestions(deps: ClusterDeps, id: number, limit = 10): 
   const params = deps.params;
   const mine = units.identity.map((x, u) => (x === id ? u : -1)).filter((u) => u >= 0);
   if (!mine.length) return [];
-  const sample = mine.length <= params.sample ? mine : Array.from({ length: params.sample }, (_, x) => mine[Math.floor((x * mine.length) / params.sample)]!);
+  const sample = evenlySpaced(mine, params.sample);
   const separated = new Set<number>();
   const myFaces = new Set(mine.flatMap((u) => units.faces[u]!));
   for (const [a, b] of units.sameFrame) {
