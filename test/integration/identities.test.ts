@@ -118,6 +118,7 @@ test('examiner operations survive re-clustering, are audited and can be undone',
   const m = c.ops.merge([id(0), id(1)], 'anna');
   await runClustering(c.deps, { full: true, examiner: 'e' });
   assert.equal(id(0), id(1));
+  for (const f of [...facesOfPerson(0), ...facesOfPerson(1)]) assert.equal(identityOf(c.db, f), id(0), `face ${f} stays in the merged identity`);
 
   // Split person 2 into two groups; reject one face of person 5 ("not this person").
   const p2 = facesOfPerson(2);

@@ -62,13 +62,13 @@ export class IdentityOperations {
     const target = unique[0]!;
     const name = rows.find((r) => r.name !== null)?.name ?? null;
     const confirmed = rows.some((r) => r.status === 'confirmed');
+    // Every face the examiner saw in the merged identities stays in it: one must-link per face
+    // (linking only one face of each side let a full re-clustering spread the others again, as it
+    // did on FG-NET photos of one person).
     return this.run('merge', examiner, unique, { ids: unique, into: target }, (now, op) => {
-      for (let x = 1; x < unique.length; x++) {
-        this.deps.identities.assign(faces[x]!, target);
-        if (faces[0]!.length && faces[x]!.length) this.deps.identities.addConstraint('must', faces[0]![0]!, faces[x]![0]!, op);
-      }
+      for (let x = 1; x < unique.length; x++) this.deps.identities.assign(faces[x]!, target);
       this.deps.identities.update(target, { name, ...(confirmed ? { status: 'confirmed' as const } : {}) }, now);
-      if (confirmed) this.chain('must', faces.flat(), op);
+      this.chain('must', faces.flat(), op);
       for (const i of unique.slice(1)) this.deps.identities.remove(i);
     });
   }
