@@ -6,7 +6,7 @@ import { Index, MetricKind, ScalarKind, type IndexConfig } from 'usearch';
 import { PlainVault, type CaseVault } from '../vault/caseVault.js';
 import { saveAllWithMeta } from '../util/saveWithMeta.js';
 import type { ShardJob, ShardReply } from './graphWorker.js';
-import { fitSubspace, project, type Subspace } from '../util/principalSubspace.js';
+import { decodeBasis, encodeBasis, fitSubspace, project, type SavedSubspace, type Subspace } from '../util/principalSubspace.js';
 import { RowDots } from '../util/vectorDots.js';
 
 /** Each unit's candidate neighbours (row indices) and their raw fused cosines, K per unit. */
@@ -68,25 +68,12 @@ export interface UnitGraphStore {
   readonly keys: Float64Array;
 }
 
-interface GraphMeta {
+/** With the subspace the graph's coordinates are in, if any. */
+interface GraphMeta extends SavedSubspace {
   readonly signature: string;
   readonly count: number;
   /** Shards the units are spread over (unit i in shard i mod shards). */
   readonly shards: number;
-  /** The subspace the graph's coordinates are in (base64 of its rank x dims floats), if any. */
-  readonly basis?: string;
-  readonly rank?: number;
-}
-
-const encodeBasis = (s: Subspace): string => Buffer.from(s.basis.buffer, s.basis.byteOffset, s.basis.byteLength).toString('base64');
-
-function decodeBasis(meta: GraphMeta, dims: number): Subspace | null {
-  if (!meta.basis || !meta.rank) return null;
-  const bytes = Buffer.from(meta.basis, 'base64');
-  if (bytes.length !== meta.rank * dims * 4) return null;
-  const basis = new Float32Array(meta.rank * dims);
-  new Uint8Array(basis.buffer).set(bytes);
-  return { dims, rank: meta.rank, basis };
 }
 
 const shardFile = (s: number): string => `units-${s}.usearch`;
@@ -253,7 +240,7 @@ export async function nearestUnits(matrix: Float32Array, dims: number, k: number
   const graphs = built.map(() => new Index(configOf(width)));
   try {
     const vault = store?.vault ?? new PlainVault();
-    const meta: GraphMeta = { signature: store?.signature ?? '', count: n, shards, ...(subspace ? { rank: subspace.rank, basis: encodeBasis(subspace) } : {}) };
+    const meta: GraphMeta = { signature: store?.signature ?? '', count: n, shards, ...(subspace ? encodeBasis(subspace) : {}) };
     saveAllWithMeta(vault, dir, built.map((g, s) => [shardFile(s), (path: string) => g.save(path)] as const), GRAPH_META, meta);
     rmSync(join(dir, LEGACY_GRAPH_FILE), { force: true });
     graphs.forEach((g, s) => vault.withPlainFileSync(join(dir, shardFile(s)), (p) => g.load(p)));

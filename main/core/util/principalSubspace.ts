@@ -60,3 +60,21 @@ export function project(matrix: Float32Array, subspace: Subspace): Float32Array 
   }
   return out;
 }
+
+/** The subspace as saved beside a graph: its rank and its basis (base64 of rank x dims floats). */
+export interface SavedSubspace {
+  readonly rank?: number;
+  readonly basis?: string;
+}
+
+export const encodeBasis = (s: Subspace): Required<SavedSubspace> => ({ rank: s.rank, basis: Buffer.from(s.basis.buffer, s.basis.byteOffset, s.basis.byteLength).toString('base64') });
+
+/** The saved subspace, or null when none was saved or it does not fit vectors dims wide. */
+export function decodeBasis(saved: SavedSubspace, dims: number): Subspace | null {
+  if (!saved.basis || !saved.rank) return null;
+  const bytes = Buffer.from(saved.basis, 'base64');
+  if (bytes.length !== saved.rank * dims * 4) return null;
+  const basis = new Float32Array(saved.rank * dims);
+  new Uint8Array(basis.buffer).set(bytes);
+  return { dims, rank: saved.rank, basis };
+}
