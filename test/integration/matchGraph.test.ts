@@ -7,11 +7,12 @@ import sharp from 'sharp';
 import { createWorkbench, type Workbench } from '../../main/core/index.js';
 import type { MatchDto } from '../../main/contract/index.js';
 import { astronautPng, testModelsDir } from '../helpers/fixtures.js';
+import { DEFAULT_INDEX_TUNING } from '../../main/core/search/faceIndex.js';
 
 // A case above the exact-search limit matches through its index graph. The limit is lowered to two
 // faces here so that the graph runs on a few real faces; the same case opened with the default
 // limit scans exactly, and both must find the same pairs with the same scores.
-const GRAPH_TUNING = { exactLimit: 2, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
+const GRAPH_TUNING = { ...DEFAULT_INDEX_TUNING, exactLimit: 2, connectivity: 16, expansionAdd: 64 };
 
 let work: string;
 let caseDir: string;

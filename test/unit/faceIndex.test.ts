@@ -1,10 +1,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../main/core/db/database.js';
-import { FaceIndex, exactTopK } from '../../main/core/search/faceIndex.js';
+import { DEFAULT_INDEX_TUNING, FaceIndex, exactTopK } from '../../main/core/search/faceIndex.js';
 import { fusedVector } from '../../main/core/search/fusedVector.js';
 import { vectorToBlob } from '../../main/core/repositories/faceRepository.js';
 import { PlainVault, SealedVault } from '../../main/core/vault/caseVault.js';
@@ -75,42 +75,77 @@ test('exact mode finds the true nearest faces and picks up new faces incremental
   c.db.close();
 });
 
-test('graph mode above the exact limit: high recall, saved, reopened from disk, appended, rebuilt after a mismatch', () => {
-  const c = caseWith(1500, 2);
-  const tuning = { exactLimit: 500, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
-  const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
-  idx.refresh();
-  assert.equal(idx.mode, 'hnsw');
-  assert.ok(existsSync(join(c.dir, 'index', 'faces.usearch')));
-  let found = 0;
-  for (const id of [3, 99, 500, 777, 1200]) {
-    const q = fusedVector(c.vectors.get(id)!, ['r1', 'r2'], [16, 8]);
-    const truth = bruteForce(c.vectors, q, 10);
-    found += idx.search(q, 10).filter((h) => truth.includes(h.faceId)).length;
-  }
-  assert.ok(found / 50 >= 0.9, `recall@10 ${found / 50}`);
-  // A second index object opens the saved graph and appends what intake added since.
-  c.add(10);
-  const again = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
-  const q = fusedVector(c.vectors.get(1505)!, ['r1', 'r2'], [16, 8]);
-  assert.equal(again.search(q, 1)[0]!.faceId, 1505);
-  assert.equal(again.size, 1510);
-  // Faces removed behind the index's back: it no longer vouches for the database and is rebuilt.
-  c.db.prepare('DELETE FROM embeddings WHERE face_id <= 5').run();
-  c.db.prepare('DELETE FROM faces WHERE id <= 5').run();
-  const rebuilt = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
-  rebuilt.refresh();
-  assert.equal(rebuilt.size, 1505);
-  assert.ok(rebuilt.search(fusedVector(c.vectors.get(3)!, ['r1', 'r2'], [16, 8]), 10).every((h) => h.faceId > 5));
+const fused = (v: Record<string, Float32Array>): Float32Array => fusedVector(v, ['r1', 'r2'], [16, 8]);
+const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => s + v * b[i]!, 0);
+
+// The fused vectors here are 24 wide: the first tuning searches the graph over the full vectors,
+// the second over 8 principal directions (as the product does over 128 of 512).
+for (const [label, tuning] of [
+  ['full vectors', { ...DEFAULT_INDEX_TUNING, exactLimit: 500, connectivity: 16, expansionAdd: 64, candidates: 64 }],
+  ['8 principal directions', { ...DEFAULT_INDEX_TUNING, exactLimit: 500, rank: 8, connectivity: 16, expansionAdd: 64, candidates: 200 }],
+] as const) {
+  test(`graph mode over ${label}: exact scores, high recall, saved, reopened from disk, appended, rebuilt after a mismatch`, () => {
+    const c = caseWith(1500, 2);
+    const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
+    idx.refresh();
+    assert.equal(idx.mode, 'hnsw');
+    for (const f of ['faces.usearch', 'faces.ids', 'faces-0.vectors', 'faces.json']) assert.ok(existsSync(join(c.dir, 'index', f)), f);
+    let found = 0;
+    for (const id of [3, 99, 500, 777, 1200]) {
+      const q = fused(c.vectors.get(id)!);
+      const truth = bruteForce(c.vectors, q, 10);
+      const hits = idx.search(q, 10);
+      assert.equal(hits[0]!.faceId, id);
+      // Every score is the full vectors' inner product, not the graph's approximation.
+      for (const h of hits) assert.ok(Math.abs(h.score - dot(fused(c.vectors.get(h.faceId)!), q)) < 1e-5);
+      found += hits.filter((h) => truth.includes(h.faceId)).length;
+    }
+    assert.ok(found / 50 >= 0.9, `recall@10 ${found / 50}`);
+    // A second index object opens the saved graph and vectors and appends what intake added since.
+    c.add(10);
+    const again = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
+    const q = fused(c.vectors.get(1505)!);
+    assert.equal(again.search(q, 1)[0]!.faceId, 1505);
+    assert.equal(again.size, 1510);
+    assert.equal(again.search(fused(c.vectors.get(777)!), 1)[0]!.faceId, 777, 'the saved rows still match their faces');
+    // Faces removed behind the index's back: it no longer vouches for the database and is rebuilt.
+    c.db.prepare('DELETE FROM embeddings WHERE face_id <= 5').run();
+    c.db.prepare('DELETE FROM faces WHERE id <= 5').run();
+    const rebuilt = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS, tuning);
+    rebuilt.refresh();
+    assert.equal(rebuilt.size, 1505);
+    assert.ok(rebuilt.search(fused(c.vectors.get(3)!), 10).every((h) => h.faceId > 5));
+    c.db.close();
+  });
+}
+
+test('a saved index of an earlier layout or with a damaged vectors file is rebuilt, not trusted', () => {
+  const c = caseWith(700, 4);
+  const tuning = { ...DEFAULT_INDEX_TUNING, exactLimit: 500, connectivity: 16, expansionAdd: 64, candidates: 64 };
+  const dir = join(c.dir, 'index');
+  new FaceIndex(c.db, dir, new PlainVault(), MODELS, tuning).refresh();
+  const meta = JSON.parse(readFileSync(join(dir, 'faces.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(dir, 'faces.json'), JSON.stringify({ ...meta, format: 1 }));
+  const q = fused(c.vectors.get(650)!);
+  assert.equal(new FaceIndex(c.db, dir, new PlainVault(), MODELS, tuning).search(q, 1)[0]!.faceId, 650);
+  assert.equal((JSON.parse(readFileSync(join(dir, 'faces.json'), 'utf8')) as { format: number }).format, 2, 'rebuilt in the current layout');
+  // A vectors file cut short: the rows it should hold cannot be trusted.
+  const block = join(dir, 'faces-0.vectors');
+  writeFileSync(block, readFileSync(block).subarray(0, 1000));
+  const idx = new FaceIndex(c.db, dir, new PlainVault(), MODELS, tuning);
+  const hit = idx.search(q, 1)[0]!;
+  assert.equal(hit.faceId, 650);
+  assert.ok(Math.abs(hit.score - 1) < 1e-5);
+  assert.equal(readFileSync(block).length, 700 * 24 * 4);
   c.db.close();
 });
 
 test('in an encrypted case the graph and its metadata are sealed on disk and reopened from the sealed files', () => {
   const c = caseWith(700, 3);
-  const tuning = { exactLimit: 500, connectivity: 16, expansionAdd: 64, expansionSearch: 64 };
+  const tuning = { ...DEFAULT_INDEX_TUNING, exactLimit: 500, rank: 8, connectivity: 16, expansionAdd: 64, candidates: 200 };
   const vault = new SealedVault(c.dir, randomBytes(32));
   new FaceIndex(c.db, join(c.dir, 'index'), vault, MODELS, tuning).refresh();
-  for (const f of ['faces.usearch', 'faces.json']) assert.equal(readFileSync(join(c.dir, 'index', f)).subarray(0, 5).toString('latin1'), 'KSEAL', f);
+  for (const f of ['faces.usearch', 'faces.ids', 'faces-0.vectors', 'faces.json']) assert.equal(readFileSync(join(c.dir, 'index', f)).subarray(0, 5).toString('latin1'), 'KSEAL', f);
   const sealedBefore = readFileSync(join(c.dir, 'index', 'faces.usearch'));
   const again = new FaceIndex(c.db, join(c.dir, 'index'), vault, MODELS, tuning);
   assert.equal(again.search(fusedVector(c.vectors.get(321)!, ['r1', 'r2'], [16, 8]), 1)[0]!.faceId, 321);
