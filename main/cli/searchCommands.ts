@@ -7,17 +7,21 @@ import { examinerName } from './examiner.js';
 import { auditedExport } from './auditedExport.js';
 import { printJson, printTable, seconds } from './output.js';
 
-
+/** The hits as a table: ordered by the re-ranking score (neighbourhood-normalised) where there is one, so it is shown beside the fused score. */
+export function searchTable(s: SearchDto): { header: string[]; rows: (string | number)[][] } {
+  return {
+    header: ['rank', 'score', 'rank score', 'result', 'media', 'time', 'captured', 'est. age', 'identity'],
+    rows: s.hits.map((h) => [h.rank, h.score.toFixed(3), h.rankScore === null ? '' : h.rankScore.toFixed(3), h.trackId === null ? `face ${h.faceId}` : `track ${h.trackId}`, h.mediaPath,
+      h.trackId === null ? seconds(h.frameMs) : `${seconds(h.trackStartMs)}-${seconds(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '',
+      h.identityId === null ? '' : `${h.identityId}${h.identityName ? ` ${h.identityName}` : ''}`]),
+  };
+}
 
 function printSearch(s: SearchDto): void {
   process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)})`).join(', ')}\n`);
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
-  printTable(
-    s.hits.map((h) => [h.rank, h.score.toFixed(3), h.trackId === null ? `face ${h.faceId}` : `track ${h.trackId}`, h.mediaPath,
-      h.trackId === null ? seconds(h.frameMs) : `${seconds(h.trackStartMs)}-${seconds(h.trackEndMs)}`, h.capturedAt ?? '', h.age ?? '',
-      h.identityId === null ? '' : `${h.identityId}${h.identityName ? ` ${h.identityName}` : ''}`]),
-    ['rank', 'score', 'result', 'media', 'time', 'captured', 'est. age', 'identity'],
-  );
+  const t = searchTable(s);
+  printTable(t.rows, t.header);
 }
 
 export function registerSearchCommands(program: Command, openCase: OpenCase): void {
