@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { KestrelError, type SearchDto, type SearchFilters } from '../contract/index.js';
-import { searchToCsv } from '../core/index.js';
+import { searchToCsv, type IndexStatus } from '../core/index.js';
 import { collect, intArg, isoDate, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
 import { auditedExport } from './auditedExport.js';
@@ -24,7 +24,29 @@ function printSearch(s: SearchDto): void {
   printTable(t.rows, t.header);
 }
 
+function printIndexStatus(s: IndexStatus, seconds: number | null): void {
+  const how = s.mode === 'hnsw' ? 'graph (shortlist re-scored exactly)' : 'exact scan';
+  process.stdout.write(`face index: ${s.faces} faces, ${how}, ${s.dims} dims (${s.models})${seconds === null ? '' : `, rebuilt in ${seconds} s`}\n`);
+  if (s.files) process.stdout.write(`saved under derived/index/: ${s.files} files, ${(s.bytes / 2 ** 20).toFixed(1)} MiB\n`);
+}
+
 export function registerSearchCommands(program: Command, openCase: OpenCase): void {
+  program
+    .command('index')
+    .description('the case\'s face index for search and match: brought up to date with the database and described; --rebuild builds it again from the database (audited)')
+    .requiredOption('--case <dir>', 'case folder')
+    .option('--rebuild', 'discard the saved index and build it again from the database')
+    .option('--examiner <name>', 'examiner recorded in the audit log (with --rebuild)')
+    .option('--json', 'print the index status as JSON')
+    .action(async (o: { case: string; rebuild?: boolean; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const r = o.rebuild ? wb.rebuildIndex(examinerName(o.examiner)) : { ...wb.faceIndex().status(), seconds: null };
+        if (json) printJson(r);
+        else printIndexStatus(r, r.seconds);
+      });
+    });
+
   program
     .command('search')
     .description('1:N search: the top candidates in a case for one person, from one or several probe photos (stored; see kestrel searches)')

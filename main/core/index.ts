@@ -11,6 +11,7 @@ export { benchVideo, type BenchVideoOptions } from './bench/videoBench.js';
 export { resolveFfmpeg } from './media/ffmpegPath.js';
 export { readDerivedFile, requestedRange, resolveDerivedFile, type DerivedFileReply } from './caseFiles.js';
 export type { SearchRequest } from './search/searchService.js';
+export type { IndexStatus } from './search/faceIndex.js';
 export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
 export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';

@@ -25,7 +25,7 @@ import { defaultWorkerLayout, engineConfigFor } from './faces/engineConfig.js';
 import { engineModels } from './faces/faceEngine.js';
 import { KESTREL_VERSION } from './version.js';
 import { SearchRepository } from './repositories/searchRepository.js';
-import { DEFAULT_INDEX_TUNING, FaceIndex, type IndexTuning } from './search/faceIndex.js';
+import { DEFAULT_INDEX_TUNING, FaceIndex, type IndexStatus, type IndexTuning } from './search/faceIndex.js';
 import { runSearch, type SearchRequest } from './search/searchService.js';
 import type { CompareDto, MatchDto, SearchDto } from '../contract/index.js';
 import { MatchRepository } from './repositories/matchRepository.js';
@@ -112,6 +112,8 @@ export interface Workbench {
   decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow;
   /** The case's vector index, up to date with the database. */
   faceIndex(): FaceIndex;
+  /** Builds the vector index again from the database (the source of truth); audited. */
+  rebuildIndex(examiner: string): IndexStatus & { readonly seconds: number };
   /** 1:1 comparison of two faces (photo paths or face:ID of this case), audited as compare.run. */
   compare(o: CompareRequest): Promise<CompareDto>;
   /** Cuts an evidence clip of a track (or a media span) from the verified original; audited. */
@@ -286,6 +288,17 @@ class WorkbenchImpl implements Workbench {
     }
     this.index.refresh();
     return this.index;
+  }
+
+  rebuildIndex(examiner: string): IndexStatus & { readonly seconds: number } {
+    const t0 = performance.now();
+    const index = this.faceIndex();
+    const before = index.status();
+    index.rebuild();
+    const after = index.status();
+    const seconds = Math.round((performance.now() - t0) / 100) / 10;
+    this.repos.audit.append(examiner, 'index.rebuilt', 'index:faces', { before, after, seconds });
+    return { ...after, seconds };
   }
 
   /** The face index if this case has more faces than an exact scan serves (so it is a graph), else null; reads no vectors otherwise. */
@@ -516,6 +529,9 @@ class WorkbenchImpl implements Workbench {
         await this.clipAlarms(raised, o.examiner);
         this.emit('case.changed', { what: 'alarms' });
       }
+      // A graph index takes in the new faces now, after the alarms, rather than at the next search
+      // (a case below the exact limit has nothing to build).
+      if (summary.faces > 0) this.graphIndex();
       return summary;
     } finally {
       o.signal?.removeEventListener('abort', onAbort);

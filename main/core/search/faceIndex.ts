@@ -1,4 +1,4 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { CaseVault } from '../vault/caseVault.js';
 import { join } from 'node:path';
 import { MetricKind, exactSearch } from 'usearch';
@@ -8,6 +8,18 @@ import { decodeBasis, encodeBasis, type SavedSubspace } from '../util/principalS
 import { saveAllWithMeta } from '../util/saveWithMeta.js';
 import { fusedVector } from './fusedVector.js';
 import { ShortlistGraph, type GraphTuning } from './shortlistGraph.js';
+
+/** What the index is now, for an examiner: how it searches, over what, and what it keeps on disk. */
+export interface IndexStatus {
+  readonly mode: 'exact' | 'hnsw';
+  readonly faces: number;
+  readonly dims: number;
+  /** Recognizers (id:dims) whose fused vectors it holds. */
+  readonly models: string;
+  /** Files saved under derived/index/ (a graph index only) and their bytes on disk. */
+  readonly files: number;
+  readonly bytes: number;
+}
 
 export interface IndexedModel {
   readonly id: string;
@@ -82,6 +94,28 @@ export class FaceIndex {
 
   get mode(): 'exact' | 'hnsw' {
     return this.graph ? 'hnsw' : 'exact';
+  }
+
+  /** The index as it is after bringing it up to date. */
+  status(): IndexStatus {
+    this.refresh();
+    const saved = this.graph && existsSync(this.dir) ? readdirSync(this.dir).filter((f) => f.startsWith('faces')) : [];
+    return {
+      mode: this.mode, faces: this.meta.count, dims: this.dims, models: this.signature,
+      files: saved.length, bytes: saved.reduce((a, f) => a + statSync(this.path(f)).size, 0),
+    };
+  }
+
+  /**
+   * Forgets what is in memory and on disk and builds the index again from the database. The saved
+   * metadata goes first, so an interrupted rebuild leaves nothing a later open would trust.
+   */
+  rebuild(): void {
+    rmSync(this.path(META_FILE), { force: true });
+    if (existsSync(this.dir)) for (const f of readdirSync(this.dir)) if (f.startsWith('faces')) rmSync(this.path(f), { force: true });
+    this.graph = null;
+    this.clear();
+    this.refresh();
   }
 
   /** Brings the index up to date with the database: loads, appends new faces, or rebuilds. */
