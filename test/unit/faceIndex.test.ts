@@ -159,3 +159,32 @@ test('exactTopK returns ids from the given id list', () => {
   const hits = exactTopK(m, Int32Array.from([10, 20, 30]), 2, new Float32Array([0, 1]), 2);
   assert.deepEqual(hits.map((h) => h.faceId), [20, 30]);
 });
+
+test('a filtered search scans exactly the faces that pass the filter, from memory, over several slices', () => {
+  const c = caseWith(40_000, 6);
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS);
+  // Every face but each seventh, in runs and gaps (34,286 faces: three slices of the scan), and ids the case does not hold.
+  const pass = [...c.vectors.keys()].filter((id) => id % 7 !== 0);
+  const q = fused(c.vectors.get(14)!);
+  const hits = idx.searchAmong(q, 8, [...pass, 999_999]);
+  const truth = pass.map((id) => ({ id, s: dot(fused(c.vectors.get(id)!), q) })).sort((a, b) => b.s - a.s).slice(0, 8);
+  assert.deepEqual(hits.map((h) => h.faceId), truth.map((t) => t.id));
+  hits.forEach((h, i) => assert.ok(Math.abs(h.score - truth[i]!.s) < 1e-5));
+  assert.ok(!hits.some((h) => h.faceId === 14), 'face 14 itself did not pass');
+  assert.deepEqual(idx.searchAmong(q, 8, []), []);
+  c.db.close();
+});
+
+test('the index gives back each face\'s own embeddings per model, and leaves out a model a face has none for', () => {
+  const c = caseWith(50, 7);
+  c.db.prepare("DELETE FROM embeddings WHERE face_id = 9 AND model_id = 'r2'").run();
+  const idx = new FaceIndex(c.db, join(c.dir, 'index'), new PlainVault(), MODELS);
+  const got = idx.embeddingsOf([3, 9, 3, 4242]);
+  assert.deepEqual([...got.keys()], [3, 9], 'each face once; an unknown face left out');
+  for (const m of ['r1', 'r2']) {
+    const want = c.vectors.get(3)![m]!;
+    got.get(3)![m]!.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `${m}[${i}]`));
+  }
+  assert.deepEqual(Object.keys(got.get(9)!), ['r1']);
+  c.db.close();
+});

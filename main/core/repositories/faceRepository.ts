@@ -63,6 +63,12 @@ export class FaceRepository {
     return id;
   }
 
+  /** The video track (or null) of each given face that exists, in one query. */
+  trackIdsOf(faceIds: readonly number[]): Map<number, number | null> {
+    const rows = this.db.prepare('SELECT id, track_id FROM faces WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(faceIds)) as { id: number; track_id: number | null }[];
+    return new Map(rows.map((r) => [r.id, r.track_id]));
+  }
+
   /** Embeddings and track of the given faces (for re-ranking a shortlist). */
   embeddingsOf(faceIds: readonly number[]): Map<number, { trackId: number | null; embeddings: Record<string, Float32Array> }> {
     const out = new Map<number, { trackId: number | null; embeddings: Record<string, Float32Array> }>();
