@@ -277,6 +277,13 @@ class WorkbenchImpl implements Workbench {
   }
 
   faceIndex(): FaceIndex {
+    const index = this.indexObject();
+    index.refresh();
+    return index;
+  }
+
+  /** The index object, not yet brought up to date (which may load or build it). */
+  private indexObject(): FaceIndex {
     if (!this.index) {
       const p = this.models.profile(this.profile);
       const models = p.recognizers.map((id) => {
@@ -286,18 +293,17 @@ class WorkbenchImpl implements Workbench {
       });
       this.index = new FaceIndex(this.db, join(this.caseDir, 'derived', 'index'), this.vault, models, this.opts.indexTuning);
     }
-    this.index.refresh();
     return this.index;
   }
 
   rebuildIndex(examiner: string): IndexStatus & { readonly seconds: number } {
     const t0 = performance.now();
-    const index = this.faceIndex();
-    const before = index.status();
+    // Not brought up to date first: a damaged saved index would be built twice.
+    const index = this.indexObject();
     index.rebuild();
     const after = index.status();
     const seconds = Math.round((performance.now() - t0) / 100) / 10;
-    this.repos.audit.append(examiner, 'index.rebuilt', 'index:faces', { before, after, seconds });
+    this.repos.audit.append(examiner, 'index.rebuilt', 'index:faces', { after, seconds });
     return { ...after, seconds };
   }
 
