@@ -4,10 +4,13 @@ import { sniffFileType } from '../../main/core/media/fileType.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import sharp from 'sharp';
-import { exifTime, readExif } from '../../main/core/media/exifMetadata.js';
+import { exifTime, exifrCanWalk, NO_EXIF, readExif } from '../../main/core/media/exifMetadata.js';
 import { unsafeEntryName } from '../../main/core/media/archiveReader.js';
 import { assessQuality, smoothstep } from '../../main/core/faces/quality.js';
 import { TEMPLATES } from '../../main/core/faces/alignment.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/fixtures.js';
 
 const bytes = (...v: number[]): Uint8Array => Uint8Array.from(v);
 const ascii = (s: string, len = s.length): Uint8Array => { const b = new Uint8Array(Math.max(len, s.length)); for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i); return b; };
@@ -51,6 +54,28 @@ test('readExif reads the camera of photo after photo without keeping anything pe
   const grown = (process.memoryUsage().heapUsed - before) / 1048576;
   // A per-call cache entry (about 6.6 KB each, as once happened) would be about 19 MiB here.
   assert.ok(grown < 5, `heap grew ${grown.toFixed(1)} MiB over 3,000 photos`);
+});
+
+test('EXIF reading skips, never loops on, a HEIF whose boxes do not lead to its meta box', async () => {
+  const box = (size: number, kind: string, body: Uint8Array = new Uint8Array(0)): Buffer => {
+    const b = Buffer.alloc(8 + body.length); b.writeUInt32BE(size, 0); b.write(kind, 4, 'latin1'); b.set(body, 8); return b;
+  };
+  const ftyp = (kind: string): Buffer => box(24, kind, ascii('heic\0\0\0\0mif1heic'));
+  const meta = box(20, 'meta', new Uint8Array(12));
+  const real = readFileSync(join(repoRoot, 'test', 'fixtures', 'astronaut.heic'));
+  assert.equal(exifrCanWalk(real), true);
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('ftyp'), meta])), true);
+  assert.equal(exifrCanWalk(Buffer.from([0xff, 0xd8, 0xff, 0xe0])), true, 'not HEIF to exifr: left to exifr');
+  // exifr trusts the first two zero bytes, not the 'ftyp' name: a damaged name (found by the fuzz
+  // test) with a zero-length box after it hung intake.
+  const hung = Buffer.concat([ftyp('R\xd5v\x1d'), box(0, 'free'), meta]);
+  assert.equal(exifrCanWalk(hung), false);
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('ftyp'), box(0, 'free'), meta])), false, 'a zero-length box');
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('ftyp'), box(4, 'free'), meta])), false, 'a box shorter than its header');
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('ftyp'), box(9999, 'free'), meta])), false, 'a box past the end');
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('ftyp'), box(8, 'free')])), false, 'no meta box');
+  assert.equal(exifrCanWalk(Buffer.concat([ftyp('meta'), box(0, 'free'), meta])), false, 'exifr never looks at the first box');
+  assert.deepEqual(await readExif(hung), NO_EXIF);
 });
 
 test('unsafeEntryName flags traversal, absolute and NUL names only', () => {

@@ -27,8 +27,8 @@ const EXIF_OPTIONS = Object.freeze({
  */
 export async function readExif(buf: Buffer): Promise<ExifFacts> {
   // exifr walks HEIF boxes until it meets 'meta'; a zero-length box or a file without one makes it
-  // loop forever (found by the fuzz test). Such files are read without their metadata.
-  if (isIsoBmff(buf) && !reachesMetaBox(buf)) return NO_EXIF;
+  // loop forever (found by the fuzz test, twice). Such files are read without their metadata.
+  if (!exifrCanWalk(buf)) return NO_EXIF;
   let raw: Record<string, unknown> | undefined;
   try {
     raw = (await exifr.parse(buf, EXIF_OPTIONS)) as Record<string, unknown> | undefined;
@@ -81,13 +81,16 @@ function gpsOf(raw: Record<string, unknown>): { lat: number; lon: number } | nul
   return { lat, lon };
 }
 
-function isIsoBmff(buf: Buffer): boolean {
-  return buf.length >= 12 && buf.toString('latin1', 4, 8) === 'ftyp';
-}
-
-/** True when the top-level boxes chain, each with a sane size, to a 'meta' box inside the file. */
-export function reachesMetaBox(buf: Buffer): boolean {
-  let at = 0;
+/**
+ * False for a file that exifr's HEIF parser would walk forever. exifr takes any file whose first two
+ * bytes are zero for HEIF (it does not check for 'ftyp'; a fuzzed file with that name damaged hung
+ * it), then hops from box to box starting at the offset the first box's size gives, without looking
+ * at the first box itself, until it meets 'meta'. This walks the same boxes and says whether the
+ * walk reaches a 'meta' box that lies inside the file with every hop a sane size.
+ */
+export function exifrCanWalk(buf: Buffer): boolean {
+  if (buf.length < 4 || buf[0] !== 0 || buf[1] !== 0) return true; // not a file exifr parses as HEIF
+  let at = buf.readUInt32BE(0);
   for (let boxes = 0; boxes < 1000 && at + 8 <= buf.length; boxes++) {
     let size = buf.readUInt32BE(at);
     const kind = buf.toString('latin1', at + 4, at + 8);
