@@ -66,3 +66,32 @@ test('the inner product of fused vectors is exactly the fused score', () => {
   const ip = fx.reduce((s, v, i) => s + v * fy[i]!, 0);
   assert.ok(Math.abs(ip - fusedScore(x, y, models)) < 1e-6);
 });
+
+test('the rank score is the cosine to the probes less the mean cosine to the rest of the cohort, per recognizer', () => {
+  const models = ['a', 'b'];
+  const probes = [{ a: unit(6, { 0: 1 }, 2), b: unit(10, { 1: 1 }, 3) }, { a: unit(6, { 0: 1, 2: 0.3 }, 4) }];
+  // Every fifth candidate lacks recognizer b (a face from before that model was installed).
+  const cands = Array.from({ length: 40 }, (_, i) => ({
+    key: i,
+    embeddings: i % 5 === 0 ? { a: unit(6, { 0: 1 - i / 60, [1 + (i % 5)]: 0.4 }, i + 5) } : { a: unit(6, { 0: 1 - i / 60, [1 + (i % 5)]: 0.4 }, i + 5), b: unit(10, { 1: 1, [2 + (i % 8)]: 0.5 }, i + 50) },
+  }));
+  const params = { shortlist: 25, cohort: 12 };
+  const ranked = rankCandidates(probes, cands, models, params);
+  // The definition, computed the slow way.
+  const raw = cands.map((c, i) => ({ c, i, score: probes.reduce((s, p) => s + fusedScore(p, c.embeddings, models), 0) / probes.length }))
+    .sort((x, y) => y.score - x.score || x.i - y.i);
+  const cohort = raw.slice(0, params.cohort).map((r) => r.c);
+  const dot = (x: Float32Array, y: Float32Array): number => x.reduce((s, v, d) => s + v * y[d]!, 0);
+  for (const r of raw.slice(0, params.shortlist)) {
+    const per: number[] = [];
+    for (const m of models) {
+      const v = (r.c.embeddings as Record<string, Float32Array>)[m];
+      const ps = probes.map((p) => (p as Record<string, Float32Array>)[m]).filter((x): x is Float32Array => !!x);
+      if (!v || !ps.length) continue;
+      const others = cohort.filter((o) => o !== r.c).map((o) => (o.embeddings as Record<string, Float32Array>)[m]).filter((x): x is Float32Array => !!x);
+      per.push(ps.reduce((s, p) => s + dot(p, v), 0) / ps.length - (others.length ? others.reduce((s, o) => s + dot(o, v), 0) / others.length : 0));
+    }
+    const got = ranked.find((x) => x.key === r.c.key)!;
+    assert.ok(Math.abs(got.rankScore! - per.reduce((s, x) => s + x, 0) / per.length) < 1e-6, `candidate ${r.c.key}`);
+  }
+});

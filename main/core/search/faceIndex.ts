@@ -212,7 +212,12 @@ export class FaceIndex {
       for (const m of this.models) {
         const v = this.matrix.slice(off, off + m.dim);
         off += m.dim;
-        if (v.some((x) => x !== 0)) e[m.id] = v.map((x) => x * scale);
+        let any = false;
+        for (let j = 0; j < v.length; j++) {
+          if (v[j] !== 0) any = true;
+          v[j]! *= scale;
+        }
+        if (any) e[m.id] = v;
       }
       out.set(id, e);
     }
