@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KestrelError, PROFILE_NAMES, type ProfileName } from '../contract/index.js';
 import {
-  CaseHost, KESTREL_VERSION, changeCasePassword, workbenchOpening, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchVideo, FACE_GENERATORS, type FaceGenerator, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
+  CaseHost, KESTREL_VERSION, changeCasePassword, workbenchOpening, ModelStore, benchCluster, benchExport, benchIngest, benchIngestMemory, benchSearch, benchCaseSearch, benchVideo, FACE_GENERATORS, type FaceGenerator, createWorkbench, defaultModelsDir, modelSpecSchema, recentCasesFile, runEval, runRobustnessEval, type EvalTask, type Workbench,
 } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { casePassword } from './casePassword.js';
@@ -595,6 +595,30 @@ bench
       ], [`1:N (${String(r['fetch'])} results asked)`, 'p50 ms', 'p99 ms', `recall@${o.k}`]);
       process.stdout.write(`${String(r['faces'])} faces x ${String(r['dims'])} dims (${String(r['generator'])} generator): build ${String(r['build_seconds'])} s (${String(r['build_faces_per_s'])} faces/s), index memory ~${String(r['index_rss_mb'])} MiB\n`);
       process.stdout.write(`M:N ${String(r['mn_probes'])} probes x ${String(r['faces'])} faces (graph ${String(r['mn_candidates'])} candidates each, scored exactly, best ${String(r['mn_kept'])} kept): ${String(r['mn_seconds'])} s (${String(r['mn_probes_per_s'])} probes/s), recall@${o.k} ${String(r['mn_recall_at_k'])}\n`);
+    });
+  });
+
+bench
+  .command('search-case')
+  .description('search through a whole case as the examiner runs it: a case of N synthetic faces and one real photo; index build and load, then searches timed end to end (face:ID probes unfiltered and under each filter, the photo as probe); the case is deleted afterwards')
+  .option('--faces <n>', 'synthetic faces in the case', intArg, 200_000)
+  .option('--queries <n>', 'unfiltered searches timed', intArg, 60)
+  .option('--filtered-queries <n>', 'searches timed per filter', intArg, 6)
+  .option('--photo-queries <n>', 'photo-probe searches timed', intArg, 5)
+  .option('--top <n>', 'candidates asked per search', intArg, 20)
+  .option('--keep <dir>', 'build the case in this folder and keep it')
+  .addOption(generatorOption())
+  .option('--json', 'print the result as JSON')
+  .option('--out <file>', 'also write the JSON result to this file')
+  .action(async (o: { faces: number; queries: number; filteredQueries: number; photoQueries: number; top: number; keep?: string; generator: FaceGenerator; json?: boolean; out?: string }) => {
+    await report(o, () => benchCaseSearch({
+      faces: o.faces, queries: Math.max(1, o.queries), filteredQueries: Math.max(1, o.filteredQueries), photoQueries: Math.max(1, o.photoQueries), top: o.top,
+      modelsDir: modelsDirOf(globalModels()), facePhoto: join(appRoot, 'resources', 'fixtures', 'astronaut.png'), generator: o.generator,
+      ...(o.keep ? { keepDir: resolve(o.keep) } : {}), onLog: (m) => process.stderr.write(`bench search-case: ${m}\n`),
+    }), (r) => {
+      const rows = r['searches'] as Record<string, number | string>[];
+      printTable(rows.map((x) => [x['what']!, x['p50_ms']!, x['p99_ms']!, x['first_ms']!, x['runs']!, x['faces_searched']!]), [`search, top ${String(r['top'])}`, 'p50 ms', 'p99 ms', 'first ms', 'runs', 'faces searched']);
+      process.stdout.write(`${String(r['faces'])} faces (${String(r['index_mode'])} index, ${String(r['dims'])} dims: ${String(r['models'])}; ${String(r['generator'])} vectors): rows written in ${String(r['fill_seconds'])} s, index built in ${String(r['build_seconds'])} s, loaded in ${String(r['load_seconds'])} s (${String(r['index_mib_on_disk'])} MiB on disk); the index alone answers in ${String(r['index_alone_p50_ms'])} ms p50; RSS ${String(r['rss_after_load_mib'])} MiB after load, ${String(r['rss_end_mib'])} MiB at the end\n`);
     });
   });
 

@@ -15,6 +15,7 @@ export type { IndexStatus } from './search/faceIndex.js';
 export { matchToCsv, searchToCsv } from './search/searchExport.js';
 export type { AlarmRow } from './repositories/watchlistRepository.js';
 export { benchSearch, type BenchSearchOptions } from './bench/searchBench.js';
+export { benchCaseSearch, type BenchCaseSearchOptions } from './bench/caseSearchBench.js';
 export { benchCluster, type BenchClusterOptions } from './bench/clusterBench.js';
 export { FACE_GENERATORS, type FaceGenerator } from './bench/syntheticFaces.js';
 export { comparePhotos, CALIBRATION_FILE } from './search/compareService.js';
