@@ -130,12 +130,20 @@ function hasFilters(f: SearchFilters): boolean {
 
 /** Faces that pass the filters. Unknown estimated ages or capture dates do not pass an age or date filter. */
 function filteredFaceIds(db: Db, f: SearchFilters): number[] {
-  const where: string[] = [];
+  const media: string[] = [];
+  const face: string[] = [];
   const args: (string | number)[] = [];
-  if (f.ageMin !== undefined) { where.push('f.age >= ?'); args.push(f.ageMin); }
-  if (f.ageMax !== undefined) { where.push('f.age <= ?'); args.push(f.ageMax); }
-  if (f.capturedFrom !== undefined) { where.push('m.captured_at >= ?'); args.push(f.capturedFrom); }
-  if (f.capturedTo !== undefined) { where.push('m.captured_at <= ?'); args.push(f.capturedTo); }
-  if (f.sourceId !== undefined) { where.push('EXISTS (SELECT 1 FROM media_locations l WHERE l.media_id = m.id AND l.source_id = ?)'); args.push(f.sourceId); }
-  return db.prepare(`SELECT f.id FROM faces f JOIN media m ON m.id = f.media_id WHERE ${where.join(' AND ')} ORDER BY f.id`).pluck().all(...args) as number[];
+  // The order of the arguments follows the order of the conditions: media first, then faces.
+  const faceArgs: number[] = [];
+  if (f.sourceId !== undefined) { media.push('m.id IN (SELECT media_id FROM media_locations WHERE source_id = ?)'); args.push(f.sourceId); }
+  if (f.capturedFrom !== undefined) { media.push('m.captured_at >= ?'); args.push(f.capturedFrom); }
+  if (f.capturedTo !== undefined) { media.push('m.captured_at <= ?'); args.push(f.capturedTo); }
+  if (f.ageMin !== undefined) { face.push('f.age >= ?'); faceArgs.push(f.ageMin); }
+  if (f.ageMax !== undefined) { face.push('f.age <= ?'); faceArgs.push(f.ageMax); }
+  if (!media.length) return db.prepare(`SELECT f.id FROM faces f WHERE ${face.join(' AND ')} ORDER BY f.id`).pluck().all(...faceArgs) as number[];
+  // Media first (CROSS JOIN keeps that order), then their faces through the faces_media index: the
+  // wide face rows are read only for an age condition. A date filter passing a fifth of 200k faces:
+  // 70 -> 28 ms; a source holding every face: 200 -> 110 ms.
+  return db.prepare(`SELECT f.id FROM media m CROSS JOIN faces f ON f.media_id = m.id WHERE ${[...media, ...face].join(' AND ')} ORDER BY f.id`)
+    .pluck().all(...args, ...faceArgs) as number[];
 }
