@@ -51,8 +51,8 @@ export function rankCandidates<K>(probes: readonly EmbeddingSet[], candidates: r
   const cohortSize = Math.min(params.cohort, short.length);
   // Cosines are inner products of unit vectors, so a candidate's mean cosine to the cohort is its
   // inner product with the sum of the cohort's vectors (less itself when it is a member), divided by
-  // how many were summed: one pass per candidate instead of one per cohort member (40 ms -> 0.5 ms
-  // a search with 200 candidates, a cohort of 100 and three recognizers).
+  // how many were summed: one pass per candidate instead of one per cohort member (the whole
+  // ranking of a search, 600 candidates, 200 re-ranked, a cohort of 100, three recognizers: 40 -> 3 ms).
   const cohortSum = new Map<string, { sum: Float64Array; n: number }>();
   for (const m of models) {
     let sum: Float64Array | null = null;
