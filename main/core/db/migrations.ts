@@ -436,6 +436,16 @@ ALTER TABLE annotations_v10 RENAME TO annotations;
 CREATE INDEX annotations_target ON annotations (target_kind, target_id);
 `,
   },
+  {
+    version: 11,
+    name: 'track of a face by face id in one small index, so that a search reads no face row to group its shortlist',
+    sql: `
+-- A search looks up the track of each of its ~600 shortlisted faces. From the table, each lookup
+-- reads a random page of the face rows (about 6 GB at 1M faces, rarely all in the page cache);
+-- this index is about 20 MB at 1M faces.
+CREATE INDEX faces_id_track ON faces (id, track_id);
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
