@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testModelsDir } from '../helpers/fixtures.js';
@@ -28,4 +28,18 @@ test('kestrel bench search-case times searches through a searchable synthetic ca
   assert.equal(photo!.faces_searched, 1501);
   assert.ok(out.searches.every((s) => s.p50_ms > 0));
   assert.deepEqual(made(), before, 'the temporary case is deleted');
+});
+
+test('kestrel bench search-case never writes its synthetic rows into a folder that already holds a case', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kestrel-bench-keep-'));
+  try {
+    mkdirSync(join(dir, 'case'));
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'kestrel.js');
+    const r = spawnSync(process.execPath, [cli, 'bench', 'search-case', '--faces', '10', '--keep', dir], { env: { ...process.env, KESTREL_MODELS: await testModelsDir() }, encoding: 'utf8' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /already exists/);
+    assert.deepEqual(readdirSync(join(dir, 'case')), [], 'nothing written into it');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

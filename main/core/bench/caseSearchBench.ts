@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SearchFilters } from '../../contract/index.js';
+import { KestrelError, type SearchFilters } from '../../contract/index.js';
 import { createWorkbench, type Workbench } from '../workbench.js';
 import { fillSyntheticCase } from './syntheticCase.js';
 import type { FaceGenerator } from './syntheticFaces.js';
@@ -40,6 +40,8 @@ const mib = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
  * with `face:ID` probes unfiltered and under each filter, and with the real photo as probe.
  */
 export async function benchCaseSearch(o: BenchCaseSearchOptions): Promise<Record<string, unknown>> {
+  // Synthetic rows are never written into a case that already exists (it might hold evidence).
+  if (o.keepDir && existsSync(join(o.keepDir, 'case'))) throw new KestrelError('INVALID_INPUT', `${join(o.keepDir, 'case')} already exists; --keep needs a folder without a case in it`);
   const work = o.keepDir ?? mkdtempSync(join(tmpdir(), 'kestrel-bench-case-search-'));
   const caseDir = join(work, 'case');
   const open = (): Promise<Workbench> => createWorkbench({ caseDir, ...(o.modelsDir ? { modelsDir: o.modelsDir } : {}), examiner: 'bench' });
