@@ -56,7 +56,7 @@ test('a filtered search searches exactly the faces that pass every filter, and r
     const inSource = (media: number, source: number): boolean => located.some((l) => l.media_id === media && l.source_id === source);
     const passes = (r: (typeof rows)[number], f: SearchFilters): boolean =>
       (f.ageMin === undefined || (r.age !== null && r.age >= f.ageMin)) && (f.ageMax === undefined || (r.age !== null && r.age <= f.ageMax))
-      && (f.capturedFrom === undefined || (r.at !== null && r.at >= f.capturedFrom)) && (f.capturedTo === undefined || (r.at !== null && r.at <= f.capturedTo))
+      && (f.capturedFrom === undefined || (r.at !== null && r.at >= f.capturedFrom)) && (f.capturedTo === undefined || (r.at !== null && (f.capturedTo.length === 10 ? r.at.slice(0, 10) <= f.capturedTo : r.at <= f.capturedTo)))
       && (f.sourceId === undefined || inSource(r.media, f.sourceId));
     const dates = rows.map((r) => r.at).filter((a): a is string => a !== null).sort();
     const date = (q: number): string => dates[Math.floor(q * dates.length)]!;
@@ -65,6 +65,8 @@ test('a filtered search searches exactly the faces that pass every filter, and r
       { sourceId: sources.synthetic },
       { capturedFrom: date(0.3), capturedTo: date(0.6) },
       { capturedTo: date(0.5) },
+      // A bare day, as the UI's date field and the CLI's --to give it: the whole day is included.
+      { capturedTo: date(0.5).slice(0, 10) },
       { ageMin: 20, ageMax: 40 },
       { sourceId: sources.second, capturedFrom: date(0.2), ageMax: 40 },
       { sourceId: sources.synthetic, ageMin: 30, capturedTo: date(0.7) },

@@ -137,7 +137,8 @@ function filteredFaceIds(db: Db, f: SearchFilters): number[] {
   const faceArgs: number[] = [];
   if (f.sourceId !== undefined) { media.push('m.id IN (SELECT media_id FROM media_locations WHERE source_id = ?)'); mediaArgs.push(f.sourceId); }
   if (f.capturedFrom !== undefined) { media.push('m.captured_at >= ?'); mediaArgs.push(f.capturedFrom); }
-  if (f.capturedTo !== undefined) { media.push('m.captured_at <= ?'); mediaArgs.push(f.capturedTo); }
+  // A bare day ('2019-12-31', as a date field gives it) includes that whole day.
+  if (f.capturedTo !== undefined) { media.push(/^\d{4}-\d{2}-\d{2}$/.test(f.capturedTo) ? "m.captured_at < date(?, '+1 day')" : 'm.captured_at <= ?'); mediaArgs.push(f.capturedTo); }
   if (f.ageMin !== undefined) { face.push('f.age >= ?'); faceArgs.push(f.ageMin); }
   if (f.ageMax !== undefined) { face.push('f.age <= ?'); faceArgs.push(f.ageMax); }
   if (!media.length) return db.prepare(`SELECT f.id FROM faces f WHERE ${face.join(' AND ')} ORDER BY f.id`).pluck().all(...faceArgs) as number[];
