@@ -431,6 +431,24 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
 });
 
+test('a 1:N search narrowed to one capture day and the evidence source lists only faces from that day', async () => {
+  await page.getByTestId('tab-search').click();
+  await page.getByTestId('mode-search').click();
+  const saved = page.getByTestId('saved-searches').locator('li');
+  const before = await saved.count();
+  await page.getByTestId('search-from').fill('2021-03-10');
+  await page.getByTestId('search-to').fill('2021-03-10');
+  const evidence = (await page.getByTestId('search-source').locator('option').allInnerTexts()).find((o) => o.endsWith('evidence'));
+  assert.ok(evidence, 'the evidence folder is offered as a source');
+  await page.getByTestId('search-source').selectOption({ label: evidence });
+  await page.getByTestId('search-run').click();
+  assert.equal(await settled(countOf(saved), before + 1, 60_000), before + 1);
+  const hits = await page.getByTestId('search-hit').allInnerTexts();
+  assert.ok(hits.length >= 1, 'a face from that day is found');
+  for (const h of hits) assert.match(h, /2021-03-10/);
+  await page.screenshot({ path: join(shots, 'search-filtered.png') });
+});
+
 test('a video in the media browser shows its busiest frame and, on request, its contact sheet', async () => {
   await page.getByTestId('tab-media').click();
   await page.getByTestId('filter-kind').selectOption('video');

@@ -1,4 +1,4 @@
-import type { CompareDto, FaceRef, SearchDto } from '../../../main/contract/index.js';
+import type { CompareDto, FaceRef, SearchDto, SearchFilters, SourceDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 
 /** A probe or compared face as the UI holds it: what goes to the engine plus what to show. */
@@ -22,6 +22,19 @@ export interface SearchForm {
   threshold: number | null;
   ageMin: number | null;
   ageMax: number | null;
+  /** Days (YYYY-MM-DD), both included; null: no limit. */
+  capturedFrom: string | null;
+  capturedTo: string | null;
+  sourceId: number | null;
+}
+
+/** The engine's filters for a form: only the limits the examiner set. */
+export function searchFilters(f: SearchForm): SearchFilters {
+  return {
+    ...(f.ageMin !== null ? { ageMin: f.ageMin } : {}), ...(f.ageMax !== null ? { ageMax: f.ageMax } : {}),
+    ...(f.capturedFrom !== null ? { capturedFrom: f.capturedFrom } : {}), ...(f.capturedTo !== null ? { capturedTo: f.capturedTo } : {}),
+    ...(f.sourceId !== null ? { sourceId: f.sourceId } : {}),
+  };
 }
 
 export interface SearchSlice {
@@ -33,6 +46,8 @@ export interface SearchSlice {
   searchRunning: boolean;
   searchError: string | null;
   savedSearches: Omit<SearchDto, 'hits'>[];
+  /** The case's sources, for the source filter. */
+  searchSources: SourceDto[];
   compareA: FaceChoice | null;
   compareB: FaceChoice | null;
   /** Known ages (years) at the time of each photo; null uses the estimates. */
@@ -62,11 +77,12 @@ export const searchSlice: SliceCreator<SearchSlice> = (set, get, api) => ({
   searchMode: 'search',
   setSearchMode: (searchMode) => set({ searchMode }),
   probes: [],
-  searchForm: { top: 20, threshold: null, ageMin: null, ageMax: null },
+  searchForm: { top: 20, threshold: null, ageMin: null, ageMax: null, capturedFrom: null, capturedTo: null, sourceId: null },
   searchResult: null,
   searchRunning: false,
   searchError: null,
   savedSearches: [],
+  searchSources: [],
   compareA: null,
   compareB: null,
   compareAges: { a: null, b: null },
@@ -94,7 +110,7 @@ export const searchSlice: SliceCreator<SearchSlice> = (set, get, api) => ({
     try {
       const result = await api.call('search.run', {
         probes: s.probes.map((p) => p.ref), top: f.top, threshold: f.threshold, examiner: s.examiner.trim(),
-        filters: { ...(f.ageMin !== null ? { ageMin: f.ageMin } : {}), ...(f.ageMax !== null ? { ageMax: f.ageMax } : {}) },
+        filters: searchFilters(f),
       });
       set({ searchResult: result });
       void get().loadSavedSearches();
@@ -105,8 +121,8 @@ export const searchSlice: SliceCreator<SearchSlice> = (set, get, api) => ({
     }
   },
   async loadSavedSearches() {
-    const r = await api.call('searches.list', { limit: 100 });
-    set({ savedSearches: r.searches.filter((x) => x.kind === 'search') });
+    const [r, src] = await Promise.all([api.call('searches.list', { limit: 100 }), api.call('sources.list', {})]);
+    set({ savedSearches: r.searches.filter((x) => x.kind === 'search'), searchSources: src.sources });
   },
   async openSearch(id) {
     try {

@@ -38,6 +38,7 @@ function OneToMany(): React.JSX.Element {
   const error = useAppState((s) => s.searchError);
   const result = useAppState((s) => s.searchResult);
   const saved = useAppState((s) => s.savedSearches);
+  const sources = useAppState((s) => s.searchSources);
   const loadSaved = useAppState((s) => s.loadSavedSearches);
   const openSearch = useAppState((s) => s.openSearch);
   useEffect(() => {
@@ -64,6 +65,14 @@ function OneToMany(): React.JSX.Element {
             <label className="field">{t('search.threshold')}<input type="number" step={0.05} min={-1} max={1} value={form.threshold ?? ''} placeholder={t('search.none')} onChange={(e) => setForm({ threshold: num(e.target.value) })} /></label>
             <label className="field">{t('search.ageMin')}<input type="number" min={0} max={120} value={form.ageMin ?? ''} onChange={(e) => setForm({ ageMin: num(e.target.value) })} /></label>
             <label className="field">{t('search.ageMax')}<input type="number" min={0} max={120} value={form.ageMax ?? ''} onChange={(e) => setForm({ ageMax: num(e.target.value) })} /></label>
+            <label className="field">{t('media.from')}<input type="date" value={form.capturedFrom ?? ''} max={form.capturedTo ?? undefined} onChange={(e) => setForm({ capturedFrom: e.target.value || null })} data-testid="search-from" /></label>
+            <label className="field">{t('media.to')}<input type="date" value={form.capturedTo ?? ''} min={form.capturedFrom ?? undefined} onChange={(e) => setForm({ capturedTo: e.target.value || null })} data-testid="search-to" /></label>
+            <label className="field">{t('media.source')}
+              <select value={form.sourceId ?? ''} onChange={(e) => setForm({ sourceId: e.target.value ? Number(e.target.value) : null })} data-testid="search-source">
+                <option value="">{t('media.all')}</option>
+                {sources.map((s) => <option key={s.id} value={s.id}>{s.path}</option>)}
+              </select>
+            </label>
             <button className="primary" disabled={running} onClick={() => void run()} data-testid="search-run">{running ? t('search.running') : t('search.run')}</button>
           </div>
           {error && <div className="warn" role="alert" data-testid="search-error">{uiError(t, error)}</div>}
