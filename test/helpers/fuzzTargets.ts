@@ -10,6 +10,7 @@ import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { MEDIA_ERROR_REASONS } from '../../main/contract/index.js';
 import { sniffFileType, SNIFF_BYTES } from '../../main/core/media/fileType.js';
+import { rng } from '../../main/core/util/rng.js';
 import { decodeImage } from '../../main/core/media/imageDecoder.js';
 import { readExif } from '../../main/core/media/exifMetadata.js';
 import { readArchive, type ArchiveLimits } from '../../main/core/media/archiveReader.js';
@@ -29,18 +30,6 @@ const REASONS = new Set<string>(MEDIA_ERROR_REASONS);
 // Small limits so that a mutated size field cannot make a run allocate gigabytes.
 const DECODE_LIMITS = { maxPixels: 40_000_000, maxSide: 1024 };
 const ARCHIVE_LIMITS: ArchiveLimits = { maxEntryBytes: 32 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024, maxRatio: 200, maxEntries: 10_000, maxDepth: 4 };
-
-/** mulberry32: small, seedable, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One to four mutations: bit flips, byte runs, interesting values at header offsets, cuts, splices. */
 function mutate(input: Buffer, r: () => number): Buffer {

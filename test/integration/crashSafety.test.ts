@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
+import { rng } from '../../main/core/util/rng.js';
 import { resolveFfmpeg } from '../../main/core/index.js';
 import { AuditRepository } from '../../main/core/repositories/auditRepository.js';
 import { astronautJpeg, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
@@ -42,18 +43,6 @@ after(() => rmSync(work, { recursive: true, force: true }));
 
 function ingest(caseDir: string): ReturnType<typeof spawn> {
   return spawn(process.execPath, [cli, 'ingest', '--case', caseDir, '--examiner', 'Crash Tester', '--json', ...sources], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-/** mulberry32, seeded so that a failing kill schedule can be replayed (KESTREL_CRASH_SEED). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface CaseState {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaceTracker, TemplateSum, type TrackInput } from '../../main/core/video/faceTracker.js';
-import { rng } from '../../main/core/bench/syntheticPhotos.js';
+import { rng } from '../../main/core/util/rng.js';
 
 /** Synthetic identities: random unit vectors (near-orthogonal in 128-D), with per-frame noise. */
 function identity(seed: number): Float32Array {

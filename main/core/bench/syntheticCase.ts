@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { openDatabase } from '../db/database.js';
 import { vectorToBlob } from '../repositories/faceRepository.js';
-import { rng } from './syntheticPhotos.js';
+import { rng } from '../util/rng.js';
 import { syntheticFaces, type FaceGenerator } from './syntheticFaces.js';
 
 export interface SyntheticCaseOptions {

@@ -1,4 +1,4 @@
-import { rng as mulberry } from './syntheticPhotos.js';
+import { rng } from '../util/rng.js';
 
 /**
  * How synthetic fused embeddings are drawn for the scale benchmarks.
@@ -112,7 +112,7 @@ function uniformFaces(n: number, queries: number, dims: number, seed: number): S
 }
 
 function spectrumFaces(n: number, queries: number, dims: number, seed: number): SyntheticFaces {
-  const next = mulberry(seed);
+  const next = rng(seed);
   const g = gaussian(next);
   let width = 1;
   while (width < dims) width <<= 1;
