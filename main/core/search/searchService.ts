@@ -141,10 +141,11 @@ function filteredFaceIds(db: Db, f: SearchFilters): number[] {
   if (f.capturedTo !== undefined) { media.push(/^\d{4}-\d{2}-\d{2}$/.test(f.capturedTo) ? "m.captured_at < date(?, '+1 day')" : 'm.captured_at <= ?'); mediaArgs.push(f.capturedTo); }
   if (f.ageMin !== undefined) { face.push('f.age >= ?'); faceArgs.push(f.ageMin); }
   if (f.ageMax !== undefined) { face.push('f.age <= ?'); faceArgs.push(f.ageMax); }
-  if (!media.length) return db.prepare(`SELECT f.id FROM faces f WHERE ${face.join(' AND ')} ORDER BY f.id`).pluck().all(...faceArgs) as number[];
+  if (!media.length) return db.prepare(`SELECT f.id FROM faces f WHERE ${face.join(' AND ')}`).pluck().all(...faceArgs) as number[];
   // Media first (CROSS JOIN keeps that order; dates through the media_captured index), then their
   // faces through the faces_media index: the wide face rows are read only for an age condition. A
   // date filter passing a fifth of 200k faces: 70 -> 28 ms; a source holding every face: 200 -> 110 ms.
-  return db.prepare(`SELECT f.id FROM media m CROSS JOIN faces f ON f.media_id = m.id WHERE ${[...media, ...face].join(' AND ')} ORDER BY f.id`)
+  // No ORDER BY: searchAmong sorts the ids itself (a source holding 1M faces: 590 -> 436 ms).
+  return db.prepare(`SELECT f.id FROM media m CROSS JOIN faces f ON f.media_id = m.id WHERE ${[...media, ...face].join(' AND ')}`)
     .pluck().all(...mediaArgs, ...faceArgs) as number[];
 }
