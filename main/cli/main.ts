@@ -123,7 +123,8 @@ program
               (s.already_in_case ? `${s.already_in_case} already in the case, ` : '') +
               `${s.errors.length} errors, ${s.seconds} s\n` +
               (s.rescued_by_padding ? `${s.rescued_by_padding} images needed the padded detector pass\n` : '') +
-              (s.media_without_faces ? `${s.media_without_faces} images with no face found\n` : ''),
+              (s.media_without_faces ? `${s.media_without_faces} images with no face found\n` : '') +
+              (s.alarms ? `${s.alarms} watchlist alarm(s) raised: kestrel alarms --case "${wb.caseDir}" --status open\n` : ''),
           );
           if (s.errors.length) printTable(s.errors.map((e) => [e.reason, e.path, e.detail]), ['reason', 'path', 'detail']);
         }

@@ -85,6 +85,8 @@ export interface IngestSummary {
   readonly rescued_by_padding: number;
   /** Decodable images in which no face was found at all. */
   readonly media_without_faces: number;
+  /** Watchlist alarms this intake raised (its new faces and tracks checked against every enrolled subject). */
+  readonly alarms: number;
 }
 
 export interface ModelDto {
@@ -112,7 +114,8 @@ export interface CaseInfo {
   readonly schemaVersion: number;
   /** The database and every derived file are encrypted at rest under the case password. */
   readonly encrypted: boolean;
-  readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number };
+  /** `openAlarms`: watchlist alarms no examiner has confirmed or dismissed yet. */
+  readonly counts: { readonly sources: number; readonly media: number; readonly faces: number; readonly errors: number; readonly openAlarms: number };
 }
 
 /** A case opened on this machine before, newest first; `exists` is false when its folder is gone. */

@@ -500,6 +500,7 @@ class WorkbenchImpl implements Workbench {
         media: this.repos.media.count(),
         faces: this.repos.faces.count(),
         errors: this.repos.media.errors().length,
+        openAlarms: this.repos.watchlists.openAlarmCount(),
       },
     };
   }
@@ -538,7 +539,7 @@ class WorkbenchImpl implements Workbench {
       // A graph index takes in the new faces now, after the alarms, rather than at the next search
       // (a case below the exact limit has nothing to build).
       if (summary.faces > 0) this.graphIndex();
-      return summary;
+      return { ...summary, alarms: raised.length };
     } finally {
       o.signal?.removeEventListener('abort', onAbort);
       if (jobId !== null) this.running.delete(jobId);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { writeSyntheticPhotos } from '../../main/core/bench/syntheticPhotos.js';
 import { verifyExport } from '../../main/core/index.js';
-import { astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
+import { astronautJpeg, astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
 
 /**
  * The real renderer in Debian's Chromium against `kestrel serve` (the browser transport of the same
@@ -374,8 +374,10 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   assert.equal(await settled(countOf(page.getByTestId('subject')), 2), 2);
   await page.screenshot({ path: join(shots, 'watchlists.png') });
 
-  await page.getByRole('button', { name: 'Review the alarms' }).click();
   const total = 1 + astronautAlarms;
+  // The tab shows how many alarms await review, from whichever screen the examiner is on.
+  await page.getByTestId('open-alarms').filter({ hasText: new RegExp(`^${total}$`) }).waitFor();
+  await page.getByRole('button', { name: 'Review the alarms' }).click();
   await page.getByTestId('alarm-filter-open').filter({ hasText: `Open (${total})` }).waitFor();
   const video = page.getByTestId('alarm-card').filter({ hasText: 'Lin-Manuel Miranda' });
   await video.click();
@@ -407,6 +409,21 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   assert.match(await page.getByTestId('alarm-decision').innerText(), /dismissed by Det\. Ada Example[\s\S]*Reference photo itself/);
   await page.getByTestId('alarm-filter-open').click();
   await page.screenshot({ path: join(shots, 'alarms.png') });
+  await page.getByTestId('open-alarms').filter({ hasText: new RegExp(`^${total - 2}$`) }).waitFor();
+
+  // New evidence with an enrolled face: intake itself raises the alarm and says so, with the way to the queue.
+  const more = join(work, 'later-evidence');
+  mkdirSync(more, { recursive: true });
+  writeFileSync(join(more, 'seized-later.jpg'), await astronautJpeg(460));
+  await page.getByTestId('tab-intake').click();
+  await page.getByTestId('intake-paths').fill(more);
+  await page.getByTestId('intake-start').click();
+  await page.getByTestId('intake-alarms').filter({ hasText: '1 watchlist alarm(s) raised by this intake.' }).waitFor({ timeout: 120_000 });
+  await page.getByTestId('open-alarms').filter({ hasText: new RegExp(`^${total - 1}$`) }).waitFor();
+  await page.screenshot({ path: join(shots, 'intake-alarms.png') });
+  await page.getByTestId('intake-review-alarms').click();
+  await page.getByTestId('alarm-filter-open').filter({ hasText: `Open (${total - 1})` }).waitFor();
+  assert.ok(await page.getByTestId('alarm-card').filter({ hasText: 'Astronaut' }).count() >= 1);
 });
 
 test('M:N: compares a watchlist with the whole case, shows the pairs with both faces, and reloads the stored run', async () => {

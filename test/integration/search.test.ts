@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { createWorkbench, matchToCsv, searchToCsv, type Workbench } from '../../main/core/index.js';
-import { KestrelError } from '../../main/contract/index.js';
+import { KestrelError, type IngestSummary } from '../../main/contract/index.js';
 import { checkFaces } from '../../main/core/search/watchlistService.js';
 import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
 import { astronautJpeg, astronautPng, testModelsDir } from '../helpers/fixtures.js';
@@ -17,6 +17,7 @@ let work: string;
 let wb: Workbench;
 let probe: string;
 let noFace: string;
+let intake: IngestSummary;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kestrel-search-'));
@@ -36,7 +37,7 @@ before(async () => {
   wb.createWatchlist({ name: 'wanted', threshold: 0.3, examiner: 'tester' });
   const r = await wb.enrol({ watchlist: 'wanted', name: 'Astronaut', photos: [probe], examiner: 'tester' });
   assert.deepEqual(r.alarms, [], 'an empty case raises nothing');
-  await wb.ingest([evidence], { examiner: 'tester' });
+  intake = await wb.ingest([evidence], { examiner: 'tester' });
 });
 
 after(async () => {
@@ -48,6 +49,9 @@ test('intake checks every new face against the watchlists and raises one alarm p
   const alarms = wb.repos.watchlists.alarms();
   assert.equal(alarms.length, 4, JSON.stringify(alarms.map((a) => [a.mediaPath, a.score])));
   assert.ok(alarms.every((a) => a.status === 'open' && a.subject === 'Astronaut' && a.score >= 0.3));
+  // The examiner is told: the intake's summary counts them, and the case counts them as open.
+  assert.equal(intake.alarms, 4);
+  assert.equal(wb.info().counts.openAlarms, 4);
   assert.equal(wb.repos.audit.list().filter((e) => e.action === 'alarm.raised').length, 4);
 });
 

@@ -42,6 +42,9 @@ export interface IngestDeps {
   readonly log: (msg: string) => void;
 }
 
+/** What intake itself counts; the workbench adds the watchlist alarms raised once intake has stored the faces. */
+export type IntakeCounts = Omit<IngestSummary, 'alarms'>;
+
 export interface IngestOptions {
   readonly examiner: string;
   readonly onProgress?: (p: JobProgress) => void;
@@ -95,7 +98,7 @@ interface JobContext {
 export class IngestService {
   constructor(private readonly d: IngestDeps) {}
 
-  async ingest(paths: readonly string[], opts: IngestOptions): Promise<IngestSummary> {
+  async ingest(paths: readonly string[], opts: IngestOptions): Promise<IntakeCounts> {
     const minFree = opts.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES;
     const low = await this.lowDisk(minFree);
     if (low) throw new KestrelError('DISK_FULL', `${low}; intake did not start. Free space on that disk (or move the case), then run ingest again.`);
@@ -131,7 +134,7 @@ export class IngestService {
     }
   }
 
-  private async run(paths: readonly string[], opts: IngestOptions, checkDisk: () => Promise<void>): Promise<IngestSummary> {
+  private async run(paths: readonly string[], opts: IngestOptions, checkDisk: () => Promise<void>): Promise<IntakeCounts> {
     const t0 = performance.now();
     const abs = paths.map((p) => resolve(p));
     const jobId = this.d.jobs.create('ingest', { paths: abs, examiner: opts.examiner });
@@ -211,7 +214,7 @@ export class IngestService {
       await limiter.drain();
       const cancelled = opts.signal?.aborted ?? false;
       const errors: IntakeError[] = sourceIds.flatMap((s) => this.d.media.errors(s));
-      const summary: IngestSummary = {
+      const summary: IntakeCounts = {
         jobId,
         media: counters.media,
         duplicates: counters.duplicates,

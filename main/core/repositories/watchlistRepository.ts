@@ -90,6 +90,10 @@ export class WatchlistRepository {
       LEFT JOIN tracks t ON t.id = a.track_id LEFT JOIN clips c ON c.id = a.clip_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];
   }
 
+  openAlarmCount(): number {
+    return this.db.prepare("SELECT count(*) FROM alarms WHERE status = 'open'").pluck().get() as number;
+  }
+
   decide(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): void {
     this.db.prepare('UPDATE alarms SET status = ?, decided_by = ?, decided_at = ?, decision_note = ? WHERE id = ?').run(status, examiner, new Date().toISOString(), note, id);
   }

@@ -41,6 +41,8 @@ export function createAppStore(api: ApiClient, init: { lang: UiSlice['lang']; ex
       return;
     }
     if (what === 'alarms') {
+      // The alarms tab shows how many are open.
+      void s.loadInfo();
       if (s.alarmsLoaded) void s.loadWatch();
       return;
     }

@@ -71,6 +71,9 @@ export function App(): React.JSX.Element {
         {TABS.map((id, i) => (
           <button key={id} role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)} title={`Alt+${(i + 1) % 10}`} data-testid={`tab-${id}`}>
             {t(`nav.${id}`)}
+            {id === 'alarms' && info.counts.openAlarms > 0 && (
+              <span className="badge warn-badge" title={t('nav.openAlarms', { n: info.counts.openAlarms })} data-testid="open-alarms">{info.counts.openAlarms}</span>
+            )}
           </button>
         ))}
       </nav>

@@ -15,6 +15,15 @@ export function IntakeView(): React.JSX.Element {
   const pause = useAppState((s) => s.pauseIntake);
   const resume = useAppState((s) => s.resumeIntake);
   const paused = useAppState((s) => s.intakePaused);
+  const setTab = useAppState((s) => s.setTab);
+  const setWatchMode = useAppState((s) => s.setWatchMode);
+  const setAlarmFilter = useAppState((s) => s.setAlarmFilter);
+  // The alarm queue, open alarms first: what intake just raised is among them.
+  const reviewAlarms = (): void => {
+    setWatchMode('alarms');
+    setAlarmFilter('open');
+    setTab('alarms');
+  };
 
   const onStart = (): void => {
     const paths = text.split('\n').map((p) => p.trim()).filter(Boolean);
@@ -52,6 +61,12 @@ export function IntakeView(): React.JSX.Element {
       {summary && (
         <div className="summary" data-testid="intake-summary">
           {t('intake.summary', { media: summary.media, faces: summary.faces, withFaces: summary.media_with_faces, duplicates: summary.duplicates, known: summary.already_in_case, errors: summary.errors.length, seconds: summary.seconds })}
+          {summary.alarms > 0 && (
+            <div className="warn-inline" role="status" data-testid="intake-alarms">
+              {t('intake.alarms', { n: summary.alarms })}{' '}
+              <button className="linkbutton" onClick={reviewAlarms} data-testid="intake-review-alarms">{t('watch.review')}</button>
+            </div>
+          )}
         </div>
       )}
       {error && <div className="warn" role="alert">{t('error.prefix')}: {error}</div>}
