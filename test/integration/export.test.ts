@@ -11,6 +11,7 @@ import { createWorkbench, verifyExport, type Workbench } from '../../main/core/i
 import { KestrelError } from '../../main/contract/index.js';
 import type { ExportManifest } from '../../main/core/export/exportManifest.js';
 import { sharedDir, testModelsDir } from '../helpers/fixtures.js';
+import { overlappingWords, pdfWords } from '../helpers/pdfWords.js';
 
 const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
 const photos = join(sharedDir, 'datasets', 'test-photos');
@@ -114,6 +115,8 @@ test('an export holds the report, data, CASE/UCO and evidence; export verify pas
   assert.ok(readdirSync(pages).length >= 3, 'several pages');
   const text = execFileSync('pdftotext', ['-layout', join(out, 'report.pdf'), '-'], { encoding: 'utf8' });
   for (const s of ['Face examination report', 'Limitations', 'Audit trail excerpt', 'Seen near exhibit 4', 'strong support for same person', '王小明', 'Page 1 of']) assert.ok(text.includes(s), s);
+  // No text is drawn over other text anywhere in the report.
+  assert.deepEqual(overlappingWords(pdfWords(join(out, 'report.pdf'))).slice(0, 3).map(([a, b]) => `page ${a.page}: "${a.text}" over "${b.text}"`), []);
   const html = readFileSync(join(out, 'report.html'), 'utf8');
   assert.ok(html.includes("default-src 'none'") && !/<script/i.test(html) && html.includes('crops/face-'));
 

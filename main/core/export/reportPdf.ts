@@ -118,12 +118,21 @@ function drawTable(doc: PDFKit.PDFDocument, b: Extract<ReportBlock, { t: 'table'
   const total = b.widths.reduce((s, w) => s + w, 0);
   const cols = b.widths.map((w) => (w / total) * width);
   const pad = 2;
-  const row = (cells: readonly string[], header: boolean): void => {
+  // A row is measured at the size it is drawn in: the header repeated on a new page sets its own
+  // size, so the row is measured again after it (it used to be drawn at the header's size, and a
+  // path measured on one line wrapped over the next row).
+  const measure = (cells: readonly string[], header: boolean): number => {
     doc.fontSize(header ? 8 : 7.5);
-    const h = Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: cols[i]! - 2 * pad }))) + 2 * pad;
+    return Math.max(...cells.map((c, i) => doc.heightOfString(c || ' ', { width: cols[i]! - 2 * pad }))) + 2 * pad;
+  };
+  const row = (cells: readonly string[], header: boolean): void => {
+    let h = measure(cells, header);
     if (doc.y + h > doc.page.height - doc.page.margins.bottom) {
       doc.addPage();
-      if (!header) row(b.head, true);
+      if (!header) {
+        row(b.head, true);
+        h = measure(cells, header);
+      }
     }
     const y = doc.y;
     if (header) doc.rect(left, y, width, h).fill('#e8edf3');
