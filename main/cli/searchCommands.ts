@@ -18,7 +18,7 @@ export function searchTable(s: SearchDto): { header: string[]; rows: (string | n
 }
 
 function printSearch(s: SearchDto): void {
-  process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)})`).join(', ')}\n`);
+  process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.inCase ? `; in this case as face ${p.faceId}, not a result` : ''})`).join(', ')}\n`);
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
   const t = searchTable(s);
   printTable(t.rows, t.header);

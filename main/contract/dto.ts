@@ -198,6 +198,8 @@ export interface SearchProbeDto {
   readonly sha256: string;
   /** Set when the probe is a face already in the case (that face is left out of the results). */
   readonly faceId?: number | null;
+  /** True for a probe photo that is itself a photo of this case (same SHA-256): `faceId` is its face there. */
+  readonly inCase?: boolean;
   readonly age: number | null;
   readonly quality: number;
   readonly otherFaces: number;

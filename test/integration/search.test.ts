@@ -18,10 +18,11 @@ let wb: Workbench;
 let probe: string;
 let noFace: string;
 let intake: IngestSummary;
+let evidence: string;
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'kestrel-search-'));
-  const evidence = join(work, 'evidence');
+  evidence = join(work, 'evidence');
   mkdirSync(evidence);
   // The same person four ways (sizes, mirrored, greyscale), and a photo without a face.
   writeFileSync(join(evidence, 'a.jpg'), await astronautJpeg(420));
@@ -102,6 +103,22 @@ test('1:N search returns the person first, is stored with its probe hash, listed
   // A threshold above every score returns nothing, and says so by an empty list (the search is still stored).
   const none = await wb.search({ probes: [probe], top: 3, threshold: 0.9999, filters: { ageMax: 1 }, examiner: 'tester' });
   assert.equal(none.hits.length, 0);
+});
+
+test('a probe photo that is itself evidence of the case is recognised: its face there is named on the probe and is not a result', async () => {
+  const evidencePhoto = join(evidence, 'a.jpg');
+  const own = wb.repos.faces.list(0, 1000).filter((f) => f.mediaPath === evidencePhoto);
+  assert.equal(own.length, 1);
+  const s = await wb.search({ probes: [evidencePhoto], top: 5, threshold: null, filters: {}, examiner: 'tester' });
+  assert.equal(s.probes[0]!.inCase, true);
+  assert.equal(s.probes[0]!.faceId, own[0]!.id);
+  assert.ok(s.hits.every((h) => h.faceId !== own[0]!.id), 'the probe photo found itself');
+  // The other three photos of the person still come first.
+  assert.ok(s.hits.slice(0, 3).every((h) => h.score > 0.5 && h.mediaPath !== evidencePhoto), JSON.stringify(s.hits.map((h) => [h.mediaPath, h.score])));
+  // A photo that is not in the case is searched as before.
+  const outside = await wb.search({ probes: [probe], top: 5, threshold: null, filters: {}, examiner: 'tester' });
+  assert.equal(outside.probes[0]!.inCase, undefined);
+  assert.equal(outside.probes[0]!.faceId, null);
 });
 
 test('a probe without a face is a clear error and stores no search', async () => {

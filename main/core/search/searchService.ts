@@ -9,6 +9,7 @@ import type { FaceIndex } from './faceIndex.js';
 import { fusedVector } from './fusedVector.js';
 import { readProbe } from './probeFaces.js';
 import { DEFAULT_RANKING, rankCandidates, type Candidate, type RankingParams } from './ranking.js';
+import { fusedScore } from './similarity.js';
 
 export interface SearchRequest {
   /** Photos of one person, or `face:ID` for a face already in the case; several combine into one query. */
@@ -85,7 +86,9 @@ async function searchProbe(d: SearchDeps, ref: string): Promise<SearchProbe> {
   if (!m) {
     // The inference workers start only for a probe photo (a stored face has its embeddings).
     const p = await readProbe(await d.pool(), ref, d.readPhoto);
-    return { fileName: p.fileName, sha256: p.sha256, faceId: null, age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces, embeddings: p.face.embeddings, sameSighting: [] };
+    // A probe photo that is itself evidence of the case: its face there is the probe, not a result.
+    const own = sameFaceInCase(d, p.sha256, p.face.embeddings);
+    return { fileName: p.fileName, sha256: p.sha256, faceId: own, ...(own === null ? {} : { inCase: true }), age: p.face.age, quality: p.face.quality.overall, otherFaces: p.otherFaces, embeddings: p.face.embeddings, sameSighting: own === null ? [] : [own] };
   }
   const id = Number(m[1]);
   const f = d.faces.get(id);
@@ -94,6 +97,30 @@ async function searchProbe(d: SearchDeps, ref: string): Promise<SearchProbe> {
   const sha = d.db.prepare('SELECT sha256 FROM media WHERE id = ?').pluck().get(f.mediaId) as string;
   const sameSighting = e.trackId === null ? [id] : (d.db.prepare('SELECT id FROM faces WHERE track_id = ?').pluck().all(e.trackId) as number[]);
   return { fileName: `face ${id} in ${f.mediaPath}`, sha256: sha, faceId: id, age: f.age, quality: f.quality.overall, otherFaces: 0, embeddings: e.embeddings, sameSighting };
+}
+
+/** At or above this fused cosine a stored face of the same photo is the probe's face itself (the same pixels through the same models give 1 to rounding). */
+const SAME_FACE = 0.999;
+
+/**
+ * The stored face a probe photo's face is, when the photo (by SHA-256) is already in the case; null
+ * when it is not, or when none of its faces is the probe's (another face of a group photo was taken,
+ * or the case was analysed by other models).
+ */
+function sameFaceInCase(d: SearchDeps, sha256: string, embeddings: Record<string, Float32Array>): number | null {
+  const ids = d.db.prepare('SELECT f.id FROM media m JOIN faces f ON f.media_id = m.id WHERE m.sha256 = ?').pluck().all(sha256) as number[];
+  if (!ids.length) return null;
+  const stored = d.faces.embeddingsOf(ids);
+  const models = Object.keys(embeddings);
+  let best: number | null = null;
+  let bestScore = SAME_FACE;
+  for (const id of ids) {
+    const e = stored.get(id);
+    if (!e || !models.every((m) => e.embeddings[m])) continue;
+    const s = fusedScore(embeddings, e.embeddings, models);
+    if (s >= bestScore) { best = id; bestScore = s; }
+  }
+  return best;
 }
 
 /**

@@ -105,7 +105,7 @@ function SearchResults(): React.JSX.Element {
     <div className="results" data-testid="search-results">
       <div className="pane-head muted">
         {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
-        {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''})`).join(' + ')}
+        {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${t('search.probeInCase', { id: p.faceId ?? 0 })}` : ''})`).join(' + ')}
         {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
       </div>
       {!r.hits.length && <div className="muted pad">{t('search.noHits')}</div>}
