@@ -29,4 +29,5 @@ export const isoDate = (v: string): string => {
 };
 
 /** Opens a case (an existing one unless create is set), runs one command on it, closes it; errors end the process. */
-export type OpenCase = (caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts?: { create?: boolean }) => Promise<void>;
+/** `create`: make the case if it is new, recording `examiner` as the one who created it. */
+export type OpenCase = (caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts?: { create?: boolean; examiner?: string }) => Promise<void>;

@@ -59,9 +59,9 @@ const generatorOption = (): Option =>
 const encryptOption = (): Option => new Option('--encrypt', 'make a new case encrypted at rest under the case password (--password-file or KESTREL_CASE_PASSWORD)');
 
 /** Opens an existing case, runs a read-only command on it, closes it; errors end the process (as JSON under --json). */
-async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts: { create?: boolean } = {}): Promise<void> {
+async function withExistingCase(caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts: { create?: boolean; examiner?: string } = {}): Promise<void> {
   try {
-    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: !opts.create, ...access() });
+    const wb = await createWorkbench({ caseDir, modelsDir: modelsDirOf(globalModels()), mustExist: !opts.create, ...(opts.examiner ? { examiner: opts.examiner } : {}), ...access() });
     try {
       await run(wb);
     } finally {

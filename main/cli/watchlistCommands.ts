@@ -22,10 +22,11 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
     .option('--notes <text>', 'notes', '')
     .option('--examiner <name>', 'examiner recorded in the audit log')
     .action(async (o: { case: string; name: string; threshold?: number; notes: string; examiner?: string }) => {
+      const examiner = examinerName(o.examiner);
       await openCase(o.case, false, (wb) => {
-        const id = wb.createWatchlist({ name: o.name, notes: o.notes, examiner: examinerName(o.examiner), ...(o.threshold !== undefined ? { threshold: o.threshold } : {}) });
+        const id = wb.createWatchlist({ name: o.name, notes: o.notes, examiner, ...(o.threshold !== undefined ? { threshold: o.threshold } : {}) });
         process.stdout.write(`watchlist ${id} '${o.name}' created\n`);
-      }, { create: true });
+      }, { create: true, examiner });
     });
   wl.command('enrol')
     .description('enrol a subject from reference photos; the case is checked for them at once')

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { createWorkbench, matchToCsv, searchToCsv, type Workbench } from '../../
 import { KestrelError, type IngestSummary } from '../../main/contract/index.js';
 import { checkFaces } from '../../main/core/search/watchlistService.js';
 import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
-import { astronautJpeg, astronautPng, testModelsDir } from '../helpers/fixtures.js';
+import { astronautJpeg, astronautPng, repoRoot, testModelsDir } from '../helpers/fixtures.js';
 
 const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
 
@@ -54,6 +55,23 @@ test('intake checks every new face against the watchlists and raises one alarm p
   assert.equal(intake.alarms, 4);
   assert.equal(wb.info().counts.openAlarms, 4);
   assert.equal(wb.repos.audit.list().filter((e) => e.action === 'alarm.raised').length, 4);
+});
+
+test('CLI: a watchlist made on a new case records its examiner as the case creator; an intake reports the alarms it raised', async () => {
+  const env = { ...process.env, KESTREL_MODELS: await testModelsDir() };
+  const run = (args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin', 'kestrel.js'), ...args], { env, encoding: 'utf8' });
+  const caseDir = join(work, 'cli-case');
+  const made = run(['watchlist', 'create', '--case', caseDir, '--name', 'wanted', '--threshold', '0.3', '--examiner', 'Det. Creator']);
+  assert.equal(made.status, 0, made.stderr);
+  const opened = run(['open', '--case', caseDir, '--json']);
+  assert.equal(opened.status, 0, opened.stderr);
+  assert.equal((JSON.parse(opened.stdout) as { createdBy: string }).createdBy, 'Det. Creator');
+  assert.equal(run(['watchlist', 'enrol', '--case', caseDir, '--list', 'wanted', '--name', 'Astronaut', '--photo', probe, '--examiner', 'Det. Creator']).status, 0);
+  const json = run(['ingest', '--case', caseDir, '--json', '--examiner', 'Det. Creator', join(evidence, 'a.jpg'), join(evidence, 'c.jpg')]);
+  assert.equal(json.status, 0, json.stderr);
+  assert.equal((JSON.parse(json.stdout) as IngestSummary).alarms, 2);
+  const text = run(['ingest', '--case', caseDir, '--examiner', 'Det. Creator', join(evidence, 'b.png')]);
+  assert.match(text.stdout, new RegExp(`^1 watchlist alarm\\(s\\) raised: kestrel alarms --case "${caseDir}" --status open$`, 'm'));
 });
 
 test("a list's threshold decides which faces alarm: only those at or above it", async () => {
