@@ -53,11 +53,31 @@ export async function writeReportPdf(blocks: readonly ReportBlock[], o: { root: 
   const bottom = (): number => doc.page.height - doc.page.margins.bottom;
   const ensure = (h: number): void => { if (doc.y + h > bottom()) doc.addPage(); };
 
-  for (const b of blocks) {
+  // A heading keeps with the start of what it heads: it goes to a new page unless the heading and
+  // the first row, line or image row of the next block fit on this one.
+  const heading = (text: string, size: number, before: number, after: number): number => {
+    doc.fontSize(size);
+    return doc.currentLineHeight(true) * (before + after) + doc.heightOfString(text, { width });
+  };
+  const HEADINGS = { h1: [18, 0, 0.6], h2: [14, 0.6, 0.3], h3: [11, 0.4, 0.2] } as const;
+  // The height block `i` needs on the page it starts on: a heading's own height and its lead.
+  const lead = (i: number): number => {
+    const b = blocks[i];
+    if (!b) return 0;
     switch (b.t) {
-      case 'h1': ensure(60); doc.fontSize(18).fillColor('#000').text(b.text, left, doc.y, { width }); doc.moveDown(0.6); break;
-      case 'h2': ensure(80); doc.moveDown(0.6).fontSize(14).fillColor('#1a3d6d').text(b.text, left, doc.y, { width }); doc.moveDown(0.3); break;
-      case 'h3': ensure(60); doc.moveDown(0.4).fontSize(11).fillColor('#000').text(b.text, left, doc.y, { width }); doc.moveDown(0.2); break;
+      case 'h1': case 'h2': case 'h3': { const [size, before, after] = HEADINGS[b.t]; return heading(b.text, size, before, after) + lead(i + 1); }
+      case 'images': return b.items.length ? b.size + 16 : 0;
+      case 'table': return 40;
+      case 'kv': doc.fontSize(9); return b.rows[0] ? doc.heightOfString(b.rows[0][1], { width: width * 0.7 }) + 2 : 0;
+      case 'p': case 'warn': case 'list': doc.fontSize(9.5); return 2 * doc.currentLineHeight(true);
+    }
+  };
+  for (const [i, b] of blocks.entries()) {
+    const keep = (min: number): void => ensure(Math.max(min, Math.ceil(lead(i))));
+    switch (b.t) {
+      case 'h1': keep(60); doc.fontSize(18).fillColor('#000').text(b.text, left, doc.y, { width }); doc.moveDown(0.6); break;
+      case 'h2': keep(80); doc.moveDown(0.6).fontSize(14).fillColor('#1a3d6d').text(b.text, left, doc.y, { width }); doc.moveDown(0.3); break;
+      case 'h3': keep(60); doc.moveDown(0.4).fontSize(11).fillColor('#000').text(b.text, left, doc.y, { width }); doc.moveDown(0.2); break;
       case 'p': doc.fontSize(9.5).fillColor('#000').text(b.text, left, doc.y, { width }); doc.moveDown(0.4); break;
       case 'warn': doc.fontSize(9.5).fillColor('#a00000').text(b.text, left, doc.y, { width }); doc.fillColor('#000'); doc.moveDown(0.4); break;
       case 'list': doc.fontSize(9).fillColor('#000'); for (const item of b.items) { ensure(14); doc.text(`•  ${item}`, left + 6, doc.y, { width: width - 6 }); doc.moveDown(0.15); } doc.moveDown(0.3); break;
