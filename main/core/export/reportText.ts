@@ -8,7 +8,7 @@ const EN = {
   title: 'Face examination report',
   case: 'Case', examiner: 'Examiner', exportedAt: 'Exported', software: 'Software', profile: 'Model profile', createdAt: 'Case created', createdBy: 'Case created by',
   selection: 'Selection', page: 'Page', of: 'of',
-  summary: 'Summary', summaryText: 'This report covers {identities} identities, {searches} searches, {alarms} alarms and {comparisons} 1:1 comparisons, with {faces} faces from {media} originals. Every exported file and every original is listed with its SHA-256 in manifest.json; run "kestrel export verify" on this folder to re-check it.',
+  summary: 'Summary', summaryText: 'This report covers {identities} identities, {searches} searches, {alarms} alarms and {comparisons} comparisons (1:1), with {faces} faces from {media} originals. Every exported file and every original is listed with its SHA-256 in manifest.json; run "kestrel export verify" on this folder to re-check it.',
   models: 'Models', model: 'Model', role: 'Role', version: 'Version', licence: 'Licence', sha256: 'SHA-256',
   thresholds: 'Thresholds and parameters', sources: 'Sources', path: 'Path', kind: 'Kind', addedBy: 'Added by', addedAt: 'Added',
   originals: 'Originals', originalsText: '{n} originals in the case; all are listed with their SHA-256 in originals.csv and manifest.json.',
