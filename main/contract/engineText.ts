@@ -89,6 +89,24 @@ export function conditionText(id: string, lang: TextLang): string {
   return t ? t(CHILD_BELOW_YEARS, LARGE_GAP_YEARS) : id;
 }
 
+/**
+ * The product's measured 1:N accuracy across ages, in % (`kestrel eval search` on
+ * fgnet_child_search: 164 photos of children aged 0-6 searched among 362 photos of the same people as
+ * adults; README "Accuracy"). Stated with a child's search so the examiner reviews enough candidates.
+ */
+export const CHILD_SEARCH_ACCURACY = { rank1: 41.5, top5: 60.4, top10: 70.7 } as const;
+
+/** True when a search has a probe that looks like a child's photo (estimated or stored age under CHILD_BELOW_YEARS). */
+export const hasChildProbe = (probes: readonly { readonly age: number | null }[]): boolean => probes.some((p) => p.age !== null && p.age < CHILD_BELOW_YEARS);
+
+/** What an examiner should know when searching with a child's photo (CLI, UI and report say the same). */
+export function childSearchAdvice(lang: TextLang): string {
+  const a = CHILD_SEARCH_ACCURACY;
+  return lang === 'zh'
+    ? `检索样本看似儿童照片（估计年龄不满 ${CHILD_BELOW_YEARS} 岁）。跨年龄检索较弱：在 FG-NET 年龄数据集上，同一人排名第 1 的检索占 ${a.rank1}%，位列前 5 占 ${a.top5}%，前 10 占 ${a.top10}%。请至少审核前 10 名候选；候选中没有某人并不能排除此人。`
+    : `A probe looks like a child's photo (estimated age under ${CHILD_BELOW_YEARS}). Searching across ages is weaker: on the FG-NET ageing set the same person was the first candidate in ${a.rank1} % of searches, in the top 5 in ${a.top5} % and in the top 10 in ${a.top10} %. Review at least the top 10 candidates; a person missing from them is not excluded.`;
+}
+
 /** Where a decision threshold came from, in the reader's language (the engine stores the English). */
 export function thresholdSourceText(source: string, lang: TextLang): string {
   if (lang === 'en') return source;

@@ -267,9 +267,12 @@ test('runs a 1:N search from a dropped photo and from a face, and compares a can
   await page.getByTestId('search-hit').first().waitFor({ timeout: 60_000 });
   assert.equal(await settled(countOf(page.getByTestId('search-hit')), 5), 5);
   const first = await page.getByTestId('search-hit').first().innerText();
-  // The astronaut's own photos come first, and the hit names its identity.
-  assert.match(first, /^1\s+(0\.[5-9]\d\d|1\.000)/);
-  assert.match(first, /Astronaut \(reference\)/);
+  // The astronaut's photos come first, and a hit names its identity. The probe photo is itself
+  // evidence in the case: the results say so, and its face there is not a result.
+  assert.match(first, /^1\s+0\.[5-9]\d\d/);
+  assert.match(await page.getByTestId('search-results').locator('.pane-head').innerText(), /astronaut\.png \([0-9a-f]{12}, age \d+, in this case as face \d+, not a result\)/);
+  assert.ok((await page.getByTestId('search-hit').allInnerTexts()).some((h) => /Astronaut \(reference\)/.test(h)), 'a hit names the identity');
+  assert.equal(await page.getByTestId('search-child-advice').count(), 0, 'an adult probe gets no child advice');
   assert.match(await page.getByTestId('saved-searches').innerText(), /#1 .* Det\. Ada Example/);
   await page.screenshot({ path: join(shots, 'search.png') });
 
@@ -464,6 +467,25 @@ test('a 1:N search narrowed to one capture day and the evidence source lists onl
   assert.ok(hits.length >= 1, 'a face from that day is found');
   for (const h of hits) assert.match(h, /2021-03-10/);
   await page.screenshot({ path: join(shots, 'search-filtered.png') });
+});
+
+test("a child's photo as probe: the results say how weak search across ages is and how many candidates to review", async () => {
+  // FG-NET subject 001 at age 2, read in place (estimated age about 1).
+  const child = join(sharedDir, 'datasets', 'FGNET', 'images', '001A02.JPG');
+  assert.ok(existsSync(child), 'the shared datasets must sit beside the repository');
+  await page.getByTestId('tab-search').click();
+  await page.getByTestId('mode-search').click();
+  await page.getByTestId('search-from').fill('');
+  await page.getByTestId('search-to').fill('');
+  await page.getByTestId('search-source').selectOption({ index: 0 });
+  const remove = page.getByTestId('probes').getByRole('button', { name: 'Remove this probe' });
+  while (await remove.count()) await remove.first().click();
+  await page.getByTestId('probe-drop-file').setInputFiles(child);
+  await page.getByTestId('probes').locator('figure').first().waitFor();
+  await page.getByTestId('search-run').click();
+  const advice = await page.getByTestId('search-child-advice').innerText({ timeout: 60_000 });
+  assert.match(advice, /child's photo .* in the top 10 in 70\.7 %\. Review at least the top 10 candidates/s);
+  await page.screenshot({ path: join(shots, 'search-child.png') });
 });
 
 test('a video in the media browser shows its busiest frame and, on request, its contact sheet', async () => {

@@ -10,7 +10,7 @@ import { createWorkbench, matchToCsv, searchToCsv, type Workbench } from '../../
 import { KestrelError, type IngestSummary } from '../../main/contract/index.js';
 import { checkFaces } from '../../main/core/search/watchlistService.js';
 import { CaseMetaRepository } from '../../main/core/repositories/caseMetaRepository.js';
-import { astronautJpeg, astronautPng, repoRoot, testModelsDir } from '../helpers/fixtures.js';
+import { astronautJpeg, astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
 
 const code = (c: string) => (e: unknown) => e instanceof KestrelError && e.code === c;
 
@@ -72,6 +72,13 @@ test('CLI: a watchlist made on a new case records its examiner as the case creat
   assert.equal((JSON.parse(json.stdout) as IngestSummary).alarms, 2);
   const text = run(['ingest', '--case', caseDir, '--examiner', 'Det. Creator', join(evidence, 'b.png')]);
   assert.match(text.stdout, new RegExp(`^1 watchlist alarm\\(s\\) raised: kestrel alarms --case "${caseDir}" --status open$`, 'm'));
+  // A child's photo as probe (FG-NET subject 001 at age 2, read in place): the search says how weak
+  // search across ages is; an adult's does not.
+  const child = run(['search', '--case', caseDir, '--probe', join(sharedDir, 'datasets', 'FGNET', 'images', '001A02.JPG'), '--examiner', 'Det. Creator']);
+  assert.equal(child.status, 0, child.stderr);
+  assert.match(child.stdout, /^A probe looks like a child's photo .*Review at least the top 10 candidates/m);
+  const adult = run(['search', '--case', caseDir, '--probe', probe, '--examiner', 'Det. Creator']);
+  assert.doesNotMatch(adult.stdout, /child's photo/);
 });
 
 test("a list's threshold decides which faces alarm: only those at or above it", async () => {

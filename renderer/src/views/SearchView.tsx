@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
-import type { SearchHitDto } from '../../../main/contract/index.js';
+import { childSearchAdvice, hasChildProbe, type SearchHitDto } from '../../../main/contract/index.js';
+import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
 import { shortDate, videoTime } from '../components/format.js';
@@ -101,12 +102,14 @@ function OneToMany(): React.JSX.Element {
 function SearchResults(): React.JSX.Element {
   const t = useT();
   const r = useAppState((s) => s.searchResult)!;
+  const lang = useAppState((s) => s.lang);
   return (
     <div className="results" data-testid="search-results">
       <div className="pane-head muted">
         {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
         {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${t('search.probeInCase', { id: p.faceId ?? 0 })}` : ''})`).join(' + ')}
         {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
+        {hasChildProbe(r.probes) && <div className="warn-inline" role="note" data-testid="search-child-advice">{childSearchAdvice(textLang(lang))}</div>}
       </div>
       {!r.hits.length && <div className="muted pad">{t('search.noHits')}</div>}
       <div className="hits scroller">
