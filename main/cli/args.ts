@@ -28,6 +28,8 @@ export const isoDate = (v: string): string => {
   return v;
 };
 
-/** Opens a case (an existing one unless create is set), runs one command on it, closes it; errors end the process. */
-/** `create`: make the case if it is new, recording `examiner` as the one who created it. */
+/**
+ * Opens a case (an existing one unless create is set), runs one command on it, closes it; errors end
+ * the process. A case made by `create` records `examiner` as the one who created it.
+ */
 export type OpenCase = (caseDir: string, json: boolean, run: (wb: Workbench) => Promise<void> | void, opts?: { create?: boolean; examiner?: string }) => Promise<void>;

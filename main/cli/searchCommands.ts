@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { childSearchAdvice, hasChildProbe, KestrelError, type SearchDto, type SearchFilters } from '../contract/index.js';
+import { childSearchAdvice, hasChildProbe, KestrelError, probeInCaseText, type SearchDto, type SearchFilters } from '../contract/index.js';
 import { searchToCsv, type IndexStatus } from '../core/index.js';
 import { collect, intArg, isoDate, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
@@ -18,7 +18,7 @@ export function searchTable(s: SearchDto): { header: string[]; rows: (string | n
 }
 
 function printSearch(s: SearchDto): void {
-  process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.inCase ? `; in this case as face ${p.faceId}, not a result` : ''})`).join(', ')}\n`);
+  process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.inCase ? `; ${probeInCaseText(p.faceId ?? 0, 'en')}` : ''})`).join(', ')}\n`);
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
   if (hasChildProbe(s.probes)) process.stdout.write(`${childSearchAdvice('en')}\n`);
   const t = searchTable(s);

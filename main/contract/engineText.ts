@@ -107,6 +107,11 @@ export function childSearchAdvice(lang: TextLang): string {
     : `A probe looks like a child's photo (estimated age under ${CHILD_BELOW_YEARS}). Searching across ages is weaker: on the FG-NET ageing set the same person was the first candidate in ${a.rank1} % of searches, in the top 5 in ${a.top5} % and in the top 10 in ${a.top10} %. Review at least the top 10 candidates; a person missing from them is not excluded.`;
 }
 
+/** Said of a probe photo that is itself a photo of the case: its face there is the probe, not a result. */
+export function probeInCaseText(faceId: number, lang: TextLang): string {
+  return lang === 'zh' ? `即本案件中的人脸 ${faceId}，不作为结果` : `in this case as face ${faceId}, not a result`;
+}
+
 /** Where a decision threshold came from, in the reader's language (the engine stores the English). */
 export function thresholdSourceText(source: string, lang: TextLang): string {
   if (lang === 'en') return source;

@@ -208,7 +208,6 @@ export const en = {
   'search.saved': 'Saved searches',
   'search.noSaved': 'No searches yet.',
   'search.resultHead': 'Search #{id}: {hits} candidates among {searched} faces, by {examiner} at {at}',
-  'search.probeInCase': 'in this case as face {id}, not a result',
   'search.otherFaces': 'a probe photo shows several people: the largest face was used',
   'search.noHits': 'No candidate above the threshold.',
   'search.rankScore': 'rank',

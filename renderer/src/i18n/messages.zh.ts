@@ -210,7 +210,6 @@ export const zh: Record<MessageKey, string> = {
   'search.saved': '已保存的检索',
   'search.noSaved': '尚无检索。',
   'search.resultHead': '检索 #{id}：在 {searched} 张人脸中得到 {hits} 个候选，{examiner}，{at}',
-  'search.probeInCase': '即本案件中的人脸 {id}，不作为结果',
   'search.otherFaces': '检材照片中有多人：已使用最大的人脸',
   'search.noHits': '没有高于阈值的候选。',
   'search.rankScore': '排序分',

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { childSearchAdvice, hasChildProbe, type SearchHitDto } from '../../../main/contract/index.js';
+import { childSearchAdvice, hasChildProbe, probeInCaseText, type SearchHitDto } from '../../../main/contract/index.js';
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
@@ -107,7 +107,7 @@ function SearchResults(): React.JSX.Element {
     <div className="results" data-testid="search-results">
       <div className="pane-head muted">
         {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
-        {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${t('search.probeInCase', { id: p.faceId ?? 0 })}` : ''})`).join(' + ')}
+        {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${probeInCaseText(p.faceId ?? 0, textLang(lang))}` : ''})`).join(' + ')}
         {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
         {hasChildProbe(r.probes) && <div className="warn-inline" role="note" data-testid="search-child-advice">{childSearchAdvice(textLang(lang))}</div>}
       </div>
