@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SearchFilters } from '../../main/contract/index.js';
+import { KestrelError, type SearchFilters } from '../../main/contract/index.js';
 import { createWorkbench, fillSyntheticCase } from '../../main/core/index.js';
 import { astronautPng, testModelsDir } from '../helpers/fixtures.js';
 
@@ -82,6 +82,25 @@ test('a filtered search searches exactly the faces that pass every filter, and r
       // Every passing face but the probe itself comes back when asked for all of them.
       assert.equal(s.hits.length, expected.size - (expected.has(probe) ? 1 : 0), JSON.stringify(filters));
     }
+  } finally {
+    await wb.dispose();
+  }
+});
+
+test('a filter range that can hold nothing is refused with a clear error and stores no search; a range within one day is allowed', async () => {
+  const wb = await createWorkbench({ caseDir, modelsDir });
+  try {
+    const probe = wb.db.prepare('SELECT min(id) FROM faces').pluck().get() as number;
+    const stored = wb.repos.searches.list().length;
+    const run = (filters: SearchFilters) => wb.search({ probes: [`face:${probe}`], top: 5, threshold: null, filters, examiner: 'tester' });
+    const invalid = (what: RegExp) => (e: unknown) => e instanceof KestrelError && e.code === 'INVALID_INPUT' && what.test(e.message);
+    await assert.rejects(run({ ageMin: 50, ageMax: 20 }), invalid(/age range is empty: from 50 to 20/));
+    await assert.rejects(run({ capturedFrom: '2021-05-02', capturedTo: '2021-05-01' }), invalid(/capture date range is empty/));
+    await assert.rejects(run({ capturedFrom: '2021-05-01T12:00:00', capturedTo: '2021-05-01T09:00:00' }), invalid(/capture date range is empty/));
+    assert.equal(wb.repos.searches.list().length, stored, 'a refused search was stored');
+    // A bare last day holds the whole day: from noon to that day is a range, and so is one age.
+    await run({ capturedFrom: '2021-05-01T12:00:00', capturedTo: '2021-05-01' });
+    await run({ ageMin: 30, ageMax: 30 });
   } finally {
     await wb.dispose();
   }

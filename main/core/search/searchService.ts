@@ -45,6 +45,7 @@ export const FETCH_PER_RESULT = 3;
 export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<SearchDto> {
   if (!req.probes.length) throw new KestrelError('INVALID_INPUT', 'search needs at least one probe photo');
   if (!Number.isInteger(req.top) || req.top < 1 || req.top > 1000) throw new KestrelError('INVALID_INPUT', `--top must be 1..1000 (got ${req.top})`);
+  checkRanges(req.filters);
   const ranking = req.ranking ?? DEFAULT_RANKING;
   const probes: SearchProbe[] = [];
   for (const p of req.probes) probes.push(await searchProbe(d, p));
@@ -149,6 +150,14 @@ function toCandidates(d: SearchDeps, index: FaceIndex, faceIds: readonly number[
     out.push({ key: { faceId: id, trackId }, embeddings: models.every((m) => template[m]) ? template : e });
   }
   return out;
+}
+
+/** A filter range that can hold nothing is the examiner's slip, said at once rather than stored as a search of no faces. */
+function checkRanges(f: SearchFilters): void {
+  if (f.ageMin !== undefined && f.ageMax !== undefined && f.ageMin > f.ageMax) throw new KestrelError('INVALID_INPUT', `the age range is empty: from ${f.ageMin} to ${f.ageMax} years`);
+  // A bare last day includes that whole day, so a first moment on that day still falls inside.
+  const to = f.capturedTo !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(f.capturedTo) ? `${f.capturedTo}\uffff` : f.capturedTo;
+  if (f.capturedFrom !== undefined && to !== undefined && f.capturedFrom > to) throw new KestrelError('INVALID_INPUT', `the capture date range is empty: from ${f.capturedFrom} to ${f.capturedTo}`);
 }
 
 function hasFilters(f: SearchFilters): boolean {
