@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
+import { ALARM_ORDERS, orderAlarms, type AlarmOrder } from '../contract/index.js';
 import type { AlarmRow } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { printJson, printTable, seconds } from './output.js';
@@ -71,11 +72,12 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
     .description('watchlist alarms raised in a case')
     .requiredOption('--case <dir>', 'case folder')
     .addOption(new Option('--status <s>', 'only alarms in this state').choices(['open', 'confirmed', 'dismissed']))
+    .addOption(new Option('--sort <order>', 'in the order raised, or the strongest first').choices([...ALARM_ORDERS]).default('raised'))
     .option('--json', 'print {"alarms": [...]}')
-    .action(async (o: { case: string; status?: 'open' | 'confirmed' | 'dismissed'; json?: boolean }) => {
+    .action(async (o: { case: string; status?: 'open' | 'confirmed' | 'dismissed'; sort: AlarmOrder; json?: boolean }) => {
       const json = !!o.json;
       await openCase(o.case, json, (wb) => {
-        const alarms = wb.repos.watchlists.alarms(o.status);
+        const alarms = orderAlarms(wb.repos.watchlists.alarms(o.status), o.sort);
         if (json) printJson({ alarms });
         else printAlarms(alarms);
       });

@@ -451,6 +451,13 @@ export interface WatchlistSubjectDto {
 
 export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';
 
+/** How an alarm queue is read: in the order raised, or the strongest first (ties in the order raised). */
+export const ALARM_ORDERS = ['raised', 'score'] as const;
+export type AlarmOrder = (typeof ALARM_ORDERS)[number];
+export function orderAlarms<T extends { readonly id: number; readonly score: number }>(alarms: readonly T[], order: AlarmOrder): T[] {
+  return order === 'score' ? [...alarms].sort((a, b) => b.score - a.score || a.id - b.id) : [...alarms].sort((a, b) => a.id - b.id);
+}
+
 /** A face or video sighting that scored at or above its watchlist's threshold against a subject. */
 export interface AlarmDto {
   readonly id: number; readonly subjectId: number; readonly subject: string; readonly watchlist: string; readonly faceId: number; readonly trackId: number | null;

@@ -382,6 +382,16 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   await page.getByTestId('open-alarms').filter({ hasText: new RegExp(`^${total}$`) }).waitFor();
   await page.getByRole('button', { name: 'Review the alarms' }).click();
   await page.getByTestId('alarm-filter-open').filter({ hasText: `Open (${total})` }).waitFor();
+  // Strongest first on request (the grid holds every card of this small queue), then back to the order raised.
+  const cardScores = async (): Promise<number[]> => (await page.getByTestId('alarm-card').allInnerTexts()).map((c) => Number(/\b[01]\.\d{3}\b/.exec(c)![0]));
+  const raised = await cardScores();
+  await page.getByTestId('alarm-order').selectOption('score');
+  await page.waitForFunction(() => {
+    const s = Array.from(document.querySelectorAll<HTMLElement>('[data-testid=alarm-card]')).map((c) => Number(/\b[01]\.\d{3}\b/.exec(c.innerText)![0]));
+    return s.every((v, i) => i === 0 || s[i - 1]! >= v);
+  });
+  assert.deepEqual(await cardScores(), [...raised].sort((a, b) => b - a));
+  await page.getByTestId('alarm-order').selectOption('raised');
   const video = page.getByTestId('alarm-card').filter({ hasText: 'Lin-Manuel Miranda' });
   await video.click();
   assert.match(await page.getByTestId('alarm-score').innerText(), /^0\.7\d\d \(list “wanted” alarms at 0\.55\)/);

@@ -71,6 +71,10 @@ test('CLI: a watchlist made on a new case records its examiner as the case creat
   assert.equal(json.status, 0, json.stderr);
   assert.equal((JSON.parse(json.stdout) as IngestSummary).alarms, 2);
   const text = run(['ingest', '--case', caseDir, '--examiner', 'Det. Creator', join(evidence, 'b.png')]);
+  const byScore = run(['alarms', '--case', caseDir, '--sort', 'score', '--json']);
+  const scores = (JSON.parse(byScore.stdout) as { alarms: { score: number }[] }).alarms.map((a) => a.score);
+  assert.equal(scores.length, 3);
+  assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'strongest first');
   assert.match(text.stdout, new RegExp(`^1 watchlist alarm\\(s\\) raised: kestrel alarms --case "${caseDir}" --status open$`, 'm'));
   // A child's photo as probe (FG-NET subject 001 at age 2, read in place): the search says how weak
   // search across ages is; an adult's does not.

@@ -1,4 +1,4 @@
-import type { AlarmDto, AlarmStatus, PhotoRef, WatchlistDto, WatchlistSubjectDto } from '../../../main/contract/index.js';
+import { orderAlarms, type AlarmDto, type AlarmOrder, type AlarmStatus, type PhotoRef, type WatchlistDto, type WatchlistSubjectDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 import type { FaceChoice } from './searchSlice.js';
 
@@ -27,6 +27,7 @@ export interface WatchlistSlice {
   alarms: AlarmDto[];
   alarmsLoaded: boolean;
   alarmFilter: AlarmFilter;
+  alarmOrder: AlarmOrder;
   selectedAlarm: number | null;
   watchError: string | null;
   watchBusy: boolean;
@@ -36,6 +37,7 @@ export interface WatchlistSlice {
   enrolForm: EnrolForm;
   loadWatch(): Promise<void>;
   setAlarmFilter(f: AlarmFilter): void;
+  setAlarmOrder(o: AlarmOrder): void;
   selectAlarm(id: number | null): void;
   /** Moves the selection by `step` within the filtered queue (keyboard review). */
   stepAlarm(step: number): void;
@@ -48,7 +50,8 @@ export interface WatchlistSlice {
   enrol(): Promise<boolean>;
 }
 
-export const visibleAlarms = (alarms: readonly AlarmDto[], f: AlarmFilter): AlarmDto[] => (f === 'all' ? [...alarms] : alarms.filter((a) => a.status === f));
+export const visibleAlarms = (alarms: readonly AlarmDto[], f: AlarmFilter, order: AlarmOrder = 'raised'): AlarmDto[] =>
+  orderAlarms(f === 'all' ? alarms : alarms.filter((a) => a.status === f), order);
 
 export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
   const examinerOrError = (): string | null => {
@@ -76,6 +79,7 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
     alarms: [],
     alarmsLoaded: false,
     alarmFilter: 'open',
+    alarmOrder: 'raised',
     selectedAlarm: null,
     watchError: null,
     watchBusy: false,
@@ -91,19 +95,21 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
           // The enrol form starts on the first list, and keeps its list while that list exists.
           enrolForm: w.watchlists.some((l) => l.name === form.watchlist) ? form : { ...form, watchlist: w.watchlists[0]?.name ?? '' },
         });
-        const shown = visibleAlarms(a.alarms, get().alarmFilter);
+        const shown = visibleAlarms(a.alarms, get().alarmFilter, get().alarmOrder);
         if (!shown.some((x) => x.id === get().selectedAlarm)) set({ selectedAlarm: shown[0]?.id ?? null });
       } catch (err) {
         set({ watchError: (err as Error).message });
       }
     },
     setAlarmFilter(alarmFilter) {
-      const shown = visibleAlarms(get().alarms, alarmFilter);
+      const shown = visibleAlarms(get().alarms, alarmFilter, get().alarmOrder);
       set({ alarmFilter, selectedAlarm: shown.some((a) => a.id === get().selectedAlarm) ? get().selectedAlarm : (shown[0]?.id ?? null) });
     },
+    // The selection stays on its alarm; the queue around it is reordered.
+    setAlarmOrder: (alarmOrder) => set({ alarmOrder }),
     selectAlarm: (selectedAlarm) => set({ selectedAlarm }),
     stepAlarm(step) {
-      const shown = visibleAlarms(get().alarms, get().alarmFilter);
+      const shown = visibleAlarms(get().alarms, get().alarmFilter, get().alarmOrder);
       if (!shown.length) return;
       const at = shown.findIndex((a) => a.id === get().selectedAlarm);
       const next = at < 0 ? 0 : Math.max(0, Math.min(shown.length - 1, at + step));
@@ -114,11 +120,11 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
       if (!examiner) return false;
       return busy(async () => {
         // The queue moves on to the next alarm of the filter, as a reviewer works down it.
-        const before = visibleAlarms(get().alarms, get().alarmFilter);
+        const before = visibleAlarms(get().alarms, get().alarmFilter, get().alarmOrder);
         const at = before.findIndex((a) => a.id === id);
         const decided = await api.call('alarm.decide', { id, status, note, examiner });
         const alarms = get().alarms.map((a) => (a.id === id ? decided : a));
-        const after = visibleAlarms(alarms, get().alarmFilter);
+        const after = visibleAlarms(alarms, get().alarmFilter, get().alarmOrder);
         const stays = after.some((a) => a.id === id);
         set({ alarms, selectedAlarm: stays ? id : (after[Math.min(Math.max(at, 0), after.length - 1)]?.id ?? null) });
       });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { AlarmDto } from '../../../main/contract/index.js';
+import type { AlarmDto, AlarmOrder } from '../../../main/contract/index.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { shortDate, videoTime } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
@@ -24,12 +24,14 @@ export function AlarmQueue(): React.JSX.Element {
   const alarms = useAppState((s) => s.alarms);
   const filter = useAppState((s) => s.alarmFilter);
   const setFilter = useAppState((s) => s.setAlarmFilter);
+  const order = useAppState((s) => s.alarmOrder);
+  const setOrder = useAppState((s) => s.setAlarmOrder);
   const selected = useAppState((s) => s.selectedAlarm);
   const select = useAppState((s) => s.selectAlarm);
   const decide = useAppState((s) => s.decideAlarm);
   const busy = useAppState((s) => s.watchBusy);
   const [note, setNote] = useState('');
-  const shown = visibleAlarms(alarms, filter);
+  const shown = visibleAlarms(alarms, filter, order);
   const index = shown.findIndex((a) => a.id === selected);
   const current = index >= 0 ? shown[index]! : null;
   const onSelect = useCallback((i: number) => select(shown[i]?.id ?? null), [select, shown]);
@@ -57,6 +59,10 @@ export function AlarmQueue(): React.JSX.Element {
               {t(`alarms.filter.${f}`)} ({visibleAlarms(alarms, f).length})
             </button>
           ))}
+          <select className="subtabs-end" value={order} onChange={(e) => setOrder(e.target.value as AlarmOrder)} aria-label={t('alarms.order')} data-testid="alarm-order">
+            <option value="raised">{t('alarms.order.raised')}</option>
+            <option value="score">{t('alarms.order.score')}</option>
+          </select>
         </div>
         {!shown.length ? (
           <div className="muted pad" data-testid="alarms-empty">{alarms.length ? t('alarms.noneHere') : t('alarms.none')}</div>
