@@ -468,6 +468,12 @@ function printEval(task: EvalTask, r: Record<string, unknown>): void {
     printTable([['all', String(r['probes']), pct(r['rank1']), pct(r['top5']), pct(r['top10'])],
       ...Object.entries(r['by_probe_age'] as Record<string, { probes: number; rank1: number; top5: number; top10: number }>).map(([k, v]) => [k, v.probes, pct(v.rank1), pct(v.top5), pct(v.top10)])],
     ['probe age', 'probes', 'rank-1', 'top-5', 'top-10']);
+    const c = r['several_probes_combined'] as { subjects: number; probes: number; each_alone: Record<string, number>; two_combined: Record<string, number>; all_combined: Record<string, number> } | null;
+    if (c) {
+      process.stdout.write(`subjects with several probe photos: ${c.subjects} (${c.probes} photos); each photo alone, any two in one query, all in one query\n`);
+      const row = (name: string, v: Record<string, number>): string[] => [name, pct(v['rank1']), pct(v['top5']), pct(v['top10'])];
+      printTable([row('each alone', c.each_alone), row('any two', c.two_combined), row('all combined', c.all_combined)], ['query', 'rank-1', 'top-5', 'top-10']);
+    }
   } else {
     printTable([
       ['pairwise', pct(r['pairwise_precision']), pct(r['pairwise_recall']), Number(r['pairwise_f1']).toFixed(4)],

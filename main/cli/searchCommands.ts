@@ -20,7 +20,7 @@ export function searchTable(s: SearchDto): { header: string[]; rows: (string | n
 function printSearch(s: SearchDto): void {
   process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.inCase ? `; ${probeInCaseText(p.faceId ?? 0, 'en')}` : ''})`).join(', ')}\n`);
   process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
-  if (hasChildProbe(s.probes)) process.stdout.write(`${childSearchAdvice('en')}\n`);
+  if (hasChildProbe(s.probes)) process.stdout.write(`${childSearchAdvice('en', s.probes.length)}\n`);
   const t = searchTable(s);
   printTable(t.rows, t.header);
 }

@@ -80,7 +80,12 @@ test('CLI: a watchlist made on a new case records its examiner as the case creat
   // search across ages is; an adult's does not.
   const child = run(['search', '--case', caseDir, '--probe', join(sharedDir, 'datasets', 'FGNET', 'images', '001A02.JPG'), '--examiner', 'Det. Creator']);
   assert.equal(child.status, 0, child.stderr);
-  assert.match(child.stdout, /^A probe looks like a child's photo .*Review at least the top 10 candidates/m);
+  assert.match(child.stdout, /^A probe looks like a child's photo .*Review at least the top 10 candidates.* Add the child's other photos to the same search/m);
+  // Two of the child's photos in one query: told what combining measured, not asked to add photos.
+  const twoPhotos = run(['search', '--case', caseDir, '--probe', join(sharedDir, 'datasets', 'FGNET', 'images', '001A02.JPG'), '--probe', join(sharedDir, 'datasets', 'FGNET', 'images', '001A05.JPG'), '--examiner', 'Det. Creator']);
+  assert.equal(twoPhotos.status, 0, twoPhotos.stderr);
+  assert.match(twoPhotos.stdout, /^A probe looks like a child's photo .* This search combines 2 photos: .*two photos in one query found the person first in 52\.5 %/m);
+  assert.doesNotMatch(twoPhotos.stdout, /Add the child's other photos/);
   const adult = run(['search', '--case', caseDir, '--probe', probe, '--examiner', 'Det. Creator']);
   assert.doesNotMatch(adult.stdout, /child's photo/);
 });

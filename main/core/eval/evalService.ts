@@ -182,20 +182,40 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
   const items = readSearchProtocol(protocol);
   const probes = items.filter((i) => i.role === 'probe');
   const gallery = items.filter((i) => i.role !== 'probe');
+  // The product's ranking (search and watchlists share it); faces never found cannot be candidates.
+  const candidates = gallery.flatMap((g) => {
+    const ge = e.get(g.path);
+    return ge?.detected ? [{ key: g, embeddings: ge.embeddings as EmbeddingSet }] : [];
+  });
+  const rankOf = (query: EmbeddingSet[], identity: string): number | null => {
+    const idx = rankCandidates(query, candidates, models, ranking).findIndex((x) => x.key.identity === identity);
+    return idx < 0 ? null : idx + 1;
+  };
   const ranks: { rank: number | null; age: number | null }[] = [];
+  const bySubject = new Map<string, { embeddings: EmbeddingSet; rank: number | null }[]>();
   for (const p of probes) {
     const pe = e.get(p.path);
     if (!pe?.detected) { ranks.push({ rank: null, age: p.age }); continue; }
-    // The product's ranking (search and watchlists share it); faces never found cannot be candidates.
-    const candidates = gallery.flatMap((g) => {
-      const ge = e.get(g.path);
-      return ge?.detected ? [{ key: g, embeddings: ge.embeddings as EmbeddingSet }] : [];
-    });
-    const ranked = rankCandidates([pe.embeddings as EmbeddingSet], candidates, models, ranking);
-    const idx = ranked.findIndex((x) => x.key.identity === p.identity);
-    ranks.push({ rank: idx < 0 ? null : idx + 1, age: p.age });
+    const rank = rankOf([pe.embeddings as EmbeddingSet], p.identity);
+    ranks.push({ rank, age: p.age });
+    bySubject.set(p.identity, [...(bySubject.get(p.identity) ?? []), { embeddings: pe.embeddings as EmbeddingSet, rank }]);
   }
-  const hit = (rs: typeof ranks, k: number): number => (rs.length ? rs.filter((r) => r.rank !== null && r.rank <= k).length / rs.length : Number.NaN);
+  const hit = (rs: readonly { rank: number | null }[], k: number): number => (rs.length ? rs.filter((r) => r.rank !== null && r.rank <= k).length / rs.length : Number.NaN);
+  // Several photos of one person combine into one query in the product: for every subject with two
+  // or more probe photos, each photo searched alone (its hit rate averaged over the subject's
+  // photos, so every subject weighs the same) against all of them searched at once.
+  const several = [...bySubject].filter(([, ps]) => ps.length >= 2);
+  const alone = (k: number): number => several.reduce((s, [, ps]) => s + hit(ps, k), 0) / several.length;
+  const together = several.map(([id, ps]) => ({ rank: rankOf(ps.map((p) => p.embeddings), id) }));
+  // Any two photos of a subject as one query, averaged over the subject's pairs.
+  const pairs = several.map(([id, ps]) => ps.flatMap((a, i) => ps.slice(i + 1).map((b) => ({ rank: rankOf([a.embeddings, b.embeddings], id) }))));
+  const twoOf = (k: number): number => pairs.reduce((s, rs) => s + hit(rs, k), 0) / pairs.length;
+  const combined = several.length ? {
+    subjects: several.length, probes: several.reduce((s, [, ps]) => s + ps.length, 0),
+    each_alone: { rank1: r4(alone(1)), top5: r4(alone(5)), top10: r4(alone(10)) },
+    two_combined: { rank1: r4(twoOf(1)), top5: r4(twoOf(5)), top10: r4(twoOf(10)) },
+    all_combined: { rank1: r4(hit(together, 1)), top5: r4(hit(together, 5)), top10: r4(hit(together, 10)) },
+  } : null;
   const byAge: Record<string, { probes: number; rank1: number; top5: number; top10: number }> = {};
   for (const b of AGE_BINS) {
     const sel = ranks.filter((r) => ageBin(r.age) === b.label);
@@ -206,6 +226,7 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
     probes_without_face: ranks.filter((r) => r.rank === null).length,
     ranking,
     rank1: r4(hit(ranks, 1)), top5: r4(hit(ranks, 5)), top10: r4(hit(ranks, 10)), by_probe_age: byAge,
+    several_probes_combined: combined,
   };
 }
 

@@ -118,7 +118,7 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
     for (const s of c.searches) {
       b.push({ t: 'h3', text: `${L.search} ${s.id} (${s.examiner}, ${s.at}): ${L.top} ${s.params.top}, ${L.threshold} ${s.params.threshold ?? '–'}, ${s.facesSearched} ${L.faces}` });
       b.push({ t: 'kv', rows: s.probes.map((p, i) => [`${L.probes} ${i + 1}`, `${p.fileName} (SHA-256 ${short(p.sha256)}; ${L.ageEst} ${p.age === null ? '–' : Math.round(p.age)}; quality ${num(p.quality, 2)}${p.inCase ? `; ${probeInCaseText(p.faceId ?? 0, info.lang)}` : ''})`] as const) });
-      if (hasChildProbe(s.probes)) b.push({ t: 'warn', text: childSearchAdvice(info.lang) });
+      if (hasChildProbe(s.probes)) b.push({ t: 'warn', text: childSearchAdvice(info.lang, s.probes.length) });
       b.push(...annotationLines(annotationsOf('search', s.id)));
       const hits = s.hits.slice(0, REPORT_HITS);
       b.push({ t: 'images', size: 64, items: hits.filter((h) => info.crops.has(h.faceId)).map((h) => ({ file: info.crops.get(h.faceId)!, caption: `#${h.rank} ${num(h.score, 3)}` })) });

@@ -109,7 +109,7 @@ function SearchResults(): React.JSX.Element {
         {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
         {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${probeInCaseText(p.faceId ?? 0, textLang(lang))}` : ''})`).join(' + ')}
         {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
-        {hasChildProbe(r.probes) && <div className="warn-inline" role="note" data-testid="search-child-advice">{childSearchAdvice(textLang(lang))}</div>}
+        {hasChildProbe(r.probes) && <div className="warn-inline" role="note" data-testid="search-child-advice">{childSearchAdvice(textLang(lang), r.probes.length)}</div>}
       </div>
       {!r.hits.length && <div className="muted pad">{t('search.noHits')}</div>}
       <div className="hits scroller">
