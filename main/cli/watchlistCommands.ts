@@ -50,6 +50,66 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         }
       });
     });
+  wl.command('add-photos')
+    .description("more reference photos of an enrolled subject (another age, another angle); the case is checked for them at once")
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+    .requiredOption('--photo <file>', 'reference photo (repeat for several)', collect)
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .option('--json', 'print {alarms}')
+    .action(async (o: { case: string; subject: number; photo: string[]; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const r = await wb.addSubjectPhotos({ subjectId: o.subject, photos: o.photo.map((p) => resolve(p)), examiner: examinerName(o.examiner) });
+        const alarms = wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id));
+        const s = wb.repos.watchlists.subjects(o.subject)[0]!;
+        if (json) printJson({ alarms });
+        else {
+          process.stdout.write(`subject ${s.id} '${s.name}': ${o.photo.length} photo(s) added, ${s.refs} in all; ${s.retiredAt ? 'retired, so the case was not checked' : `${alarms.length} new alarm(s) raised in this case`}\n`);
+          if (alarms.length) printAlarms(alarms);
+        }
+      });
+    });
+  wl.command('retire')
+    .description('take a subject off its list (found, or no longer wanted): intake no longer checks it; its photos and alarms are kept')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+    .requiredOption('--reason <text>', 'why (recorded with the subject and in the audit log)')
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .action(async (o: { case: string; subject: number; reason: string; examiner?: string }) => {
+      await openCase(o.case, false, (wb) => {
+        const r = wb.retireSubject({ subjectId: o.subject, reason: o.reason, examiner: examinerName(o.examiner) });
+        const s = wb.repos.watchlists.subjects(o.subject)[0]!;
+        process.stdout.write(`subject ${s.id} '${s.name}' retired from '${s.watchlist}'; ${r.openAlarms} open alarm(s) of it still await a decision\n`);
+      });
+    });
+  wl.command('reinstate')
+    .description('put a retired subject back on its list; the whole case is checked for it')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .action(async (o: { case: string; subject: number; examiner?: string }) => {
+      await openCase(o.case, false, async (wb) => {
+        const r = await wb.reinstateSubject({ subjectId: o.subject, examiner: examinerName(o.examiner) });
+        const s = wb.repos.watchlists.subjects(o.subject)[0]!;
+        process.stdout.write(`subject ${s.id} '${s.name}' is back on '${s.watchlist}'; ${r.alarms.length} new alarm(s) raised in this case\n`);
+        if (r.alarms.length) printAlarms(wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id)));
+      });
+    });
+  wl.command('threshold')
+    .description("change a list's alarm threshold: lowered, the case is checked again; alarms already raised keep the threshold they were raised at")
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--list <name>', 'watchlist name')
+    .requiredOption('--threshold <score>', 'alarm at or above this fused score', numArg)
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .action(async (o: { case: string; list: string; threshold: number; examiner?: string }) => {
+      await openCase(o.case, false, async (wb) => {
+        const before = wb.repos.watchlists.byName(o.list)?.threshold;
+        const r = await wb.setWatchlistThreshold({ watchlist: o.list, threshold: o.threshold, examiner: examinerName(o.examiner) });
+        process.stdout.write(`watchlist '${o.list}': threshold ${before} -> ${o.threshold}; ${r.alarms.length} new alarm(s) raised in this case${r.openBelow ? `; ${r.openBelow} open alarm(s) score below the new threshold and still await a decision` : ''}\n`);
+        if (r.alarms.length) printAlarms(wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id)));
+      });
+    });
   wl.command('list')
     .description('list watchlists and their subjects')
     .requiredOption('--case <dir>', 'case folder')
@@ -61,8 +121,9 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         const subjects = wb.repos.watchlists.subjects();
         if (json) printJson({ watchlists, subjects });
         else {
-          printTable(watchlists.map((w) => [w.id, w.name, w.threshold, w.subjects, w.createdBy]), ['id', 'watchlist', 'threshold', 'subjects', 'created by']);
-          printTable(subjects.map((s) => [s.id, s.watchlist, s.name, s.refs]), ['subject', 'watchlist', 'name', 'photos']);
+          printTable(watchlists.map((w) => [w.id, w.name, w.threshold, w.subjects, w.retired, w.createdBy]), ['id', 'watchlist', 'threshold', 'subjects', 'retired', 'created by']);
+          printTable(subjects.map((s) => [s.id, s.watchlist, s.name, s.refs, s.retiredAt ? `retired ${s.retiredAt} by ${s.retiredBy}: ${s.retireReason}` : 'checked at intake']),
+            ['subject', 'watchlist', 'name', 'photos', 'status']);
         }
       });
     });

@@ -226,6 +226,20 @@ export const callInputSchemas = {
       examiner: examiner(),
     })
     .strict(),
+  'watchlist.addPhotos': z
+    .object({
+      subjectId: id(),
+      photos: z.array(photoRef()).min(1, 'adding photos needs at least one reference photo').max(20),
+      examiner: examiner(),
+    })
+    .strict(),
+  'watchlist.retire': z
+    .object({ subjectId: id(), reason: z.string().trim().min(1, 'retiring a subject needs a reason').max(20_000), examiner: examiner() })
+    .strict(),
+  'watchlist.reinstate': z.object({ subjectId: id(), examiner: examiner() }).strict(),
+  'watchlist.threshold': z
+    .object({ watchlist: z.string().min(1).max(200), threshold: z.number().gt(-1).max(1), examiner: examiner() })
+    .strict(),
   'alarms.list': z.object({ status: z.enum(['open', 'confirmed', 'dismissed']).optional() }).strict(),
   'alarm.decide': z
     .object({ id: id(), status: z.enum(['confirmed', 'dismissed']), note: z.string().max(20_000).default(''), examiner: examiner() })
@@ -289,6 +303,10 @@ export interface CallResults {
   'watchlists.list': { watchlists: WatchlistDto[]; subjects: WatchlistSubjectDto[] };
   'watchlist.create': WatchlistDto;
   'watchlist.enrol': { subjectId: number; alarms: number[] };
+  'watchlist.addPhotos': { alarms: number[] };
+  'watchlist.retire': { openAlarms: number };
+  'watchlist.reinstate': { alarms: number[] };
+  'watchlist.threshold': { alarms: number[]; openBelow: number };
   'alarms.list': { alarms: AlarmDto[] };
   'alarm.decide': AlarmDto;
   'export.run': ExportSummaryDto;

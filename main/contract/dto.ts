@@ -435,7 +435,10 @@ export interface WatchlistDto {
   readonly notes: string;
   readonly createdAt: string;
   readonly createdBy: string;
+  /** Subjects checked at intake (retired ones not counted). */
   readonly subjects: number;
+  /** Subjects retired: kept with their alarms, no longer checked. */
+  readonly retired: number;
 }
 
 export interface WatchlistSubjectDto {
@@ -447,6 +450,10 @@ export interface WatchlistSubjectDto {
   readonly notes: string;
   /** The best reference photo's face (relative to derived/). */
   readonly thumbnail: string | null;
+  /** When, by whom and why the subject was retired (found, or no longer wanted); null while checked at intake. */
+  readonly retiredAt: string | null;
+  readonly retiredBy: string | null;
+  readonly retireReason: string | null;
 }
 
 export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';

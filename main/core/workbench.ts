@@ -108,6 +108,14 @@ export interface Workbench {
   createWatchlist(o: { name: string; threshold?: number; notes?: string; examiner: string }): number;
   /** Enrols a subject from reference photos and checks the whole case for them at once; returns new alarm ids. */
   enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }>;
+  /** More reference photos of an enrolled subject; the case is checked for them at once (unless the subject is retired). */
+  addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }>;
+  /** Takes a subject off its list (kept with its alarms, no longer checked); returns its open alarms' count. */
+  retireSubject(o: { subjectId: number; reason: string; examiner: string }): { openAlarms: number };
+  /** Puts a retired subject back and checks the whole case for it. */
+  reinstateSubject(o: { subjectId: number; examiner: string }): Promise<{ alarms: number[] }>;
+  /** A list's new threshold: lowered, the case is checked again; raised, open alarms now below it are counted. */
+  setWatchlistThreshold(o: { watchlist: string; threshold: number; examiner: string }): Promise<{ alarms: number[]; openBelow: number }>;
   /** An examiner's decision on an alarm, audited with the state before and after. */
   decideAlarm(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow;
   /** The case's vector index, up to date with the database. */
@@ -360,11 +368,41 @@ class WorkbenchImpl implements Workbench {
 
   async enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }> {
     const r = await this.watchlistService().enrol(o);
-    if (r.alarms.length) {
-      await this.clipAlarms(r.alarms, o.examiner);
-      this.emit('case.changed', { what: 'alarms' });
-    }
+    await this.alarmsRaised(r.alarms, o.examiner);
     return r;
+  }
+
+  async addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }> {
+    const r = await this.watchlistService().addPhotos(o);
+    await this.alarmsRaised(r.alarms, o.examiner);
+    return r;
+  }
+
+  retireSubject(o: { subjectId: number; reason: string; examiner: string }): { openAlarms: number } {
+    const r = this.watchlistService().retire(o);
+    this.emit('case.changed', { what: 'alarms' });
+    return r;
+  }
+
+  async reinstateSubject(o: { subjectId: number; examiner: string }): Promise<{ alarms: number[] }> {
+    const r = this.watchlistService().reinstate(o);
+    await this.alarmsRaised(r.alarms, o.examiner);
+    this.emit('case.changed', { what: 'alarms' });
+    return r;
+  }
+
+  async setWatchlistThreshold(o: { watchlist: string; threshold: number; examiner: string }): Promise<{ alarms: number[]; openBelow: number }> {
+    const r = this.watchlistService().setThreshold(o);
+    await this.alarmsRaised(r.alarms, o.examiner);
+    this.emit('case.changed', { what: 'alarms' });
+    return r;
+  }
+
+  /** New alarms get their clips, and the UI hears of them. */
+  private async alarmsRaised(alarms: readonly number[], examiner: string): Promise<void> {
+    if (!alarms.length) return;
+    await this.clipAlarms(alarms, examiner);
+    this.emit('case.changed', { what: 'alarms' });
   }
 
   clip(req: ClipRequest): Promise<ClipRow> {
@@ -687,6 +725,24 @@ class WorkbenchImpl implements Workbench {
         const photos: string[] = [];
         for (const r of q.photos) photos.push(await this.faceRefPath(r));
         return this.enrol({ watchlist: q.watchlist, name: q.name, notes: q.notes, photos, examiner: q.examiner });
+      }
+      case 'watchlist.addPhotos': {
+        const q = p as CallParsedInput<'watchlist.addPhotos'>;
+        const photos: string[] = [];
+        for (const r of q.photos) photos.push(await this.faceRefPath(r));
+        return this.addSubjectPhotos({ subjectId: q.subjectId, photos, examiner: q.examiner });
+      }
+      case 'watchlist.retire': {
+        const q = p as CallParsedInput<'watchlist.retire'>;
+        return this.retireSubject({ subjectId: q.subjectId, reason: q.reason, examiner: q.examiner });
+      }
+      case 'watchlist.reinstate': {
+        const q = p as CallParsedInput<'watchlist.reinstate'>;
+        return this.reinstateSubject({ subjectId: q.subjectId, examiner: q.examiner });
+      }
+      case 'watchlist.threshold': {
+        const q = p as CallParsedInput<'watchlist.threshold'>;
+        return this.setWatchlistThreshold({ watchlist: q.watchlist, threshold: q.threshold, examiner: q.examiner });
       }
       case 'alarms.list':
         return { alarms: this.repos.watchlists.alarms(p['status'] as AlarmStatus | undefined) };

@@ -359,7 +359,7 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   await page.getByTestId('watchlist-name').fill('wanted');
   await page.getByTestId('watchlist-create-run').click();
   await page.getByTestId('watchlist-table').filter({ hasText: 'wanted' }).waitFor();
-  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+0\s+Det\. Ada Example/);
+  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+0\s+0\s+Det\. Ada Example/);
   // Enrolment needs a photo: nothing is sent without one.
   await page.getByTestId('enrol-name').fill('Lin-Manuel Miranda');
   await page.getByTestId('enrol-run').click();
@@ -459,6 +459,44 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.getByTestId('saved-match').first().click();
   assert.equal(await settled(countOf(page.getByTestId('saved-match')), 1), 1);
   await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
+});
+
+test('watchlist upkeep: a subject retired with a reason and put back, a photo added, a list threshold raised and lowered; each said to the examiner', async () => {
+  const reference = join(sharedDir, 'datasets', 'small_identity_sets', 'face_recognition_ageitgey', 'examples', 'lin-manuel-miranda.png');
+  await page.getByTestId('tab-alarms').click();
+  await page.getByTestId('mode-watchlists').click();
+  await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).click();
+  const detail = page.getByTestId('subject-detail');
+  await detail.filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
+  // Retiring needs a reason: nothing is sent without one.
+  await page.getByTestId('subject-retire').click();
+  await page.getByTestId('watch-error').filter({ hasText: 'reason' }).waitFor();
+  await page.getByTestId('subject-retire-reason').fill('located, report 17/2026');
+  await page.getByTestId('subject-retire').click();
+  assert.match(await page.getByTestId('subject-done').innerText({ timeout: 30_000 }), /^Retired\. \d+ open alarm\(s\) of this subject still await a decision\./);
+  assert.match(await page.getByTestId('subject-retired').innerText(), /by Det\. Ada Example: located, report 17\/2026\. Intake no longer checks this subject/);
+  assert.equal(await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).getByTestId('subject-retired-tag').count(), 1);
+  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+1\s+1\s/);
+  await page.screenshot({ path: join(shots, 'watchlist-retired.png') });
+  await page.getByTestId('subject-reinstate').click();
+  await page.getByTestId('subject-done').filter({ hasText: /^Back on the list: 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+2\s+0\s/);
+  // Another photo of him (here the same one again): stored, the case checked, nothing raised twice.
+  await page.getByTestId('subject-drop-file').setInputFiles(reference);
+  await page.getByTestId('subject-add-run').click();
+  await page.getByTestId('subject-done').filter({ hasText: /^1 photo\(s\) added: 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
+  await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).filter({ hasText: '2 photo(s)' }).waitFor();
+  // A stricter list: the alarms stay, the open ones under the new threshold are counted; lowered back, nothing new.
+  await page.getByTestId('threshold-list').selectOption('wanted');
+  await page.getByTestId('threshold-value').fill('0.99');
+  await page.getByTestId('threshold-run').click();
+  assert.match(await page.getByTestId('threshold-done').innerText({ timeout: 60_000 }), /^wanted: threshold 0\.55 → 0\.99; 0 new alarm\(s\) raised in this case\. \d+ open alarm\(s\) score below the new threshold/);
+  await page.screenshot({ path: join(shots, 'watchlist-threshold.png') });
+  await page.getByTestId('threshold-value').fill('0.55');
+  await page.getByTestId('threshold-run').click();
+  await page.getByTestId('threshold-done').filter({ hasText: /^wanted: threshold 0\.99 → 0\.55; 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+2\s+0\s/);
+  await page.getByTestId('mode-alarms').click();
 });
 
 test('a 1:N search narrowed to one capture day and the evidence source lists only faces from that day', async () => {

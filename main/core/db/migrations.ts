@@ -457,6 +457,15 @@ CREATE INDEX media_captured ON media (captured_at);
 CREATE INDEX faces_age ON faces (age);
 `,
   },
+  {
+    version: 13,
+    name: 'a watchlist subject can be retired (found, or no longer wanted): kept with its alarms, no longer checked',
+    sql: `
+ALTER TABLE subjects ADD COLUMN retired_at TEXT;
+ALTER TABLE subjects ADD COLUMN retired_by TEXT;
+ALTER TABLE subjects ADD COLUMN retire_reason TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -26,7 +26,18 @@ export class WatchlistRepository {
 
   list(): WatchlistRow[] {
     return this.db.prepare(`SELECT w.id, w.name, w.threshold, w.notes, w.created_at AS createdAt, w.created_by AS createdBy,
-        (SELECT count(*) FROM subjects s WHERE s.watchlist_id = w.id) AS subjects FROM watchlists w ORDER BY w.name`).all() as WatchlistRow[];
+        (SELECT count(*) FROM subjects s WHERE s.watchlist_id = w.id AND s.retired_at IS NULL) AS subjects,
+        (SELECT count(*) FROM subjects s WHERE s.watchlist_id = w.id AND s.retired_at IS NOT NULL) AS retired FROM watchlists w ORDER BY w.name`).all() as WatchlistRow[];
+  }
+
+  setThreshold(watchlistId: number, threshold: number): void {
+    this.db.prepare('UPDATE watchlists SET threshold = ? WHERE id = ?').run(threshold, watchlistId);
+  }
+
+  /** Retires a subject (`retired` given) or puts it back on its list (null). */
+  setRetired(subjectId: number, retired: { by: string; reason: string } | null): void {
+    this.db.prepare('UPDATE subjects SET retired_at = ?, retired_by = ?, retire_reason = ? WHERE id = ?')
+      .run(retired ? new Date().toISOString() : null, retired?.by ?? null, retired?.reason ?? null, subjectId);
   }
 
   addSubject(watchlistId: number, name: string, notes: string, examiner: string): number {
@@ -44,16 +55,20 @@ export class WatchlistRepository {
 
   subjects(onlySubject?: number): WatchlistSubjectDto[] {
     return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id) AS refs,
-        ${SUBJECT_THUMB_SQL} AS thumbnail
+        ${SUBJECT_THUMB_SQL} AS thumbnail, s.retired_at AS retiredAt, s.retired_by AS retiredBy, s.retire_reason AS retireReason
       FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY w.name, s.name`)
       .all(...(onlySubject === undefined ? [] : [onlySubject])) as WatchlistSubjectDto[];
   }
 
-  /** Every subject with its reference embeddings and its list's threshold (the matcher's input). */
-  subjectRefs(onlySubject?: number): SubjectRefs[] {
+  /**
+   * Every subject still on its list (retired ones are not checked or matched), with its reference
+   * embeddings and its list's threshold: the matcher's input. `only` narrows it to these subjects.
+   */
+  subjectRefs(only?: readonly number[]): SubjectRefs[] {
+    const ids = only ?? [];
     const rows = this.db.prepare(`SELECT s.id AS subjectId, s.name, w.name AS watchlist, w.threshold, r.id AS refId, e.model_id, e.vector
       FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id JOIN subject_refs r ON r.subject_id = s.id JOIN subject_ref_embeddings e ON e.ref_id = r.id
-      ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY s.id, r.id`).all(...(onlySubject === undefined ? [] : [onlySubject])) as
+      WHERE s.retired_at IS NULL ${only === undefined ? '' : `AND s.id IN (${ids.map(() => '?').join(', ') || 'NULL'})`} ORDER BY s.id, r.id`).all(...ids) as
       { subjectId: number; name: string; watchlist: string; threshold: number; refId: number; model_id: string; vector: Buffer }[];
     const out = new Map<number, { subjectId: number; name: string; watchlist: string; threshold: number; refs: Map<number, Record<string, Float32Array>> }>();
     for (const r of rows) {

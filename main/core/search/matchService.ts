@@ -203,12 +203,14 @@ async function loadLibrary(d: MatchDeps, spec: string): Promise<Library> {
       return lib(`source ${id} of this case`, caseLibraryItems(d.caseDb, id));
     }
     case 'watchlist': {
-      if (!d.watchlists.byName(arg)) throw new KestrelError('NOT_FOUND', `No watchlist '${arg}' in this case`);
+      const list = d.watchlists.byName(arg);
+      if (!list) throw new KestrelError('NOT_FOUND', `No watchlist '${arg}' in this case`);
       const items = d.watchlists.subjectRefs().filter((s) => s.watchlist === arg).map((s): LibraryItem => ({
         item: { kind: 'subject', key: `subject:${s.subjectId}`, faceId: null, trackId: null, subjectId: s.subjectId, subject: s.name, mediaPath: '', mediaSha256: null, frameMs: null, startMs: null, endMs: null, age: null, faceSizePx: null },
         embeddings: s.refs,
       }));
-      return lib(`watchlist ${arg}`, items);
+      // Retired subjects (found, or no longer wanted) are not matched; the label says how many.
+      return lib(`watchlist ${arg}${list.retired ? ` (${list.retired} retired subject(s) left out)` : ''}`, items);
     }
     case 'folder':
       return folderLibrary(d, resolve(arg), lib);

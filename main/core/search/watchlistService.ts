@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KestrelError } from '../../contract/index.js';
+import { KestrelError, type WatchlistSubjectDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import type { FacePool } from '../faces/facePool.js';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
@@ -46,8 +46,8 @@ export function subjectScore(s: SubjectRefs, e: EmbeddingSet, models: readonly s
  * face is checked by its own embeddings; a video track once, by its quality-weighted template, and
  * its alarm points at the track's best face. Returns the ids of new alarms (each audited).
  */
-export function checkFaces(d: WatchlistDeps, o: { afterFaceId: number; subjectId?: number; actor: string; models: readonly string[] }): number[] {
-  const subjects = d.watchlists.subjectRefs(o.subjectId);
+export function checkFaces(d: WatchlistDeps, o: { afterFaceId: number; subjectIds?: readonly number[]; actor: string; models: readonly string[] }): number[] {
+  const subjects = d.watchlists.subjectRefs(o.subjectIds);
   if (!subjects.length) return [];
   const raised: number[] = [];
   const seenTracks = new Set<number>();
@@ -97,7 +97,14 @@ export function checkNewFaces(d: WatchlistDeps, actor: string, models: readonly 
   return raised;
 }
 
-/** Examiner operations on watchlists: create, enrol (then check the case), decide alarms. Each is audited. */
+function checkThreshold(threshold: number): void {
+  if (!(threshold > -1 && threshold <= 1)) throw new KestrelError('INVALID_INPUT', `A watchlist threshold is a fused cosine in (-1, 1] (got ${threshold})`);
+}
+
+/**
+ * Examiner operations on watchlists: create, enrol (then check the case), add photos, retire and
+ * reinstate subjects, change a list's threshold, decide alarms. Each is audited.
+ */
 export class WatchlistService {
   constructor(
     private readonly d: WatchlistDeps, private readonly pool: () => Promise<FacePool>, private readonly derivedDir: string, private readonly vault: CaseVault, private readonly models: readonly string[],
@@ -107,7 +114,7 @@ export class WatchlistService {
     const name = o.name.trim();
     if (!name) throw new KestrelError('INVALID_INPUT', 'A watchlist needs a name');
     const threshold = o.threshold ?? DEFAULT_WATCHLIST_THRESHOLD;
-    if (!(threshold > -1 && threshold <= 1)) throw new KestrelError('INVALID_INPUT', `A watchlist threshold is a fused cosine in (-1, 1] (got ${threshold})`);
+    checkThreshold(threshold);
     return this.d.db.transaction(() => {
       const id = this.d.watchlists.create(name, threshold, o.notes ?? '', o.examiner);
       this.d.audit.append(o.examiner, 'watchlist.created', `watchlist:${id}`, { name, threshold });
@@ -120,25 +127,102 @@ export class WatchlistService {
     if (!list) throw new KestrelError('NOT_FOUND', `No watchlist named '${o.watchlist}' in this case (kestrel watchlist create)`);
     if (!o.name.trim()) throw new KestrelError('INVALID_INPUT', 'A subject needs a name');
     if (!o.photos.length) throw new KestrelError('INVALID_INPUT', 'Enrolment needs at least one reference photo');
-    const pool = await this.pool();
-    const refs: ProbeFace[] = [];
-    for (const p of o.photos) refs.push(await readProbe(pool, p, photoReader(this.vault, this.derivedDir)));
-    const dir = join(this.derivedDir, 'watchlist');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const thumbs: string[] = [];
-    for (const r of refs) {
-      const rel = join('watchlist', `${r.sha256}.jpg`);
-      await this.vault.writeFile(join(this.derivedDir, rel), await encodeThumbnail(r.face.thumb, THUMB_SIZE));
-      thumbs.push(rel);
-    }
+    const refs = await this.readRefs(o.photos);
     const subjectId = this.d.db.transaction(() => {
       const id = this.d.watchlists.addSubject(list.id, o.name.trim(), o.notes ?? '', o.examiner);
-      refs.forEach((r, i) => this.d.watchlists.addRef(id, { sha256: r.sha256, fileName: r.fileName, thumb: thumbs[i]!, age: r.face.age, quality: r.face.quality.overall, embeddings: r.face.embeddings }));
+      this.storeRefs(id, refs);
       this.d.audit.append(o.examiner, 'watchlist.enrolled', `subject:${id}`, { watchlist: list.name, name: o.name.trim(), photos: refs.map((r) => r.sha256) });
       return id;
     })();
-    const alarms = checkFaces(this.d, { afterFaceId: 0, subjectId, actor: o.examiner, models: this.models });
-    return { subjectId, alarms };
+    return { subjectId, alarms: this.checkCase([subjectId], o.examiner) };
+  }
+
+  /** More reference photos of an enrolled subject (another age, another angle); the case is checked for them at once. */
+  async addPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }> {
+    const s = this.subject(o.subjectId);
+    if (!o.photos.length) throw new KestrelError('INVALID_INPUT', 'Adding photos needs at least one reference photo');
+    const refs = await this.readRefs(o.photos);
+    this.d.db.transaction(() => {
+      this.storeRefs(s.id, refs);
+      this.d.audit.append(o.examiner, 'watchlist.photos_added', `subject:${s.id}`, { watchlist: s.watchlist, name: s.name, photos: refs.map((r) => r.sha256) });
+    })();
+    // A retired subject keeps its new photos for when it is put back, and is not checked meanwhile.
+    return { alarms: s.retiredAt ? [] : this.checkCase([s.id], o.examiner) };
+  }
+
+  /**
+   * Takes a subject off its list (found, or no longer wanted): intake no longer checks it and M:N
+   * leaves it out; its photos and alarms stay, and open alarms still await a decision.
+   */
+  retire(o: { subjectId: number; reason: string; examiner: string }): { openAlarms: number } {
+    const s = this.subject(o.subjectId);
+    const reason = o.reason.trim();
+    if (!reason) throw new KestrelError('INVALID_INPUT', 'Retiring a subject needs a reason (found, withdrawn, ...)');
+    if (s.retiredAt) throw new KestrelError('INVALID_INPUT', `Subject ${s.id} '${s.name}' was retired already (${s.retiredAt} by ${s.retiredBy})`);
+    this.d.db.transaction(() => {
+      this.d.watchlists.setRetired(s.id, { by: o.examiner, reason });
+      this.d.audit.append(o.examiner, 'watchlist.subject_retired', `subject:${s.id}`, { watchlist: s.watchlist, name: s.name, reason });
+    })();
+    return { openAlarms: this.d.watchlists.alarms('open').filter((a) => a.subjectId === s.id).length };
+  }
+
+  /** Puts a retired subject back on its list; the whole case is checked for it (intake went on without it). */
+  reinstate(o: { subjectId: number; examiner: string }): { alarms: number[] } {
+    const s = this.subject(o.subjectId);
+    if (!s.retiredAt) throw new KestrelError('INVALID_INPUT', `Subject ${s.id} '${s.name}' is on its list already`);
+    this.d.db.transaction(() => {
+      this.d.watchlists.setRetired(s.id, null);
+      this.d.audit.append(o.examiner, 'watchlist.subject_reinstated', `subject:${s.id}`, { watchlist: s.watchlist, name: s.name, retiredAt: s.retiredAt, retiredBy: s.retiredBy, reason: s.retireReason });
+    })();
+    return { alarms: this.checkCase([s.id], o.examiner) };
+  }
+
+  /**
+   * A list's new alarm threshold (audited with the old one). Lowered, the case is checked again and
+   * faces now at or above it alarm; raised, alarms already raised stay as they are (each records the
+   * threshold it was raised at), and the open ones now below it are counted for the examiner.
+   */
+  setThreshold(o: { watchlist: string; threshold: number; examiner: string }): { alarms: number[]; openBelow: number } {
+    const list = this.d.watchlists.byName(o.watchlist);
+    if (!list) throw new KestrelError('NOT_FOUND', `No watchlist named '${o.watchlist}' in this case`);
+    checkThreshold(o.threshold);
+    this.d.db.transaction(() => {
+      this.d.watchlists.setThreshold(list.id, o.threshold);
+      this.d.audit.append(o.examiner, 'watchlist.threshold_changed', `watchlist:${list.id}`, { name: list.name, before: list.threshold, after: o.threshold });
+    })();
+    const subjectIds = this.d.watchlists.subjects().filter((s) => s.watchlist === list.name).map((s) => s.id);
+    const alarms = o.threshold < list.threshold ? this.checkCase(subjectIds, o.examiner) : [];
+    const openBelow = this.d.watchlists.alarms('open').filter((a) => a.watchlist === list.name && a.score < o.threshold).length;
+    return { alarms, openBelow };
+  }
+
+  private subject(id: number): WatchlistSubjectDto {
+    const s = this.d.watchlists.subjects(id)[0];
+    if (!s) throw new KestrelError('NOT_FOUND', `No watchlist subject ${id} in this case (kestrel watchlist list)`);
+    return s;
+  }
+
+  private checkCase(subjectIds: readonly number[], actor: string): number[] {
+    return checkFaces(this.d, { afterFaceId: 0, subjectIds, actor, models: this.models });
+  }
+
+  /** Reads each reference photo's face (one face per photo, or refused) and stores its thumbnail. */
+  private async readRefs(photos: readonly string[]): Promise<(ProbeFace & { thumb: string })[]> {
+    const pool = await this.pool();
+    const refs: ProbeFace[] = [];
+    for (const p of photos) refs.push(await readProbe(pool, p, photoReader(this.vault, this.derivedDir)));
+    await mkdir(join(this.derivedDir, 'watchlist'), { recursive: true, mode: 0o700 });
+    const out: (ProbeFace & { thumb: string })[] = [];
+    for (const r of refs) {
+      const rel = join('watchlist', `${r.sha256}.jpg`);
+      await this.vault.writeFile(join(this.derivedDir, rel), await encodeThumbnail(r.face.thumb, THUMB_SIZE));
+      out.push({ ...r, thumb: rel });
+    }
+    return out;
+  }
+
+  private storeRefs(subjectId: number, refs: readonly (ProbeFace & { thumb: string })[]): void {
+    for (const r of refs) this.d.watchlists.addRef(subjectId, { sha256: r.sha256, fileName: r.fileName, thumb: r.thumb, age: r.face.age, quality: r.face.quality.overall, embeddings: r.face.embeddings });
   }
 
   decide(id: number, status: 'confirmed' | 'dismissed', examiner: string, note: string): AlarmRow {

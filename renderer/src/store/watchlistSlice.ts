@@ -18,6 +18,13 @@ export interface WatchlistForm {
   notes: string;
 }
 
+/** What the last change to a subject or a list did, for the examiner to read. */
+export type WatchDone =
+  | { kind: 'added'; photos: number; alarms: number; retired: boolean }
+  | { kind: 'retired'; openAlarms: number }
+  | { kind: 'reinstated'; alarms: number }
+  | { kind: 'threshold'; watchlist: string; before: number; after: number; alarms: number; openBelow: number };
+
 export interface WatchlistSlice {
   watchMode: 'alarms' | 'watchlists';
   setWatchMode(m: 'alarms' | 'watchlists'): void;
@@ -48,6 +55,23 @@ export interface WatchlistSlice {
   addEnrolPhoto(c: FaceChoice): void;
   removeEnrolPhoto(index: number): void;
   enrol(): Promise<boolean>;
+  /** The subject whose details, photos and status the panel shows. */
+  selectedSubject: number | null;
+  selectSubject(id: number | null): void;
+  /** Photos waiting to be added to the selected subject. */
+  subjectPhotos: FaceChoice[];
+  addSubjectPhoto(c: FaceChoice): void;
+  removeSubjectPhoto(index: number): void;
+  retireReason: string;
+  setRetireReason(reason: string): void;
+  subjectDone: WatchDone | null;
+  addSubjectPhotos(): Promise<boolean>;
+  retireSubject(): Promise<boolean>;
+  reinstateSubject(): Promise<boolean>;
+  thresholdForm: { watchlist: string; threshold: number | null };
+  setThresholdForm(patch: Partial<{ watchlist: string; threshold: number | null }>): void;
+  thresholdDone: WatchDone | null;
+  changeThreshold(): Promise<boolean>;
 }
 
 export const visibleAlarms = (alarms: readonly AlarmDto[], f: AlarmFilter, order: AlarmOrder = 'raised'): AlarmDto[] =>
@@ -86,14 +110,24 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
     enrolled: null,
     watchlistForm: { name: '', threshold: null, notes: '' },
     enrolForm: { watchlist: '', name: '', notes: '', photos: [] },
+    selectedSubject: null,
+    subjectPhotos: [],
+    retireReason: '',
+    subjectDone: null,
+    thresholdForm: { watchlist: '', threshold: null },
+    thresholdDone: null,
     async loadWatch() {
       try {
         const [w, a] = await Promise.all([api.call('watchlists.list', {}), api.call('alarms.list', {})]);
         const form = get().enrolForm;
+        const tf = get().thresholdForm;
+        // The forms start on the first list, and keep their list while that list exists.
+        const keep = (name: string): string => (w.watchlists.some((l) => l.name === name) ? name : (w.watchlists[0]?.name ?? ''));
         set({
           watchlists: w.watchlists, subjects: w.subjects, alarms: a.alarms, alarmsLoaded: true,
-          // The enrol form starts on the first list, and keeps its list while that list exists.
-          enrolForm: w.watchlists.some((l) => l.name === form.watchlist) ? form : { ...form, watchlist: w.watchlists[0]?.name ?? '' },
+          enrolForm: { ...form, watchlist: keep(form.watchlist) },
+          thresholdForm: { ...tf, watchlist: keep(tf.watchlist) },
+          selectedSubject: w.subjects.some((x) => x.id === get().selectedSubject) ? get().selectedSubject : null,
         });
         const shown = visibleAlarms(a.alarms, get().alarmFilter, get().alarmOrder);
         if (!shown.some((x) => x.id === get().selectedAlarm)) set({ selectedAlarm: shown[0]?.id ?? null });
@@ -159,6 +193,67 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
         // Said once the subject list shows the new subject, not before.
         await get().loadWatch();
         set({ enrolled: { subject: f.name.trim(), alarms: r.alarms.length } });
+      });
+    },
+    selectSubject: (selectedSubject) => set({ selectedSubject, subjectPhotos: [], retireReason: '', subjectDone: null, watchError: null }),
+    addSubjectPhoto: (c) => set({ subjectPhotos: [...get().subjectPhotos, c], watchError: null }),
+    removeSubjectPhoto: (i) => set({ subjectPhotos: get().subjectPhotos.filter((_, k) => k !== i) }),
+    setRetireReason: (retireReason) => set({ retireReason }),
+    async addSubjectPhotos() {
+      const examiner = examinerOrError();
+      const subjectId = get().selectedSubject;
+      if (!examiner || subjectId === null) return false;
+      const photos = get().subjectPhotos;
+      if (!photos.length) return (set({ watchError: 'needPhoto' }), false);
+      set({ subjectDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.addPhotos', { subjectId, photos: photos.map((p) => p.ref as PhotoRef), examiner });
+        set({ subjectPhotos: [] });
+        await get().loadWatch();
+        const retired = !!get().subjects.find((x) => x.id === subjectId)?.retiredAt;
+        set({ subjectDone: { kind: 'added', photos: photos.length, alarms: r.alarms.length, retired } });
+      });
+    },
+    async retireSubject() {
+      const examiner = examinerOrError();
+      const subjectId = get().selectedSubject;
+      if (!examiner || subjectId === null) return false;
+      const reason = get().retireReason.trim();
+      if (!reason) return (set({ watchError: 'needReason' }), false);
+      set({ subjectDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.retire', { subjectId, reason, examiner });
+        set({ retireReason: '' });
+        await get().loadWatch();
+        set({ subjectDone: { kind: 'retired', openAlarms: r.openAlarms } });
+      });
+    },
+    async reinstateSubject() {
+      const examiner = examinerOrError();
+      const subjectId = get().selectedSubject;
+      if (!examiner || subjectId === null) return false;
+      set({ subjectDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.reinstate', { subjectId, examiner });
+        await get().loadWatch();
+        set({ subjectDone: { kind: 'reinstated', alarms: r.alarms.length } });
+      });
+    },
+    setThresholdForm: (patch) => set({ thresholdForm: { ...get().thresholdForm, ...patch } }),
+    async changeThreshold() {
+      const examiner = examinerOrError();
+      if (!examiner) return false;
+      const f = get().thresholdForm;
+      const list = get().watchlists.find((w) => w.name === f.watchlist);
+      if (!list) return (set({ watchError: 'needListName' }), false);
+      if (f.threshold === null || !(f.threshold > -1 && f.threshold <= 1)) return (set({ watchError: 'needThreshold' }), false);
+      const after = f.threshold;
+      set({ thresholdDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.threshold', { watchlist: list.name, threshold: after, examiner });
+        set({ thresholdForm: { ...f, threshold: null } });
+        await get().loadWatch();
+        set({ thresholdDone: { kind: 'threshold', watchlist: list.name, before: list.threshold, after, alarms: r.alarms.length, openBelow: r.openBelow } });
       });
     },
   };

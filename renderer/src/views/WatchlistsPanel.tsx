@@ -3,13 +3,18 @@ import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
 import { shortDate } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 
-/** Watchlists (name, threshold, notes), their subjects with reference faces, and enrolment from photos. */
+/**
+ * Watchlists (name, threshold, notes), their subjects with reference faces, enrolment from photos,
+ * and their upkeep: more photos of a subject, retiring and reinstating it, a list's threshold.
+ */
 export function WatchlistsPanel(): React.JSX.Element {
   const t = useT();
   const api = useApi();
   const lists = useAppState((s) => s.watchlists);
   const subjects = useAppState((s) => s.subjects);
   const error = useAppState((s) => s.watchError);
+  const selected = useAppState((s) => s.selectedSubject);
+  const select = useAppState((s) => s.selectSubject);
   return (
     <div className="split">
       <section className="pane scroller pad" data-testid="watchlists">
@@ -18,10 +23,10 @@ export function WatchlistsPanel(): React.JSX.Element {
           <div className="muted">{t('watch.noLists')}</div>
         ) : (
           <table className="models" data-testid="watchlist-table">
-            <thead><tr><th>{t('watch.name')}</th><th>{t('watch.threshold')}</th><th>{t('watch.subjects')}</th><th>{t('watch.created')}</th><th>{t('watch.notes')}</th></tr></thead>
+            <thead><tr><th>{t('watch.name')}</th><th>{t('watch.threshold')}</th><th>{t('watch.subjects')}</th><th>{t('watch.retiredCol')}</th><th>{t('watch.created')}</th><th>{t('watch.notes')}</th></tr></thead>
             <tbody>
               {lists.map((w) => (
-                <tr key={w.id}><td>{w.name}</td><td>{w.threshold.toFixed(2)}</td><td>{w.subjects}</td><td>{w.createdBy} · {shortDate(w.createdAt)}</td><td className="path" title={w.notes}>{w.notes}</td></tr>
+                <tr key={w.id}><td>{w.name}</td><td>{w.threshold.toFixed(2)}</td><td>{w.subjects}</td><td>{w.retired}</td><td>{w.createdBy} · {shortDate(w.createdAt)}</td><td className="path" title={w.notes}>{w.notes}</td></tr>
               ))}
             </tbody>
           </table>
@@ -30,16 +35,22 @@ export function WatchlistsPanel(): React.JSX.Element {
         {!subjects.length && <div className="muted">{t('watch.noSubjects')}</div>}
         <div className="subjects" data-testid="subjects">
           {subjects.map((s) => (
-            <figure key={s.id} className="probe" data-testid="subject">
+            <button
+              key={s.id} className={`probe subject-card${s.retiredAt ? ' retired' : ''}`} aria-pressed={selected === s.id}
+              onClick={() => select(selected === s.id ? null : s.id)} data-testid="subject"
+            >
               {s.thumbnail ? <img src={api.fileUrl(s.thumbnail)} alt="" width={96} height={96} /> : <span className="noimg" />}
-              <figcaption><strong>{s.name}</strong><br /><span className="muted">{s.watchlist} · {t('watch.refs', { n: s.refs })}</span></figcaption>
-            </figure>
+              <span><strong>{s.name}</strong><br /><span className="muted">{s.watchlist} · {t('watch.refs', { n: s.refs })}</span>
+                {s.retiredAt && <><br /><span className="tag" data-testid="subject-retired-tag">{t('watch.retiredTag')}</span></>}</span>
+            </button>
           ))}
         </div>
         {error && <div className="warn" role="alert" data-testid="watch-error">{uiError(t, error)}</div>}
       </section>
       <aside className="details wide">
+        {selected !== null ? <SubjectForm /> : subjects.length > 0 && <div className="muted small form-block">{t('watch.subjectHint')}</div>}
         <EnrolForm />
+        <ThresholdForm />
         <CreateForm />
       </aside>
     </div>
@@ -80,8 +91,6 @@ function EnrolForm(): React.JSX.Element {
   const enrol = useAppState((s) => s.enrol);
   const busy = useAppState((s) => s.watchBusy);
   const done = useAppState((s) => s.enrolled);
-  const setMode = useAppState((s) => s.setWatchMode);
-  const setFilter = useAppState((s) => s.setAlarmFilter);
   if (!lists.length) return <div className="muted form-block">{t('watch.createFirst')}</div>;
   return (
     <div className="form-block" data-testid="enrol">
@@ -108,10 +117,109 @@ function EnrolForm(): React.JSX.Element {
       {done && (
         <div data-testid="enrol-done">
           {t('watch.enrolled', { subject: done.subject, n: done.alarms })}{' '}
-          {done.alarms > 0 && <button className="linkbutton" onClick={() => { setFilter('open'); setMode('alarms'); }}>{t('watch.review')}</button>}
+          {done.alarms > 0 && <ReviewLink />}
         </div>
       )}
       <div className="muted small">{t('watch.enrolHint')}</div>
+    </div>
+  );
+}
+
+/** Review link to the open alarms, shown when a change raised some. */
+function ReviewLink(): React.JSX.Element {
+  const t = useT();
+  const setMode = useAppState((s) => s.setWatchMode);
+  const setFilter = useAppState((s) => s.setAlarmFilter);
+  return <button className="linkbutton" onClick={() => { setFilter('open'); setMode('alarms'); }}>{t('watch.review')}</button>;
+}
+
+function SubjectForm(): React.JSX.Element | null {
+  const t = useT();
+  const id = useAppState((s) => s.selectedSubject);
+  const subject = useAppState((s) => s.subjects.find((x) => x.id === id));
+  const photos = useAppState((s) => s.subjectPhotos);
+  const add = useAppState((s) => s.addSubjectPhoto);
+  const remove = useAppState((s) => s.removeSubjectPhoto);
+  const reason = useAppState((s) => s.retireReason);
+  const setReason = useAppState((s) => s.setRetireReason);
+  const addRun = useAppState((s) => s.addSubjectPhotos);
+  const retire = useAppState((s) => s.retireSubject);
+  const reinstate = useAppState((s) => s.reinstateSubject);
+  const done = useAppState((s) => s.subjectDone);
+  const busy = useAppState((s) => s.watchBusy);
+  if (!subject) return null;
+  const said = done?.kind === 'added' ? (done.retired ? t('watch.addedRetired', { n: done.photos }) : t('watch.added', { n: done.photos, m: done.alarms }))
+    : done?.kind === 'retired' ? t('watch.retiredDone', { n: done.openAlarms })
+      : done?.kind === 'reinstated' ? t('watch.reinstated', { n: done.alarms }) : null;
+  const raised = (done?.kind === 'added' || done?.kind === 'reinstated') && done.alarms > 0;
+  return (
+    <div className="form-block" data-testid="subject-detail">
+      <h2>{subject.name}</h2>
+      <div className="muted">{subject.watchlist} · {t('watch.refs', { n: subject.refs })}</div>
+      {subject.notes && <div className="small">{subject.notes}</div>}
+      {subject.retiredAt && (
+        <div className="warn-inline" role="note" data-testid="subject-retired">
+          {t('watch.retiredOn', { at: shortDate(subject.retiredAt), by: subject.retiredBy ?? '', reason: subject.retireReason ?? '' })}
+        </div>
+      )}
+      <div className="probes">
+        {photos.map((p, i) => (
+          <figure key={i} className="probe">
+            <FaceChoiceView choice={p} size={80} />
+            <figcaption className="path" title={p.label}>{p.label}</figcaption>
+            <button onClick={() => remove(i)} aria-label={t('search.removeProbe')}>×</button>
+          </figure>
+        ))}
+        <PhotoDrop onPhoto={add} label={t('watch.dropMore')} testId="subject-drop" />
+      </div>
+      <button className="primary" disabled={busy || !photos.length} onClick={() => void addRun()} data-testid="subject-add-run">{t('watch.addRun')}</button>
+      {subject.retiredAt ? (
+        <div className="subject-actions"><button disabled={busy} onClick={() => void reinstate()} data-testid="subject-reinstate">{t('watch.reinstate')}</button></div>
+      ) : (
+        <div className="subject-actions">
+          <label className="field column">{t('watch.retireReason')}<input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="subject-retire-reason" /></label>
+          <button disabled={busy} onClick={() => void retire()} data-testid="subject-retire">{t('watch.retire')}</button>
+        </div>
+      )}
+      {said && <div data-testid="subject-done">{said} {raised && <ReviewLink />}</div>}
+    </div>
+  );
+}
+
+function ThresholdForm(): React.JSX.Element | null {
+  const t = useT();
+  const lists = useAppState((s) => s.watchlists);
+  const f = useAppState((s) => s.thresholdForm);
+  const setF = useAppState((s) => s.setThresholdForm);
+  const run = useAppState((s) => s.changeThreshold);
+  const done = useAppState((s) => s.thresholdDone);
+  const busy = useAppState((s) => s.watchBusy);
+  if (!lists.length) return null;
+  const current = lists.find((w) => w.name === f.watchlist);
+  return (
+    <div className="form-block" data-testid="threshold-change">
+      <h2>{t('watch.changeThreshold')}</h2>
+      <label className="field column">
+        {t('watch.list')}
+        <select value={f.watchlist} onChange={(e) => setF({ watchlist: e.target.value })} data-testid="threshold-list">
+          {lists.map((w) => <option key={w.id} value={w.name}>{w.name} ({w.threshold.toFixed(2)})</option>)}
+        </select>
+      </label>
+      <label className="field column">
+        {t('watch.newThreshold')}
+        <input
+          type="number" step={0.01} min={-0.99} max={1} value={f.threshold ?? ''} placeholder={current ? current.threshold.toFixed(2) : ''}
+          onChange={(e) => setF({ threshold: e.target.value.trim() === '' || !Number.isFinite(Number(e.target.value)) ? null : Number(e.target.value) })} data-testid="threshold-value"
+        />
+      </label>
+      <button disabled={busy} onClick={() => void run()} data-testid="threshold-run">{t('watch.thresholdRun')}</button>
+      {done?.kind === 'threshold' && (
+        <div data-testid="threshold-done">
+          {t('watch.thresholdDone', { list: done.watchlist, before: done.before.toFixed(2), after: done.after.toFixed(2), n: done.alarms })}
+          {done.openBelow > 0 && <> {t('watch.openBelow', { n: done.openBelow })}</>} {(done.alarms > 0 || done.openBelow > 0) && <ReviewLink />}
+        </div>
+      )}
+      <div className="muted small">{t('watch.thresholdChangeHint')}</div>
     </div>
   );
 }
