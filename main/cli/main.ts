@@ -468,6 +468,8 @@ function printEval(task: EvalTask, r: Record<string, unknown>): void {
     printTable([['all', String(r['probes']), pct(r['rank1']), pct(r['top5']), pct(r['top10'])],
       ...Object.entries(r['by_probe_age'] as Record<string, { probes: number; rank1: number; top5: number; top10: number }>).map(([k, v]) => [k, v.probes, pct(v.rank1), pct(v.top5), pct(v.top10)])],
     ['probe age', 'probes', 'rank-1', 'top-5', 'top-10']);
+    const g = r['one_per_identity'] as { identities: number; true_identities: number; rank1: number; top5: number; top10: number };
+    process.stdout.write(`one result per identity (--by identity; the gallery grouped by the product's clusterer into ${g.identities} identities, for ${g.true_identities} people): rank-1 ${pct(g.rank1)}, top-5 ${pct(g.top5)}, top-10 ${pct(g.top10)}\n`);
     const c = r['several_probes_combined'] as { subjects: number; probes: number; each_alone: Record<string, number>; two_combined: Record<string, number>; all_combined: Record<string, number> } | null;
     if (c) {
       process.stdout.write(`subjects with several probe photos: ${c.subjects} (${c.probes} photos); each photo alone, any two in one query, all in one query\n`);

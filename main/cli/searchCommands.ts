@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { childSearchAdvice, hasChildProbe, KestrelError, probeInCaseText, type SearchDto, type SearchFilters } from '../contract/index.js';
+import { childSearchAdvice, hasChildProbe, KestrelError, onePerIdentityText, probeInCaseText, type SearchBy, type SearchDto, type SearchFilters } from '../contract/index.js';
 import { searchToCsv, type IndexStatus } from '../core/index.js';
 import { collect, intArg, isoDate, numArg, type OpenCase } from './args.js';
 import { examinerName } from './examiner.js';
@@ -19,7 +19,7 @@ export function searchTable(s: SearchDto): { header: string[]; rows: (string | n
 
 function printSearch(s: SearchDto): void {
   process.stdout.write(`search ${s.id} by ${s.examiner} at ${s.at}: ${s.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.inCase ? `; ${probeInCaseText(p.faceId ?? 0, 'en')}` : ''})`).join(', ')}\n`);
-  process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
+  process.stdout.write(`${s.facesSearched} faces searched (${s.params.index}), top ${s.params.top}${s.params.by === 'identity' ? `, ${onePerIdentityText('en')}` : ''}${s.params.threshold === null ? '' : `, threshold ${s.params.threshold}`}\n`);
   if (hasChildProbe(s.probes)) process.stdout.write(`${childSearchAdvice('en', s.probes.length)}\n`);
   const t = searchTable(s);
   printTable(t.rows, t.header);
@@ -60,9 +60,10 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
     .option('--from <date>', 'captured at or after (photos with a capture date)', isoDate)
     .option('--to <date>', 'captured at or before', isoDate)
     .option('--source <id>', 'only media from this source id', intArg)
+    .addOption(new Option('--by <unit>', 'one result per face or track, or one per identity of the case (its best-ranked face or track; faces in no identity stand alone)').choices(['face', 'identity']).default('face'))
     .option('--examiner <name>', 'examiner recorded with the search')
     .option('--json', 'print the stored search as JSON')
-    .action(async (o: { case: string; probe: string[]; top: number; threshold?: number; ageMin?: number; ageMax?: number; from?: string; to?: string; source?: number; examiner?: string; json?: boolean }) => {
+    .action(async (o: { case: string; probe: string[]; top: number; threshold?: number; ageMin?: number; ageMax?: number; from?: string; to?: string; source?: number; by: SearchBy; examiner?: string; json?: boolean }) => {
       const json = !!o.json;
       await openCase(o.case, json, async (wb) => {
         const filters: SearchFilters = {
@@ -70,7 +71,7 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
           ...(o.from !== undefined ? { capturedFrom: o.from } : {}), ...(o.to !== undefined ? { capturedTo: o.to } : {}),
           ...(o.source !== undefined ? { sourceId: o.source } : {}),
         };
-        const s = await wb.search({ probes: o.probe.map((p) => (/^face:\d+$/.test(p) ? p : resolve(p))), top: o.top, threshold: o.threshold ?? null, filters, examiner: examinerName(o.examiner) });
+        const s = await wb.search({ probes: o.probe.map((p) => (/^face:\d+$/.test(p) ? p : resolve(p))), top: o.top, threshold: o.threshold ?? null, filters, by: o.by, examiner: examinerName(o.examiner) });
         if (json) printJson(s);
         else printSearch(s);
       });

@@ -149,6 +149,7 @@ export const callInputSchemas = {
         })
         .strict()
         .default({}),
+      by: z.enum(['face', 'identity']).default('face'),
       examiner: examiner(),
     })
     .strict(),

@@ -219,7 +219,15 @@ export interface SearchParamsDto {
   readonly filters: SearchFilters;
   readonly ranking: { readonly shortlist: number; readonly cohort: number };
   readonly index: 'exact' | 'hnsw';
+  /**
+   * 'identity': one result per identity of the case (its best-ranked face or track; faces not in an
+   * identity stand alone), grouped by the identities as they were at search time. Absent: 'face'.
+   */
+  readonly by?: SearchBy;
 }
+
+/** Results one per face or track, or one per identity. */
+export type SearchBy = 'face' | 'identity';
 
 export interface SearchDto {
   readonly id: number;

@@ -123,6 +123,11 @@ export function childSearchAdvice(lang: TextLang, photos: number): string {
     : `${base} Add the child's other photos to the same search: on that set, ${measured}`;
 }
 
+/** Said of a search made one result per identity (CLI, UI and report). */
+export function onePerIdentityText(lang: TextLang): string {
+  return lang === 'zh' ? '每个身份一条结果' : 'one result per identity';
+}
+
 /** Said of a probe photo that is itself a photo of the case: its face there is the probe, not a result. */
 export function probeInCaseText(faceId: number, lang: TextLang): string {
   return lang === 'zh' ? `即本案件中的人脸 ${faceId}，不作为结果` : `in this case as face ${faceId}, not a result`;

@@ -660,7 +660,7 @@ class WorkbenchImpl implements Workbench {
         const q = p as CallParsedInput<'search.run'>;
         const probes: string[] = [];
         for (const r of q.probes) probes.push(await this.faceRefPath(r));
-        return this.search({ probes, top: q.top, threshold: q.threshold, filters: withoutUndefined(q.filters), examiner: q.examiner });
+        return this.search({ probes, top: q.top, threshold: q.threshold, filters: withoutUndefined(q.filters), examiner: q.examiner, by: q.by });
       }
       case 'match.run': {
         const q = p as CallParsedInput<'match.run'>;

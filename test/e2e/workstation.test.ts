@@ -536,6 +536,20 @@ test("a child's photo as probe: the results say how weak search across ages is a
   await page.screenshot({ path: join(shots, 'search-child.png') });
 });
 
+test('a 1:N search one result per identity shows each identity once and says so', async () => {
+  // The probes of the search before (the child's photo) are still in place.
+  await page.getByTestId('search-by').selectOption('identity');
+  await page.getByTestId('search-top').fill('10');
+  await page.getByTestId('search-run').click();
+  await page.getByTestId('search-by-identity').filter({ hasText: 'one result per identity' }).waitFor({ timeout: 60_000 });
+  const identities = await page.getByTestId('search-hit').getByTestId('hit-identity').allInnerTexts();
+  assert.ok(identities.length > 1, 'the case has identities among the results');
+  assert.equal(new Set(identities).size, identities.length, `no identity twice: ${identities.join(', ')}`);
+  await page.screenshot({ path: join(shots, 'search-by-identity.png') });
+  await page.getByTestId('search-by').selectOption('face');
+  await page.getByTestId('search-top').fill('5');
+});
+
 test('a video in the media browser shows its busiest frame and, on request, its contact sheet', async () => {
   await page.getByTestId('tab-media').click();
   await page.getByTestId('filter-kind').selectOption('video');

@@ -12,8 +12,8 @@ import { sha256 } from '../media/hashing.js';
 import { fusedScore, type EmbeddingSet } from '../search/similarity.js';
 import { primaryFace } from '../search/probeFaces.js';
 import { profileCalibration } from '../search/compareService.js';
-import { DEFAULT_RANKING, rankCandidates, type RankingParams } from '../search/ranking.js';
-import { clusterVectors, DEFAULT_CLUSTER_PARAMS, type ClusterParams } from '../identities/identityClustering.js';
+import { DEFAULT_RANKING, onePerIdentity, rankCandidates, type RankingParams } from '../search/ranking.js';
+import { clusterVectors, DEFAULT_CLUSTER_PARAMS, type ClusterOutcome, type ClusterParams } from '../identities/identityClustering.js';
 import { fusedVector } from '../search/fusedVector.js';
 import { boundedLnLr, cllr, conditionOf, evidenceFor, fitConditions, type AgedScore, type Calibration } from '../search/calibration.js';
 import { KESTREL_VERSION } from '../version.js';
@@ -60,7 +60,7 @@ export async function runEval(task: EvalTask, opts: EvalOptions): Promise<Record
   let result: Record<string, unknown>;
   if (task === 'verify') result = evalVerify(opts.protocol, embedded, models, profileCalibration(store, opts.profile));
   else if (task === 'calibrate') result = evalCalibrate(opts, embedded, models, recognizers);
-  else if (task === 'search') result = evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
+  else if (task === 'search') result = await evalSearch(opts.protocol, embedded, models, opts.ranking ?? DEFAULT_RANKING);
   else result = await evalCluster(opts.protocol, embedded, models, { ...DEFAULT_CLUSTER_PARAMS, ...opts.cluster });
   return { ...common, ...result, seconds: Math.round((performance.now() - t0) / 100) / 10 };
 }
@@ -178,7 +178,7 @@ function calibrationCheck(cal: { calibration: Calibration; file: string }, items
   };
 }
 
-function evalSearch(protocol: string, e: Embedded, models: string[], ranking: RankingParams): Record<string, unknown> {
+async function evalSearch(protocol: string, e: Embedded, models: string[], ranking: RankingParams): Promise<Record<string, unknown>> {
   const items = readSearchProtocol(protocol);
   const probes = items.filter((i) => i.role === 'probe');
   const gallery = items.filter((i) => i.role !== 'probe');
@@ -191,12 +191,22 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
     const idx = rankCandidates(query, candidates, models, ranking).findIndex((x) => x.key.identity === identity);
     return idx < 0 ? null : idx + 1;
   };
+  // Search by identity (`kestrel search --by identity`): the gallery grouped into identities by the
+  // product's clusterer (never by the protocol's labels), one result per identity; a person counts as
+  // found at the first identity whose best-ranked face is theirs.
+  const grouped = await clusterCached(candidates.map((c) => e.get(c.key.path)!), models, DEFAULT_CLUSTER_PARAMS);
+  const clusterOf = new Map(candidates.map((c, i) => [c.key, grouped.labels[i]!]));
+  const identityRanks: { rank: number | null }[] = [];
   const ranks: { rank: number | null; age: number | null }[] = [];
   const bySubject = new Map<string, { embeddings: EmbeddingSet; rank: number | null }[]>();
   for (const p of probes) {
     const pe = e.get(p.path);
-    if (!pe?.detected) { ranks.push({ rank: null, age: p.age }); continue; }
-    const rank = rankOf([pe.embeddings as EmbeddingSet], p.identity);
+    if (!pe?.detected) { ranks.push({ rank: null, age: p.age }); identityRanks.push({ rank: null }); continue; }
+    const ranked = rankCandidates([pe.embeddings as EmbeddingSet], candidates, models, ranking);
+    const idx = ranked.findIndex((x) => x.key.identity === p.identity);
+    const rank = idx < 0 ? null : idx + 1;
+    const byIdentity = onePerIdentity(ranked, (x) => clusterOf.get(x.key) ?? null).findIndex((x) => x.key.identity === p.identity);
+    identityRanks.push({ rank: byIdentity < 0 ? null : byIdentity + 1 });
     ranks.push({ rank, age: p.age });
     bySubject.set(p.identity, [...(bySubject.get(p.identity) ?? []), { embeddings: pe.embeddings as EmbeddingSet, rank }]);
   }
@@ -227,7 +237,20 @@ function evalSearch(protocol: string, e: Embedded, models: string[], ranking: Ra
     ranking,
     rank1: r4(hit(ranks, 1)), top5: r4(hit(ranks, 5)), top10: r4(hit(ranks, 10)), by_probe_age: byAge,
     several_probes_combined: combined,
+    one_per_identity: {
+      identities: new Set(clusterOf.values()).size, true_identities: new Set(candidates.map((c) => c.key.identity)).size,
+      rank1: r4(hit(identityRanks, 1)), top5: r4(hit(identityRanks, 5)), top10: r4(hit(identityRanks, 10)),
+    },
   };
+}
+
+/** The product's clusterer over cached faces (their fused vectors, estimated ages and quality). */
+async function clusterCached(faces: readonly CachedFace[], models: string[], params: ClusterParams, timings?: Record<string, number>): Promise<ClusterOutcome> {
+  const dimsList = models.map((m) => faces[0]?.embeddings[m]?.length ?? 0);
+  const dims = dimsList.reduce((a, d) => a + d, 0);
+  const matrix = new Float32Array(faces.length * dims);
+  faces.forEach((f, row) => matrix.set(fusedVector(f.embeddings as EmbeddingSet, models, dimsList), row * dims));
+  return clusterVectors(matrix, dims, faces.map((f) => f.age), availableParallelism(), params, timings, faces.map((f) => f.quality));
 }
 
 async function evalCluster(protocol: string, e: Embedded, models: string[], params: ClusterParams): Promise<Record<string, unknown>> {
@@ -235,13 +258,8 @@ async function evalCluster(protocol: string, e: Embedded, models: string[], para
   const faces = items.map((i) => e.get(i.path));
   // The product's clusterer over the images where a face was found; the others stay singletons.
   const found = faces.map((f, i) => (f?.detected ? i : -1)).filter((i) => i >= 0);
-  const first = found.length ? faces[found[0]!]! : null;
-  const dimsList = models.map((m) => first?.embeddings[m]?.length ?? 0);
-  const dims = dimsList.reduce((a, d) => a + d, 0);
-  const matrix = new Float32Array(found.length * dims);
-  found.forEach((i, row) => matrix.set(fusedVector(faces[i]!.embeddings as EmbeddingSet, models, dimsList), row * dims));
   const timings: Record<string, number> = {};
-  const out = await clusterVectors(matrix, dims, found.map((i) => faces[i]!.age), availableParallelism(), params, timings, found.map((i) => faces[i]!.quality));
+  const out = await clusterCached(found.map((i) => faces[i]!), models, params, timings);
   const labels: (number | string)[] = items.map((_, i) => `undetected-${i}`);
   found.forEach((i, row) => (labels[i] = out.labels[row]!));
   const s = clusterScores(items.map((i) => i.identity), labels);

@@ -1,4 +1,4 @@
-import { CASE_TARGET_ID, childSearchAdvice, conditionText, decisionText, hasChildProbe, localWarning, probeInCaseText, scaleText, thresholdSourceText, type AnnotationDto } from '../../contract/index.js';
+import { CASE_TARGET_ID, childSearchAdvice, conditionText, decisionText, hasChildProbe, localWarning, onePerIdentityText, probeInCaseText, scaleText, thresholdSourceText, type AnnotationDto } from '../../contract/index.js';
 import type { ExportContent } from './exportContent.js';
 import type { ExportedClip } from './exportClips.js';
 import { fill, LABELS, LIMITATIONS, REPORT_FACES_PER_IDENTITY, type ReportLang } from './reportText.js';
@@ -116,7 +116,7 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
   if (c.searches.length) {
     b.push({ t: 'h2', text: L.searches });
     for (const s of c.searches) {
-      b.push({ t: 'h3', text: `${L.search} ${s.id} (${s.examiner}, ${s.at}): ${L.top} ${s.params.top}, ${L.threshold} ${s.params.threshold ?? '–'}, ${s.facesSearched} ${L.faces}` });
+      b.push({ t: 'h3', text: `${L.search} ${s.id} (${s.examiner}, ${s.at}): ${L.top} ${s.params.top}${s.params.by === 'identity' ? ` (${onePerIdentityText(info.lang)})` : ''}, ${L.threshold} ${s.params.threshold ?? '–'}, ${s.facesSearched} ${L.faces}` });
       b.push({ t: 'kv', rows: s.probes.map((p, i) => [`${L.probes} ${i + 1}`, `${p.fileName} (SHA-256 ${short(p.sha256)}; ${L.ageEst} ${p.age === null ? '–' : Math.round(p.age)}; quality ${num(p.quality, 2)}${p.inCase ? `; ${probeInCaseText(p.faceId ?? 0, info.lang)}` : ''})`] as const) });
       if (hasChildProbe(s.probes)) b.push({ t: 'warn', text: childSearchAdvice(info.lang, s.probes.length) });
       b.push(...annotationLines(annotationsOf('search', s.id)));

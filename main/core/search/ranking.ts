@@ -95,3 +95,19 @@ export function rankCandidates<K>(probes: readonly EmbeddingSet[], candidates: r
   const rest = raw.slice(params.shortlist).map((r) => ({ key: candidates[r.i]!.key, score: r.score, rankScore: null }));
   return [...reranked.map(({ key, score, rankScore }) => ({ key, score, rankScore })), ...rest];
 }
+
+/**
+ * One result per identity: each identity keeps its best-ranked candidate and its other candidates
+ * are dropped; a candidate without an identity stands alone. The product's search by identity and
+ * `kestrel eval search` (over the product's clustering of the gallery) share it.
+ */
+export function onePerIdentity<T>(ranked: readonly T[], identityOf: (x: T) => number | string | null): T[] {
+  const seen = new Set<number | string>();
+  return ranked.filter((x) => {
+    const id = identityOf(x);
+    if (id === null) return true;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

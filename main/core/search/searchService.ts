@@ -1,4 +1,4 @@
-import { KestrelError, type SearchDto, type SearchFilters, type SearchProbeDto } from '../../contract/index.js';
+import { KestrelError, type SearchBy, type SearchDto, type SearchFilters, type SearchProbeDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import type { FacePool } from '../faces/facePool.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
@@ -8,7 +8,7 @@ import type { TrackRepository } from '../repositories/trackRepository.js';
 import type { FaceIndex } from './faceIndex.js';
 import { fusedVector } from './fusedVector.js';
 import { readProbe } from './probeFaces.js';
-import { DEFAULT_RANKING, rankCandidates, type Candidate, type RankingParams } from './ranking.js';
+import { DEFAULT_RANKING, onePerIdentity, rankCandidates, type Candidate, type RankingParams } from './ranking.js';
 import { fusedScore } from './similarity.js';
 
 export interface SearchRequest {
@@ -19,6 +19,8 @@ export interface SearchRequest {
   readonly filters: SearchFilters;
   readonly examiner: string;
   readonly ranking?: RankingParams;
+  /** One result per face or track (default), or one per identity. */
+  readonly by?: SearchBy;
 }
 
 export interface SearchDeps {
@@ -63,11 +65,12 @@ export async function runSearch(d: SearchDeps, req: SearchRequest): Promise<Sear
     for (const h of hits) if (!probeFaceIds.has(h.faceId)) best.set(h.faceId, Math.max(best.get(h.faceId) ?? -Infinity, h.score));
   }
   const candidates = toCandidates(d, index, [...best.entries()].sort((a, b) => b[1] - a[1]).map((e) => e[0]), models);
-  const ranked = rankCandidates(probes.map((p) => p.embeddings), candidates, models, ranking)
-    .filter((r) => req.threshold === null || r.score >= req.threshold)
-    .slice(0, req.top);
+  const passing = rankCandidates(probes.map((p) => p.embeddings), candidates, models, ranking)
+    .filter((r) => req.threshold === null || r.score >= req.threshold);
+  const by = req.by ?? 'face';
+  const ranked = (by === 'identity' ? onePerIdentity(passing, identitiesOf(d.db, passing.map((r) => r.key.faceId))) : passing).slice(0, req.top);
   const probeDtos: SearchProbeDto[] = probes.map(({ embeddings: _e, sameSighting: _s, ...dto }) => dto);
-  const params = { top: req.top, threshold: req.threshold, filters: req.filters, ranking, index: index.mode };
+  const params = { top: req.top, threshold: req.threshold, filters: req.filters, ranking, index: index.mode, ...(by === 'identity' ? { by } : {}) };
   const id = d.db.transaction(() => {
     const sid = d.searches.insert({
       kind: 'search', examiner: req.examiner, probes: probeDtos, params, models, facesSearched: filtered ? filtered.length : index.size,
@@ -150,6 +153,15 @@ function toCandidates(d: SearchDeps, index: FaceIndex, faceIds: readonly number[
     out.push({ key: { faceId: id, trackId }, embeddings: models.every((m) => template[m]) ? template : e });
   }
   return out;
+}
+
+/** The identity of each candidate's face (a track's candidate is its best-matching face), read in one query. */
+function identitiesOf(db: Db, faceIds: readonly number[]): (r: { key: Key }) => number | null {
+  const rows = faceIds.length
+    ? db.prepare(`SELECT id, identity_id FROM faces WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(faceIds)) as { id: number; identity_id: number | null }[]
+    : [];
+  const of = new Map(rows.map((r) => [r.id, r.identity_id]));
+  return (r) => of.get(r.key.faceId) ?? null;
 }
 
 /** A filter range that can hold nothing is the examiner's slip, said at once rather than stored as a search of no faces. */

@@ -1,4 +1,4 @@
-import type { CompareDto, FaceRef, SearchDto, SearchFilters, SourceDto } from '../../../main/contract/index.js';
+import type { CompareDto, FaceRef, SearchBy, SearchDto, SearchFilters, SourceDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 
 /** A probe or compared face as the UI holds it: what goes to the engine plus what to show. */
@@ -26,6 +26,8 @@ export interface SearchForm {
   capturedFrom: string | null;
   capturedTo: string | null;
   sourceId: number | null;
+  /** One result per face or track, or one per identity of the case. */
+  by: SearchBy;
 }
 
 /** The engine's filters for a form: only the limits the examiner set. */
@@ -77,7 +79,7 @@ export const searchSlice: SliceCreator<SearchSlice> = (set, get, api) => ({
   searchMode: 'search',
   setSearchMode: (searchMode) => set({ searchMode }),
   probes: [],
-  searchForm: { top: 20, threshold: null, ageMin: null, ageMax: null, capturedFrom: null, capturedTo: null, sourceId: null },
+  searchForm: { top: 20, threshold: null, ageMin: null, ageMax: null, capturedFrom: null, capturedTo: null, sourceId: null, by: 'face' },
   searchResult: null,
   searchRunning: false,
   searchError: null,
@@ -110,7 +112,7 @@ export const searchSlice: SliceCreator<SearchSlice> = (set, get, api) => ({
     try {
       const result = await api.call('search.run', {
         probes: s.probes.map((p) => p.ref), top: f.top, threshold: f.threshold, examiner: s.examiner.trim(),
-        filters: searchFilters(f),
+        filters: searchFilters(f), by: f.by,
       });
       set({ searchResult: result });
       void get().loadSavedSearches();

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { childSearchAdvice, hasChildProbe, probeInCaseText, type SearchHitDto } from '../../../main/contract/index.js';
+import { childSearchAdvice, hasChildProbe, onePerIdentityText, probeInCaseText, type SearchHitDto } from '../../../main/contract/index.js';
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
@@ -74,6 +74,12 @@ function OneToMany(): React.JSX.Element {
                 {sources.map((s) => <option key={s.id} value={s.id}>{s.path}</option>)}
               </select>
             </label>
+            <label className="field">{t('search.by')}
+              <select value={form.by} onChange={(e) => setForm({ by: e.target.value === 'identity' ? 'identity' : 'face' })} data-testid="search-by">
+                <option value="face">{t('search.byFace')}</option>
+                <option value="identity">{t('search.byIdentity')}</option>
+              </select>
+            </label>
             <button className="primary" disabled={running} onClick={() => void run()} data-testid="search-run">{running ? t('search.running') : t('search.run')}</button>
           </div>
           {error && <div className="warn" role="alert" data-testid="search-error">{uiError(t, error)}</div>}
@@ -107,6 +113,7 @@ function SearchResults(): React.JSX.Element {
     <div className="results" data-testid="search-results">
       <div className="pane-head muted">
         {t('search.resultHead', { id: r.id, hits: r.hits.length, searched: r.facesSearched, examiner: r.examiner, at: shortDate(r.at) })}
+        {r.params.by === 'identity' && <span data-testid="search-by-identity"> ({onePerIdentityText(textLang(lang))})</span>}
         {' · '}{r.probes.map((p) => `${p.fileName} (${p.sha256.slice(0, 12)}${p.age !== null ? `, ${t('faces.age', { age: Math.round(p.age) })}` : ''}${p.inCase ? `, ${probeInCaseText(p.faceId ?? 0, textLang(lang))}` : ''})`).join(' + ')}
         {r.probes.some((p) => p.otherFaces > 0) && <span className="warn-inline"> · {t('search.otherFaces')}</span>}
         {hasChildProbe(r.probes) && <div className="warn-inline" role="note" data-testid="search-child-advice">{childSearchAdvice(textLang(lang), r.probes.length)}</div>}
