@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { KestrelError, type MatchDto, type MatchItemDto } from '../contract/index.js';
+import { Option, type Command } from 'commander';
+import { KestrelError, type MatchBy, type MatchDto, type MatchItemDto } from '../contract/index.js';
 import { DEFAULT_MAX_PAIRS, MATCH_CANDIDATES_PER_ITEM, matchToCsv } from '../core/index.js';
 import { intArg, numArg, type OpenCase } from './args.js';
 import { auditedExport } from './auditedExport.js';
@@ -13,12 +13,14 @@ const describe = (s: MatchItemDto): string =>
     : s.kind === 'track' ? `track ${String(s.trackId)} ${s.mediaPath} ${seconds(s.startMs)}-${seconds(s.endMs)}`
       : s.kind === 'face' ? `face ${String(s.faceId)} ${s.mediaPath}${s.frameMs === null ? '' : ` @${seconds(s.frameMs)}`}`
         : `${s.mediaPath} #${s.key.split('#')[1] ?? ''}`;
+const identity = (s: MatchItemDto): string => (s.identityId === undefined || s.identityId === null ? '' : ` (identity ${s.identityId}${s.identityName ? ` ${s.identityName}` : ''})`);
 
 function printMatch(m: MatchDto, limit = 50): void {
   process.stdout.write(`match ${m.id} by ${m.examiner} at ${m.at}\n  A: ${m.a.label} (${m.a.items} items${m.a.skipped ? `, ${m.a.skipped} files skipped` : ''})\n  B: ${m.b.label} (${m.b.items} items${m.b.skipped ? `, ${m.b.skipped} files skipped` : ''})\n`);
-  process.stdout.write(`${m.pairsCompared} pairs compared; ${m.pairs.length} at or above ${m.threshold} (${m.thresholdSource})${m.truncated ? `; TRUNCATED: more pairs passed than were kept (max ${m.maxPairs} in all, ${MATCH_CANDIDATES_PER_ITEM} per item): raise the threshold` : ''}\n`);
-  printTable(m.pairs.slice(0, limit).map((p) => [p.rank, p.score.toFixed(3), p.log10Lr === null ? '' : p.log10Lr.toFixed(2), describe(p.a), describe(p.b)]),
-    ['rank', 'score', 'log10 LR', 'A', 'B']);
+  process.stdout.write(`${m.pairsCompared} pairs compared; ${m.pairs.length}${m.by === 'identity' ? ' identity pairs' : ''} at or above ${m.threshold} (${m.thresholdSource})${m.truncated ? `; TRUNCATED: more pairs passed than were kept (max ${m.maxPairs} in all, ${MATCH_CANDIDATES_PER_ITEM} per item): raise the threshold` : ''}\n`);
+  const byIdentity = m.by === 'identity';
+  printTable(m.pairs.slice(0, limit).map((p) => [p.rank, p.score.toFixed(3), p.log10Lr === null ? '' : p.log10Lr.toFixed(2), describe(p.a) + identity(p.a), describe(p.b) + identity(p.b), ...(byIdentity ? [p.itemPairs ?? 1] : [])]),
+    ['rank', 'score', 'log10 LR', 'A', 'B', ...(byIdentity ? ['item pairs'] : [])]);
   if (m.pairs.length > limit) process.stdout.write(`... ${m.pairs.length - limit} more (kestrel matches show ${m.id} --json, or export)\n`);
 }
 
@@ -26,18 +28,19 @@ function printMatch(m: MatchDto, limit = 50): void {
 export function registerMatchCommands(program: Command, openCase: OpenCase): void {
   program
     .command('match')
-    .description('M:N: every face, track or subject of library A against library B; pairs above the threshold, one per item pair, strongest first (stored; see kestrel matches)')
+    .description('M:N: every face, track or subject of library A against library B; pairs above the threshold, one per item pair (or per identity pair), strongest first (stored; see kestrel matches)')
     .requiredOption('--case <dir>', 'the case that stores the match (and whose pipeline analyses folders)')
     .requiredOption('--a <library>', `library A: ${LIBRARIES}`)
     .requiredOption('--b <library>', 'library B (the same as A finds duplicates within one library)')
     .option('--threshold <score>', 'fused-score threshold (default: false-accept rate 1e-3 on the calibration data)', numArg)
     .option('--max-pairs <n>', 'pairs kept at most (the strongest)', intArg, DEFAULT_MAX_PAIRS)
+    .addOption(new Option('--by <unit>', 'one pair per item pair, or one per identity pair (the strongest of its item pairs, with their count; items in no identity stand alone)').choices(['item', 'identity']).default('item'))
     .option('--examiner <name>', 'examiner recorded with the match')
     .option('--json', 'print the stored match as JSON')
-    .action(async (o: { case: string; a: string; b: string; threshold?: number; maxPairs: number; examiner?: string; json?: boolean }) => {
+    .action(async (o: { case: string; a: string; b: string; threshold?: number; maxPairs: number; by: MatchBy; examiner?: string; json?: boolean }) => {
       const json = !!o.json;
       await openCase(o.case, json, async (wb) => {
-        const m = await wb.match({ a: o.a, b: o.b, ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), maxPairs: o.maxPairs, examiner: examinerName(o.examiner) });
+        const m = await wb.match({ a: o.a, b: o.b, ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), maxPairs: o.maxPairs, by: o.by, examiner: examinerName(o.examiner) });
         if (json) printJson(m);
         else printMatch(m);
       });

@@ -158,6 +158,7 @@ export const callInputSchemas = {
       a: librarySpec(), b: librarySpec(),
       threshold: z.number().min(-1).max(1).optional(),
       maxPairs: z.number().int().min(1).max(100_000).default(1000),
+      by: z.enum(['item', 'identity']).default('item'),
       examiner: examiner(),
     })
     .strict(),

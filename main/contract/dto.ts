@@ -314,6 +314,9 @@ export interface MatchItemDto {
   readonly age: number | null;
   /** Short side of the face box in pixels (null for a subject: reference photos are checked at enrolment). */
   readonly faceSizePx: number | null;
+  /** The identity of the face or track in its case when matched (absent in runs stored before identities were recorded). */
+  readonly identityId?: number | null;
+  readonly identityName?: string | null;
 }
 
 export interface MatchLibraryDto {
@@ -332,7 +335,12 @@ export interface MatchPairDto {
   readonly log10Lr: number | null;
   readonly a: MatchItemDto;
   readonly b: MatchItemDto;
+  /** In a run by identity: the item pairs above the threshold this identity pair stands for (this one the strongest). */
+  readonly itemPairs?: number;
 }
+
+/** Pairs one per item pair (face, track, subject, photo), or one per identity pair. */
+export type MatchBy = 'item' | 'identity';
 
 export interface MatchDto {
   readonly id: number;
@@ -347,6 +355,11 @@ export interface MatchDto {
   /** More pairs passed the threshold than were kept (see maxPairs). */
   readonly truncated: boolean;
   readonly maxPairs: number;
+  /**
+   * 'identity': one pair per identity pair, the strongest of its item pairs (items in no identity,
+   * subjects and folder photos stand alone; two faces of one identity are not paired). Absent: 'item'.
+   */
+  readonly by?: MatchBy;
   readonly pairs: readonly MatchPairDto[];
 }
 

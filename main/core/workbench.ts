@@ -664,7 +664,7 @@ class WorkbenchImpl implements Workbench {
       }
       case 'match.run': {
         const q = p as CallParsedInput<'match.run'>;
-        return matchView(this.db, await this.match(withoutUndefined({ a: q.a, b: q.b, threshold: q.threshold, maxPairs: q.maxPairs, examiner: q.examiner })));
+        return matchView(this.db, await this.match(withoutUndefined({ a: q.a, b: q.b, threshold: q.threshold, maxPairs: q.maxPairs, by: q.by, examiner: q.examiner })));
       }
       case 'matches.list':
         return { matches: this.repos.matches.list(p['limit'] as number, p['offset'] as number) };

@@ -449,6 +449,7 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.getByTestId('match-run').click();
   const summary = await page.getByTestId('match-summary').innerText({ timeout: 60_000 });
   assert.match(summary, /^watchlist wanted \(2 items\) × this case \(case\) \(\d+ items\): \d+ pairs compared, \d+ above 0\.550/);
+  const astronautPairs = await page.getByTestId('match-pair').filter({ hasText: 'Astronaut' }).count();
   const lin = page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' });
   assert.equal(await lin.count(), 1, 'one pair for him: the Hamilton sighting');
   assert.match(await lin.innerText(), /short_hamilton_clip\.mp4/);
@@ -459,6 +460,16 @@ test('M:N: compares a watchlist with the whole case, shows the pairs with both f
   await page.getByTestId('saved-match').first().click();
   assert.equal(await settled(countOf(page.getByTestId('saved-match')), 1), 1);
   await page.getByTestId('match-pair').filter({ hasText: 'Lin-Manuel Miranda' }).waitFor();
+  // One pair per identity pair: the astronaut's photos of the case are one identity, so her pairs become one.
+  await page.getByTestId('match-by').selectOption('identity');
+  await page.getByTestId('match-run').click();
+  await page.getByTestId('match-summary').filter({ hasText: /identity pairs above 0\.550/ }).waitFor({ timeout: 60_000 });
+  const astronaut = page.getByTestId('match-pair').filter({ hasText: 'Astronaut' });
+  const byIdentity = await astronaut.count();
+  assert.ok(byIdentity >= 1 && byIdentity < astronautPairs, `${byIdentity} identity pairs for her ${astronautPairs} item pairs`);
+  assert.match(await astronaut.first().getByTestId('match-item-pairs').innerText(), /^\d+ item pair\(s\)$/);
+  await page.screenshot({ path: join(shots, 'match-identity.png') });
+  await page.getByTestId('match-by').selectOption('item');
 });
 
 test('watchlist upkeep: a subject retired with a reason and put back, a photo added, a list threshold raised and lowered; each said to the examiner', async () => {

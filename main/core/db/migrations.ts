@@ -466,6 +466,14 @@ ALTER TABLE subjects ADD COLUMN retired_by TEXT;
 ALTER TABLE subjects ADD COLUMN retire_reason TEXT;
 `,
   },
+  {
+    version: 14,
+    name: 'M:N matches one pair per identity pair: the unit of a run, and the item pairs each kept pair stands for',
+    sql: `
+ALTER TABLE matches ADD COLUMN by_unit TEXT NOT NULL DEFAULT 'item' CHECK (by_unit IN ('item', 'identity'));
+ALTER TABLE match_pairs ADD COLUMN item_pairs INTEGER;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -7,7 +7,7 @@ export type NewMatch = Omit<MatchDto, 'id' | 'at'>;
 
 interface MatchRow {
   id: number; at: string; examiner: string; library_a: string; library_b: string; threshold: number; threshold_from: string;
-  models: string; pairs_compared: number; truncated: number; max_pairs: number;
+  models: string; pairs_compared: number; truncated: number; max_pairs: number; by_unit: 'item' | 'identity';
 }
 
 /** Stored M:N matches: both libraries, the parameters, and every kept pair with both sides whole. */
@@ -17,12 +17,12 @@ export class MatchRepository {
   insert(m: NewMatch): number {
     return this.db.transaction(() => {
       const id = Number(this.db
-        .prepare(`INSERT INTO matches (at, examiner, library_a, library_b, threshold, threshold_from, models, pairs_compared, truncated, max_pairs)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .prepare(`INSERT INTO matches (at, examiner, library_a, library_b, threshold, threshold_from, models, pairs_compared, truncated, max_pairs, by_unit)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
         .run(new Date().toISOString(), m.examiner, JSON.stringify(m.a), JSON.stringify(m.b), m.threshold, m.thresholdSource, JSON.stringify(m.models),
-          m.pairsCompared, m.truncated ? 1 : 0, m.maxPairs).lastInsertRowid);
-      const ins = this.db.prepare('INSERT INTO match_pairs (match_id, rank, score, log10_lr, a, b) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const p of m.pairs) ins.run(id, p.rank, p.score, p.log10Lr, JSON.stringify(p.a), JSON.stringify(p.b));
+          m.pairsCompared, m.truncated ? 1 : 0, m.maxPairs, m.by ?? 'item').lastInsertRowid);
+      const ins = this.db.prepare('INSERT INTO match_pairs (match_id, rank, score, log10_lr, a, b, item_pairs) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const p of m.pairs) ins.run(id, p.rank, p.score, p.log10Lr, JSON.stringify(p.a), JSON.stringify(p.b), p.itemPairs ?? null);
       return id;
     })();
   }
@@ -30,9 +30,11 @@ export class MatchRepository {
   get(id: number): MatchDto | null {
     const row = this.db.prepare('SELECT * FROM matches WHERE id = ?').get(id) as MatchRow | undefined;
     if (!row) return null;
-    const pairs = (this.db.prepare('SELECT rank, score, log10_lr, a, b FROM match_pairs WHERE match_id = ? ORDER BY rank').all(id) as
-      { rank: number; score: number; log10_lr: number | null; a: string; b: string }[])
-      .map((p): MatchPairDto => ({ rank: p.rank, score: p.score, log10Lr: p.log10_lr, a: JSON.parse(p.a) as MatchItemDto, b: JSON.parse(p.b) as MatchItemDto }));
+    const pairs = (this.db.prepare('SELECT rank, score, log10_lr, a, b, item_pairs FROM match_pairs WHERE match_id = ? ORDER BY rank').all(id) as
+      { rank: number; score: number; log10_lr: number | null; a: string; b: string; item_pairs: number | null }[])
+      .map((p): MatchPairDto => ({
+        rank: p.rank, score: p.score, log10Lr: p.log10_lr, a: JSON.parse(p.a) as MatchItemDto, b: JSON.parse(p.b) as MatchItemDto, ...(p.item_pairs === null ? {} : { itemPairs: p.item_pairs }),
+      }));
     return { ...header(row), pairs };
   }
 
@@ -47,7 +49,7 @@ function header(r: MatchRow): Omit<MatchDto, 'pairs'> {
   return {
     id: r.id, at: r.at, examiner: r.examiner, a: JSON.parse(r.library_a) as MatchLibraryDto, b: JSON.parse(r.library_b) as MatchLibraryDto,
     threshold: r.threshold, thresholdSource: r.threshold_from, models: JSON.parse(r.models) as string[], pairsCompared: r.pairs_compared,
-    truncated: r.truncated === 1, maxPairs: r.max_pairs,
+    truncated: r.truncated === 1, maxPairs: r.max_pairs, ...(r.by_unit === 'identity' ? { by: 'identity' as const } : {}),
   };
 }
 
@@ -58,6 +60,9 @@ export interface LibraryItem {
 }
 
 const EMPTY = { subjectId: null, subject: null } as const;
+
+/** What a face or track row of a case library reads besides its ids. */
+type Row = { frame_ms: number | null; age: number | null; size: number; sha256: string; media_path: string | null; identity_id: number | null; identity_name: string | null };
 
 /**
  * A case's faces as match items: each photo face on its own, each video track once (by its
@@ -76,12 +81,14 @@ export function caseLibraryItems(db: Db, sourceId: number | null): LibraryItem[]
     e[r.model_id] = blobToVector(r.vector);
   }
   const out: LibraryItem[] = [];
-  for (const f of db.prepare(`SELECT f.id, f.frame_ms, f.age, min(f.box_w, f.box_h) AS size, m.sha256, ${path} AS media_path FROM faces f JOIN media m ON m.id = f.media_id
-      WHERE f.track_id IS NULL ${inSource} ORDER BY f.id`).all(params) as { id: number; frame_ms: number | null; age: number | null; size: number; sha256: string; media_path: string | null }[]) {
+  for (const f of db.prepare(`SELECT f.id, f.frame_ms, f.age, min(f.box_w, f.box_h) AS size, m.sha256, ${path} AS media_path, f.identity_id, i.name AS identity_name
+      FROM faces f JOIN media m ON m.id = f.media_id LEFT JOIN identities i ON i.id = f.identity_id
+      WHERE f.track_id IS NULL ${inSource} ORDER BY f.id`).all(params) as (Row & { id: number })[]) {
     const e = faceEmb.get(f.id);
     if (!e) continue;
     out.push({
-      item: { kind: 'face', key: `face:${f.id}`, faceId: f.id, trackId: null, ...EMPTY, mediaPath: f.media_path ?? '', mediaSha256: f.sha256, frameMs: f.frame_ms, startMs: null, endMs: null, age: f.age, faceSizePx: f.size },
+      item: { kind: 'face', key: `face:${f.id}`, faceId: f.id, trackId: null, ...EMPTY, mediaPath: f.media_path ?? '', mediaSha256: f.sha256, frameMs: f.frame_ms, startMs: null, endMs: null, age: f.age, faceSizePx: f.size,
+        identityId: f.identity_id, identityName: f.identity_name },
       embeddings: [e],
     });
   }
@@ -92,13 +99,14 @@ export function caseLibraryItems(db: Db, sourceId: number | null): LibraryItem[]
     e[r.model_id] = blobToVector(r.vector);
   }
   const trackSource = sourceId === null ? '' : 'WHERE t.media_id IN (SELECT media_id FROM media_locations WHERE source_id = @source)';
-  for (const t of db.prepare(`SELECT t.id, t.start_ms, t.end_ms, f.id AS face_id, f.frame_ms, f.age, min(f.box_w, f.box_h) AS size, m.sha256, ${path} AS media_path
-      FROM tracks t JOIN faces f ON f.id = t.best_face_id JOIN media m ON m.id = t.media_id ${trackSource} ORDER BY t.id`).all(params) as
-      { id: number; start_ms: number; end_ms: number; face_id: number; frame_ms: number | null; age: number | null; size: number; sha256: string; media_path: string | null }[]) {
+  for (const t of db.prepare(`SELECT t.id, t.start_ms, t.end_ms, f.id AS face_id, f.frame_ms, f.age, min(f.box_w, f.box_h) AS size, m.sha256, ${path} AS media_path, f.identity_id, i.name AS identity_name
+      FROM tracks t JOIN faces f ON f.id = t.best_face_id JOIN media m ON m.id = t.media_id LEFT JOIN identities i ON i.id = f.identity_id ${trackSource} ORDER BY t.id`).all(params) as
+      (Row & { id: number; start_ms: number; end_ms: number; face_id: number })[]) {
     const e = tmpl.get(t.id);
     if (!e) continue;
     out.push({
-      item: { kind: 'track', key: `track:${t.id}`, faceId: t.face_id, trackId: t.id, ...EMPTY, mediaPath: t.media_path ?? '', mediaSha256: t.sha256, frameMs: t.frame_ms, startMs: t.start_ms, endMs: t.end_ms, age: t.age, faceSizePx: t.size },
+      item: { kind: 'track', key: `track:${t.id}`, faceId: t.face_id, trackId: t.id, ...EMPTY, mediaPath: t.media_path ?? '', mediaSha256: t.sha256, frameMs: t.frame_ms, startMs: t.start_ms, endMs: t.end_ms, age: t.age, faceSizePx: t.size,
+        identityId: t.identity_id, identityName: t.identity_name },
       embeddings: [e],
     });
   }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { MetricKind, exactSearch } from 'usearch';
-import { KestrelError, type MatchDto, type MatchLibraryDto, type MatchPairDto } from '../../contract/index.js';
+import { KestrelError, type MatchBy, type MatchDto, type MatchItemDto, type MatchLibraryDto, type MatchPairDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { LATEST_SCHEMA_VERSION } from '../db/migrations.js';
 import type { FacePool } from '../faces/facePool.js';
@@ -27,6 +27,8 @@ export interface MatchRequest {
   readonly threshold?: number;
   /** Pairs kept at most (the strongest); default DEFAULT_MAX_PAIRS. */
   readonly maxPairs?: number;
+  /** One pair per item pair (default), or one per identity pair. */
+  readonly by?: MatchBy;
   readonly examiner: string;
 }
 
@@ -106,7 +108,9 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
     });
   }
   const bDto = viaGraph ? { ...b.dto, label: `${b.dto.label}, shortlisted by the case's index graph (${k} nearest faces per item of ${a.dto.label}, then scored exactly)` } : b.dto;
-  const scored = [...best.values()].map((p) => {
+  const by = req.by ?? 'item';
+  const kept = by === 'identity' ? perIdentityPair([...best.values()], a, b, same) : [...best.values()].map((p) => ({ ...p, n: 1 }));
+  const scored = kept.map((p) => {
     const ia = a.items[p.ia]!.item;
     const ib = b.items[p.ib]!.item;
     const sizes = [ia.faceSizePx, ib.faceSizePx].filter((x): x is number => x !== null);
@@ -115,19 +119,44 @@ export async function runMatch(d: MatchDeps, req: MatchRequest): Promise<MatchDt
   });
   scored.sort((x, y) => (y.lr ?? 0) - (x.lr ?? 0) || y.p.score - x.p.score);
   const pairs: MatchPairDto[] = scored.slice(0, maxPairs).map((s, i) => ({
-    rank: i + 1, score: round4(s.p.score), log10Lr: s.lr === null ? null : round4(s.lr), a: s.ia, b: s.ib,
+    rank: i + 1, score: round4(s.p.score), log10Lr: s.lr === null ? null : round4(s.lr), a: s.ia, b: s.ib, ...(by === 'identity' ? { itemPairs: s.p.n } : {}),
   }));
   const pairsCompared = same ? (a.items.length * (a.items.length - 1)) / 2 : a.items.length * b.items.length;
   const m = {
     examiner: req.examiner, a: a.dto, b: bDto, threshold,
     thresholdSource: req.threshold !== undefined ? 'given by the examiner' : `false-accept rate 1e-3 on the calibration data (${d.calibration!.data.protocol})`,
-    models: ids, pairsCompared, truncated: overflow || scored.length > maxPairs, maxPairs, pairs,
+    models: ids, pairsCompared, truncated: overflow || scored.length > maxPairs, maxPairs, ...(by === 'identity' ? { by } : {}), pairs,
   };
   const id = d.matches.insert(m);
   d.audit.append(req.examiner, 'match.run', `match:${id}`, {
-    a: a.dto, b: bDto, threshold, models: ids, pairs_compared: pairsCompared, pairs: pairs.length, truncated: m.truncated,
+    a: a.dto, b: bDto, threshold, models: ids, pairs_compared: pairsCompared, pairs: pairs.length, truncated: m.truncated, by,
   });
   return d.matches.get(id)!;
+}
+
+/** The unit an item counts as in a run by identity: its identity in its case, else the item itself. */
+const unitOf = (it: MatchItemDto): string => (it.identityId !== undefined && it.identityId !== null ? `identity:${it.identityId}` : it.key);
+
+/**
+ * One pair per identity pair: the strongest of the item pairs whose sides belong to the same two
+ * units (an identity, or an item in none), with how many item pairs it stands for. Within one library
+ * the pairs inside one identity are dropped: they are that identity, not a match.
+ */
+function perIdentityPair(pairs: readonly { ia: number; ib: number; score: number }[], a: Library, b: Library, same: boolean): { ia: number; ib: number; score: number; n: number }[] {
+  const groups = new Map<string, { ia: number; ib: number; score: number; n: number }>();
+  for (const p of pairs) {
+    const ua = unitOf(a.items[p.ia]!.item);
+    const ub = unitOf(b.items[p.ib]!.item);
+    if (same && ua === ub) continue;
+    const key = same && ub < ua ? `${ub}|${ua}` : `${ua}|${ub}`;
+    const g = groups.get(key);
+    if (!g) groups.set(key, { ...p, n: 1 });
+    else {
+      g.n++;
+      if (p.score > g.score) { g.ia = p.ia; g.ib = p.ib; g.score = p.score; }
+    }
+  }
+  return [...groups.values()];
 }
 
 /**

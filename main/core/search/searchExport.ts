@@ -19,11 +19,12 @@ export function searchToCsv(s: SearchDto): string {
 }
 
 const SIDE_COLUMNS = ['kind', 'key', 'subject', 'media_sha256', 'media_path', 'frame_ms', 'start_ms', 'end_ms', 'estimated_age'] as const;
-export const MATCH_CSV_COLUMNS = ['match_id', 'rank', 'score', 'log10_lr', ...SIDE_COLUMNS.map((c) => `a_${c}`), ...SIDE_COLUMNS.map((c) => `b_${c}`)];
+// The identities and the item pairs (a run by identity) come last, after the columns of earlier exports.
+export const MATCH_CSV_COLUMNS = ['match_id', 'rank', 'score', 'log10_lr', ...SIDE_COLUMNS.map((c) => `a_${c}`), ...SIDE_COLUMNS.map((c) => `b_${c}`), 'a_identity_id', 'b_identity_id', 'item_pairs'];
 
 /** One row per pair, both sides whole; the libraries and parameters are in the JSON export and the audit log. */
 export function matchToCsv(m: MatchDto): string {
   const side = (s: MatchItemDto): (string | number | null)[] => [s.kind, s.key, s.subject, s.mediaSha256, s.mediaPath, s.frameMs, s.startMs, s.endMs, s.age];
-  const rows = m.pairs.map((p) => [m.id, p.rank, p.score.toFixed(4), p.log10Lr === null ? null : p.log10Lr.toFixed(3), ...side(p.a), ...side(p.b)]);
+  const rows = m.pairs.map((p) => [m.id, p.rank, p.score.toFixed(4), p.log10Lr === null ? null : p.log10Lr.toFixed(3), ...side(p.a), ...side(p.b), p.a.identityId ?? null, p.b.identityId ?? null, p.itemPairs ?? null]);
   return [MATCH_CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\r\n') + '\r\n';
 }

@@ -1,4 +1,4 @@
-import type { MatchSummaryDto, MatchViewDto } from '../../../main/contract/index.js';
+import type { MatchBy, MatchSummaryDto, MatchViewDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 
 export type LibraryKind = 'case' | 'source' | 'watchlist' | 'otherCase' | 'folder';
@@ -12,7 +12,7 @@ export function librarySpecOf(c: LibraryChoice): string | null {
   return { source: `source:${arg}`, watchlist: `watchlist:${arg}`, otherCase: `case:${arg}`, folder: `folder:${arg}` }[c.kind];
 }
 
-export interface MatchForm { readonly a: LibraryChoice; readonly b: LibraryChoice; readonly threshold: string; readonly maxPairs: string }
+export interface MatchForm { readonly a: LibraryChoice; readonly b: LibraryChoice; readonly threshold: string; readonly maxPairs: string; readonly by: MatchBy }
 
 export interface MatchSlice {
   matchForm: MatchForm;
@@ -29,7 +29,7 @@ export interface MatchSlice {
 }
 
 export const matchSlice: SliceCreator<MatchSlice> = (set, get, api) => ({
-  matchForm: { a: { kind: 'watchlist', arg: '' }, b: { kind: 'case', arg: '' }, threshold: '', maxPairs: '1000' },
+  matchForm: { a: { kind: 'watchlist', arg: '' }, b: { kind: 'case', arg: '' }, threshold: '', maxPairs: '1000', by: 'item' },
   matchRunning: false,
   matchError: null,
   matchResult: null,
@@ -55,7 +55,7 @@ export const matchSlice: SliceCreator<MatchSlice> = (set, get, api) => ({
     if (threshold !== undefined && !Number.isFinite(threshold)) return set({ matchError: 'badThreshold' });
     set({ matchRunning: true, matchError: null });
     try {
-      const r = await api.call('match.run', { a, b, examiner: s.examiner, ...(threshold === undefined ? {} : { threshold }), ...(Number.isInteger(maxPairs) && maxPairs > 0 ? { maxPairs } : {}) });
+      const r = await api.call('match.run', { a, b, by: f.by, examiner: s.examiner, ...(threshold === undefined ? {} : { threshold }), ...(Number.isInteger(maxPairs) && maxPairs > 0 ? { maxPairs } : {}) });
       set({ matchResult: r, savedMatches: (await api.call('matches.list', {})).matches });
     } catch (err) {
       set({ matchError: (err as Error).message });

@@ -42,6 +42,12 @@ export function MatchView(): React.JSX.Element {
             <label className="field">{t('match.maxPairs')}
               <input value={form.maxPairs} onChange={(e) => setForm({ maxPairs: e.target.value })} data-testid="match-max" />
             </label>
+            <label className="field">{t('match.by')}
+              <select value={form.by} onChange={(e) => setForm({ by: e.target.value === 'identity' ? 'identity' : 'item' })} data-testid="match-by">
+                <option value="item">{t('match.byItem')}</option>
+                <option value="identity">{t('match.byIdentity')}</option>
+              </select>
+            </label>
             <button className="primary" disabled={running} onClick={() => void run()} data-testid="match-run">{running ? t('match.running') : t('match.run')}</button>
           </div>
           {error && <div className="warn" role="alert">{uiError(t, error)}</div>}
@@ -103,7 +109,7 @@ function MatchResult({ result }: { result: MatchViewDto }): React.JSX.Element {
   return (
     <>
       <div className="pad match-summary" data-testid="match-summary">
-        {t('match.summary', { a: result.a.label, na: result.a.items, b: result.b.label, nb: result.b.items, compared: result.pairsCompared, pairs: result.pairs.length, threshold: result.threshold.toFixed(3) })}
+        {t(result.by === 'identity' ? 'match.summaryIdentity' : 'match.summary', { a: result.a.label, na: result.a.items, b: result.b.label, nb: result.b.items, compared: result.pairsCompared, pairs: result.pairs.length, threshold: result.threshold.toFixed(3) })}
         <div className="muted small">{thresholdSourceText(result.thresholdSource, textLang(lang))} · {result.models.join(' + ')}{result.a.skipped + result.b.skipped ? ` · ${t('match.notCompared', { n: result.a.skipped + result.b.skipped })}` : ''}</div>
         {result.truncated && <div className="warn">{t('match.truncated', { n: result.maxPairs })}</div>}
       </div>
@@ -118,7 +124,7 @@ function MatchResult({ result }: { result: MatchViewDto }): React.JSX.Element {
                 <MatchItem item={p.a} thumb={result.thumbnails.a[p.a.key]} />
                 <MatchItem item={p.b} thumb={result.thumbnails.b[p.b.key]} />
                 <span className="score">{p.score.toFixed(3)}</span>
-                <span className="lr muted">{p.log10Lr === null ? '–' : `LR 10^${p.log10Lr.toFixed(2)}`}</span>
+                <span className="lr muted">{p.log10Lr === null ? '–' : `LR 10^${p.log10Lr.toFixed(2)}`}{p.itemPairs !== undefined && <><br /><span data-testid="match-item-pairs">{t('match.itemPairs', { n: p.itemPairs })}</span></>}</span>
               </div>
             );
           })}
@@ -137,7 +143,7 @@ function MatchItem({ item, thumb }: { item: MatchItemDto; thumb: string | undefi
       {thumb ? <img src={api.fileUrl(thumb)} alt="" width={52} height={52} loading="lazy" /> : <span className="noimg small" />}
       <span className="match-label">
         <span className="path">{name}</span>
-        <span className="muted small">{item.key}{when ? ` · ${when}` : ''}{item.age !== null ? ` · ~${Math.round(item.age)}` : ''}</span>
+        <span className="muted small">{item.key}{item.identityId !== undefined && item.identityId !== null ? ` · ${item.identityName ?? `#${item.identityId}`}` : ''}{when ? ` · ${when}` : ''}{item.age !== null ? ` · ~${Math.round(item.age)}` : ''}</span>
       </span>
     </span>
   );

@@ -5,11 +5,13 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createWorkbench, type Workbench } from '../../main/core/index.js';
+import { createWorkbench, matchToCsv, type Workbench } from '../../main/core/index.js';
+import type { MatchItemDto } from '../../main/contract/index.js';
 import { astronautJpeg, astronautPng, repoRoot, sharedDir, testModelsDir } from '../helpers/fixtures.js';
 
 // A case where one person has several photos: searched one result per face, that person fills the
 // top of the list; searched one result per identity, each identity comes once, at its best face.
+// M:N by identity: one pair per identity pair, standing for its item pairs.
 
 let work: string;
 let wb: Workbench;
@@ -28,6 +30,8 @@ before(async () => {
   wb = await createWorkbench({ caseDir: join(work, 'case'), modelsDir: await testModelsDir() });
   await wb.ingest([evidence], { examiner: 'tester' });
   await wb.cluster({ examiner: 'tester' });
+  wb.createWatchlist({ name: 'wanted', threshold: 0.3, examiner: 'tester' });
+  await wb.enrol({ watchlist: 'wanted', name: 'Astronaut', photos: [probe], examiner: 'tester' });
 });
 
 after(async () => {
@@ -56,6 +60,44 @@ test('a search by identity lists each identity once, at its best-ranked face, in
   const ui = await wb.invoke('search.run', { probes: [{ path: probe }], by: 'identity', examiner: 'ui tester' });
   assert.equal(ui.params.by, 'identity');
   await assert.rejects(wb.invoke('search.run', { probes: [{ path: probe }], by: 'person', examiner: 'ui tester' }), /by/);
+});
+
+test('M:N by identity: one pair per identity pair, the strongest of its item pairs, with their count; none inside one identity; stored and exported', async () => {
+  const unit = (i: MatchItemDto): string => (i.identityId ?? null) !== null ? `identity:${i.identityId}` : i.key;
+  const items = await wb.match({ a: 'case', b: 'case', threshold: 0.3, examiner: 'tester' });
+  const ids = await wb.match({ a: 'case', b: 'case', threshold: 0.3, examiner: 'tester', by: 'identity' });
+  assert.equal(ids.by, 'identity');
+  assert.equal(items.by, undefined);
+  // The item pairs between two different units, grouped by their unordered unit pair.
+  const groups = new Map<string, number[]>();
+  for (const p of items.pairs) {
+    const [x, y] = [unit(p.a), unit(p.b)].sort();
+    if (x === y) continue;
+    groups.set(`${x}|${y}`, [...(groups.get(`${x}|${y}`) ?? []), p.score]);
+  }
+  assert.ok(items.pairs.some((p) => unit(p.a) === unit(p.b)), 'by item, the astronaut photos pair with each other');
+  assert.equal(ids.pairs.length, groups.size);
+  for (const p of ids.pairs) {
+    const [x, y] = [unit(p.a), unit(p.b)].sort();
+    assert.notEqual(x, y, 'no pair inside one identity');
+    const g = groups.get(`${x}|${y}`)!;
+    assert.equal(p.itemPairs, g.length);
+    assert.equal(p.score, Math.max(...g), 'the strongest item pair stands for the group');
+  }
+  // A subject against the case: her three photos are one identity, so one pair standing for three.
+  const w = await wb.match({ a: 'watchlist:wanted', b: 'case', threshold: 0.3, examiner: 'tester', by: 'identity' });
+  const astronaut = items.pairs.flatMap((p) => [p.a, p.b]).find((i) => i.mediaPath.endsWith('a.jpg'))!.identityId;
+  assert.ok(astronaut !== null && astronaut !== undefined);
+  const her = w.pairs.filter((p) => p.b.identityId === astronaut);
+  assert.equal(her.length, 1);
+  assert.equal(her[0]!.itemPairs, 3);
+  assert.deepEqual(wb.repos.matches.get(w.id), w, 'reopened exactly as run');
+  const csv = matchToCsv(w).split('\r\n');
+  assert.ok(csv[0]!.endsWith(',a_identity_id,b_identity_id,item_pairs'));
+  assert.ok(csv.some((l) => l.endsWith(`,${astronaut},3`)), 'her row names her identity and the three item pairs');
+  const ui = await wb.invoke('match.run', { a: 'watchlist:wanted', b: 'case', threshold: 0.3, by: 'identity', examiner: 'ui tester' });
+  assert.equal(ui.by, 'identity');
+  await assert.rejects(wb.invoke('match.run', { a: 'case', b: 'case', by: 'person', examiner: 'ui tester' }), /by/);
 });
 
 test('CLI: kestrel search --by identity says so and prints one row per identity; a wrong unit is refused', async () => {
