@@ -74,3 +74,20 @@ export function FaceChoiceView(p: { choice: FaceChoice; box?: Box | null; size: 
     </div>
   );
 }
+
+/** Photos chosen so far, each removable, and a drop zone for more (search probes, enrolment, a subject's new photos). */
+export function PhotoList(p: { photos: readonly FaceChoice[]; size: number; onRemove: (index: number) => void; onPhoto: (c: FaceChoice) => void; dropLabel: string; dropTestId: string; testId?: string }): React.JSX.Element {
+  const t = useT();
+  return (
+    <div className="probes" data-testid={p.testId}>
+      {p.photos.map((c, i) => (
+        <figure key={i} className="probe">
+          <FaceChoiceView choice={c} size={p.size} />
+          <figcaption className="path" title={c.label}>{c.label}</figcaption>
+          <button onClick={() => p.onRemove(i)} aria-label={t('search.removeProbe')}>×</button>
+        </figure>
+      ))}
+      <PhotoDrop onPhoto={p.onPhoto} label={p.dropLabel} testId={p.dropTestId} />
+    </div>
+  );
+}

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { childSearchAdvice, hasChildProbe, onePerIdentityText, probeInCaseText, type SearchHitDto } from '../../../main/contract/index.js';
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
-import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
+import { PhotoList } from '../components/FaceChoiceInput.js';
 import { shortDate, videoTime } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 import { caseFace } from '../store/searchSlice.js';
@@ -51,16 +51,7 @@ function OneToMany(): React.JSX.Element {
     <div className="split">
       <section className="pane">
         <div className="search-form pad">
-          <div className="probes" data-testid="probes">
-            {probes.map((p, i) => (
-              <figure key={i} className="probe">
-                <FaceChoiceView choice={p} size={96} />
-                <figcaption className="path" title={p.label}>{p.label}</figcaption>
-                <button onClick={() => removeProbe(i)} aria-label={t('search.removeProbe')}>×</button>
-              </figure>
-            ))}
-            <PhotoDrop onPhoto={addProbe} label={probes.length ? t('search.addProbe') : t('search.dropProbe')} testId="probe-drop" />
-          </div>
+          <PhotoList photos={probes} size={96} onRemove={removeProbe} onPhoto={addProbe} dropLabel={probes.length ? t('search.addProbe') : t('search.dropProbe')} dropTestId="probe-drop" testId="probes" />
           <div className="row wrap">
             <label className="field">{t('search.top')}<input type="number" min={1} max={1000} value={form.top} onChange={(e) => setForm({ top: Math.max(1, Math.min(1000, num(e.target.value) ?? 20)) })} data-testid="search-top" /></label>
             <label className="field">{t('search.threshold')}<input type="number" step={0.05} min={-1} max={1} value={form.threshold ?? ''} placeholder={t('search.none')} onChange={(e) => setForm({ threshold: num(e.target.value) })} /></label>

@@ -1,5 +1,5 @@
 import { useApi, useAppState, useT } from '../appContext.js';
-import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
+import { PhotoList } from '../components/FaceChoiceInput.js';
 import { shortDate } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 
@@ -103,16 +103,7 @@ function EnrolForm(): React.JSX.Element {
       </label>
       <label className="field column">{t('watch.subjectName')}<input value={f.name} onChange={(e) => setF({ name: e.target.value })} data-testid="enrol-name" /></label>
       <label className="field column">{t('watch.notes')}<textarea rows={2} value={f.notes} onChange={(e) => setF({ notes: e.target.value })} /></label>
-      <div className="probes">
-        {f.photos.map((p, i) => (
-          <figure key={i} className="probe">
-            <FaceChoiceView choice={p} size={80} />
-            <figcaption className="path" title={p.label}>{p.label}</figcaption>
-            <button onClick={() => remove(i)} aria-label={t('search.removeProbe')}>×</button>
-          </figure>
-        ))}
-        <PhotoDrop onPhoto={add} label={t('watch.dropPhoto')} testId="enrol-drop" />
-      </div>
+      <PhotoList photos={f.photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropPhoto')} dropTestId="enrol-drop" />
       <button className="primary" disabled={busy} onClick={() => void enrol()} data-testid="enrol-run">{busy ? t('search.running') : t('watch.enrolRun')}</button>
       {done && (
         <div data-testid="enrol-done">
@@ -162,16 +153,7 @@ function SubjectForm(): React.JSX.Element | null {
           {t('watch.retiredOn', { at: shortDate(subject.retiredAt), by: subject.retiredBy ?? '', reason: subject.retireReason ?? '' })}
         </div>
       )}
-      <div className="probes">
-        {photos.map((p, i) => (
-          <figure key={i} className="probe">
-            <FaceChoiceView choice={p} size={80} />
-            <figcaption className="path" title={p.label}>{p.label}</figcaption>
-            <button onClick={() => remove(i)} aria-label={t('search.removeProbe')}>×</button>
-          </figure>
-        ))}
-        <PhotoDrop onPhoto={add} label={t('watch.dropMore')} testId="subject-drop" />
-      </div>
+      <PhotoList photos={photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropMore')} dropTestId="subject-drop" />
       <button className="primary" disabled={busy || !photos.length} onClick={() => void addRun()} data-testid="subject-add-run">{t('watch.addRun')}</button>
       {subject.retiredAt ? (
         <div className="subject-actions"><button disabled={busy} onClick={() => void reinstate()} data-testid="subject-reinstate">{t('watch.reinstate')}</button></div>
