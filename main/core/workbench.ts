@@ -34,7 +34,7 @@ import { createClip, type ClipDeps, type ClipRequest } from './video/evidenceCli
 import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow, type AlarmStatus } from './repositories/watchlistRepository.js';
-import { checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
+import { checkFaces, checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
 import { IdentityRepository } from './repositories/identityRepository.js';
 import { runClustering, type ClusterDeps } from './identities/clusterService.js';
 import { DEFAULT_CLUSTER_PARAMS } from './identities/identityClustering.js';
@@ -81,7 +81,15 @@ export interface WorkbenchOptions {
   readonly encrypt?: boolean;
   /** The face index's tuning (default DEFAULT_INDEX_TUNING); tests lower its exact limit to run the graph on a few faces. */
   readonly indexTuning?: IndexTuning;
+  /** How often intake checks the media it has finished against the watchlists (default INTAKE_ALARM_CHECK_MS; 0: after each). */
+  readonly alarmCheckMs?: number;
 }
+
+/**
+ * Intake checks the media it has finished against the watchlists at most this often, so that an
+ * alarm is raised while a long intake goes on (100,000 photos take hours here), not at its end.
+ */
+export const INTAKE_ALARM_CHECK_MS = 2000;
 
 export const CASE_DB_FILE = 'case.sqlite';
 
@@ -417,6 +425,42 @@ class WorkbenchImpl implements Workbench {
   }
 
   /**
+   * Watchlist checks while an intake runs: the media it finishes are checked together at most every
+   * alarmCheckMs; each alarm is raised, audited and announced at once, and its clip cut beside the
+   * intake. The intake's end check (checkNewFaces) then finds these faces alarmed already.
+   */
+  private alarmsDuringIntake(examiner: string): { mediaDone: (mediaId: number) => void; raised: () => number[]; clipped: () => Promise<void> } {
+    const every = this.opts.alarmCheckMs ?? INTAKE_ALARM_CHECK_MS;
+    const waiting: number[] = [];
+    const raised: number[] = [];
+    let last = performance.now();
+    let clips: Promise<void> = Promise.resolve();
+    const models = this.recognizerIds();
+    return {
+      mediaDone: (mediaId) => {
+        waiting.push(mediaId);
+        if (performance.now() - last < every) return;
+        last = performance.now();
+        let ids: number[];
+        try {
+          ids = checkFaces(this.watchlistDeps(), { mediaIds: waiting.splice(0), actor: examiner, models });
+        } catch (err) {
+          // Intake goes on; its end check sees these faces again.
+          this.log(`watchlist check during intake failed: ${(err as Error).message}`);
+          return;
+        }
+        if (!ids.length) return;
+        raised.push(...ids);
+        this.emit('case.changed', { what: 'alarms' });
+        clips = clips.then(() => this.clipAlarms(ids, examiner)).then(() => this.emit('case.changed', { what: 'alarms' }))
+          .catch((err: unknown) => this.log(`clips for alarms ${ids.join(', ')} failed: ${(err as Error).message}`));
+      },
+      raised: () => raised,
+      clipped: () => clips,
+    };
+  }
+
+  /**
    * Every alarm on a video track gets an evidence clip of the sighting. A clip that cannot be cut
    * (original moved or changed, ffmpeg missing) leaves the alarm standing and is audited with why.
    */
@@ -550,12 +594,14 @@ class WorkbenchImpl implements Workbench {
     o.signal?.addEventListener('abort', onAbort);
     let jobId: number | null = null;
     this.activeJobs++;
+    const alarms = this.alarmsDuringIntake(o.examiner);
     try {
       const summary = await this.ingestService.ingest(paths, {
         examiner: o.examiner,
         signal: ac.signal,
         ...(this.opts.minFreeBytes === undefined ? {} : { minFreeBytes: this.opts.minFreeBytes }),
         ...(this.opts.decodeTimeoutMs === undefined ? {} : { decodeTimeoutMs: this.opts.decodeTimeoutMs }),
+        onMediaDone: alarms.mediaDone,
         onProgress: (p) => {
           if (jobId === null) {
             jobId = p.jobId;
@@ -566,12 +612,15 @@ class WorkbenchImpl implements Workbench {
         },
       });
       this.emit('case.changed', { what: 'faces' });
-      // Every new face and track is checked against the enrolled subjects once intake has stored it.
-      const raised = checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds());
+      // What the checks during intake have not seen (the last media, faces left by an interrupted
+      // run) is checked now; a face already alarmed is not raised again.
+      const atEnd = checkNewFaces(this.watchlistDeps(), o.examiner, this.recognizerIds());
+      const raised = [...alarms.raised(), ...atEnd];
       // Once a case has identities, new faces join them (or form new ones) after every intake.
       if (summary.faces > 0 && this.repos.identities.all().length) await this.cluster({ examiner: o.examiner });
-      if (raised.length) {
-        await this.clipAlarms(raised, o.examiner);
+      await alarms.clipped();
+      if (atEnd.length) {
+        await this.clipAlarms(atEnd, o.examiner);
         this.emit('case.changed', { what: 'alarms' });
       }
       // A graph index takes in the new faces now, after the alarms, rather than at the next search

@@ -60,6 +60,8 @@ export interface IngestOptions {
   readonly minFreeBytes?: number;
   /** An image whose decoding takes longer is recorded as 'timeout' and intake goes on. */
   readonly decodeTimeoutMs?: number;
+  /** Called once a media item's faces (and a video's tracks) are stored, or it has failed. */
+  readonly onMediaDone?: (mediaId: MediaId) => void;
 }
 
 export const DEFAULT_MIN_FREE_BYTES = 200 * 1024 * 1024;
@@ -146,12 +148,13 @@ export class IngestService {
     const progress = (phase: JobProgress['phase'], currentPath: string | null): void => {
       opts.onProgress?.({ jobId, kind: 'ingest', phase, done: counters.done, total: counters.discovered, currentPath });
     };
-    const queue = (display: string, work: () => Promise<void>): void => {
+    const queue = (display: string, mediaId: MediaId, work: () => Promise<void>): void => {
       counters.discovered++;
       limiter.run(async () => {
         if (opts.signal?.aborted) return;
         progress('processing', display);
         await work();
+        opts.onMediaDone?.(mediaId);
         counters.done++;
         this.d.jobs.progress(jobId, counters.done, counters.discovered);
         progress('processing', display);
@@ -159,10 +162,10 @@ export class IngestService {
     };
     const limits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...(opts.decodeTimeoutMs ? { timeoutMs: opts.decodeTimeoutMs } : {}) };
     const submit = (mediaId: MediaId, hash: string, buf: Buffer, format: ImageFormat, display: string): void =>
-      queue(display, () => this.processImage(mediaId, hash, buf, format, display, limits));
+      queue(display, mediaId, () => this.processImage(mediaId, hash, buf, format, display, limits));
     const video = { ...this.d, sampling: opts.sampling ?? DEFAULT_SAMPLING };
     const submitVideo = (mediaId: MediaId, hash: string, path: string, format: VideoFormat, display = path): void =>
-      queue(display, async () => {
+      queue(display, mediaId, async () => {
         try {
           // A working copy kept in an encrypted case is read from a plain copy while it is processed.
           await withReadablePath(this.d.vault, this.d.derivedDir, path, (readable) => processVideo(video, mediaId, hash, readable, format, opts.signal));

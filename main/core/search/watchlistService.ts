@@ -46,13 +46,15 @@ export function subjectScore(s: SubjectRefs, e: EmbeddingSet, models: readonly s
  * face is checked by its own embeddings; a video track once, by its quality-weighted template, and
  * its alarm points at the track's best face. Returns the ids of new alarms (each audited).
  */
-export function checkFaces(d: WatchlistDeps, o: { afterFaceId: number; subjectIds?: readonly number[]; actor: string; models: readonly string[] }): number[] {
+export function checkFaces(d: WatchlistDeps, o: ({ afterFaceId: number } | { mediaIds: readonly number[] }) & { subjectIds?: readonly number[]; actor: string; models: readonly string[] }): number[] {
   const subjects = d.watchlists.subjectRefs(o.subjectIds);
   if (!subjects.length) return [];
   const raised: number[] = [];
   const seenTracks = new Set<number>();
-  const faces = d.db.prepare('SELECT f.id, f.media_id AS mediaId, f.track_id AS trackId FROM faces f WHERE f.id > ? ORDER BY f.id')
-    .iterate(o.afterFaceId) as Iterable<{ id: number; mediaId: number; trackId: number | null }>;
+  // Every face after a face id, or the faces of some media (those an intake has just stored).
+  const faces = ('mediaIds' in o
+    ? d.db.prepare('SELECT f.id, f.media_id AS mediaId, f.track_id AS trackId FROM faces f WHERE f.media_id IN (SELECT value FROM json_each(?)) ORDER BY f.id').iterate(JSON.stringify(o.mediaIds))
+    : d.db.prepare('SELECT f.id, f.media_id AS mediaId, f.track_id AS trackId FROM faces f WHERE f.id > ? ORDER BY f.id').iterate(o.afterFaceId)) as Iterable<{ id: number; mediaId: number; trackId: number | null }>;
   const emb = d.db.prepare('SELECT model_id, vector FROM embeddings WHERE face_id = ?');
   const bestFace = d.db.prepare('SELECT best_face_id FROM tracks WHERE id = ?').pluck();
   const pending: { subjectId: number; faceId: number; trackId: number | null; mediaId: number; score: number; threshold: number; subject: string }[] = [];
