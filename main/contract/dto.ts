@@ -498,6 +498,8 @@ export interface AlarmDto {
   readonly subjectThumbnail: string | null;
   /** Evidence clip of a video alarm (relative to derived/), with its SHA-256; null for photos or when the cut failed. */
   readonly clipPath: string | null; readonly clipSha256: string | null;
+  /** Set when the subject was retired from its list since (found, withdrawn): when, and why. */
+  readonly subjectRetiredAt: string | null; readonly subjectRetireReason: string | null;
 }
 
 /** One thing placed in time: a dated original (photo point, video span) or a sighting of a face. */

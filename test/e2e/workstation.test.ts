@@ -489,6 +489,13 @@ test('watchlist upkeep: a subject retired with a reason and put back, a photo ad
   assert.equal(await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).getByTestId('subject-retired-tag').count(), 1);
   assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+1\s+1\s/);
   await page.screenshot({ path: join(shots, 'watchlist-retired.png') });
+  // His alarm in the queue says the subject was retired, and why.
+  await page.getByTestId('mode-alarms').click();
+  await page.getByTestId('alarm-filter-all').click();
+  await page.getByTestId('alarm-card').filter({ hasText: 'Lin-Manuel Miranda' }).first().click();
+  assert.match(await page.getByTestId('alarm-subject-retired').innerText(), /retired from the list .*: located, report 17\/2026/);
+  await page.getByTestId('alarm-filter-open').click();
+  await page.getByTestId('mode-watchlists').click();
   await page.getByTestId('subject-reinstate').click();
   await page.getByTestId('subject-done').filter({ hasText: /^Back on the list: 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
   assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+2\s+0\s/);

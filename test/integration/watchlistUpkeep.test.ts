@@ -63,6 +63,14 @@ test('a retired subject keeps its photos and alarms, is no longer checked at int
   assert.deepEqual([list.subjects, list.retired], [0, 1]);
   assert.equal(wb.repos.watchlists.alarms().length, 2, 'its alarms stay');
   assert.equal(wb.repos.watchlists.alarms(undefined, decided.id)[0]!.status, 'confirmed', 'and their decisions');
+  // Its alarms say so, in the case and in an export's report and CSV.
+  assert.ok(wb.repos.watchlists.alarms().every((a) => a.subjectRetiredAt !== null && a.subjectRetireReason === 'found alive, report 17/2026'));
+  const out = join(work, 'export-retired');
+  await wb.exportCase({ out, select: [`alarm:${decided.id}`], formats: ['html', 'csv'], lang: 'en', redact: false, originals: false, clips: false, frames: 'report', examiner: 'tester' });
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /subject since retired from the list \(\d{4}-\d{2}-\d{2}: found alive, report 17\/2026\)/);
+  const csv = readFileSync(join(out, 'data', 'alarms.csv'), 'utf8').split(/\r?\n/);
+  assert.ok(csv[0]!.endsWith(',subject_retired_at,subject_retire_reason'), csv[0]);
+  assert.ok(csv[1]!.endsWith(',"found alive, report 17/2026"'), csv[1]);
   assert.throws(() => wb.retireSubject({ subjectId, reason: 'again', examiner: 'tester' }), /retired already/);
 
   // Intake goes on without it; M:N leaves it out and says so.
@@ -78,6 +86,7 @@ test('a retired subject keeps its photos and alarms, is no longer checked at int
   assert.equal(back.alarms.length, 1);
   assert.match(wb.repos.watchlists.alarms(undefined, back.alarms[0])[0]!.mediaPath, /c\.jpg$/);
   assert.equal(wb.repos.watchlists.subjects(subjectId)[0]!.retiredAt, null);
+  assert.ok(wb.repos.watchlists.alarms().every((a) => a.subjectRetiredAt === null), 'back on the list, its alarms no longer say retired');
   assert.equal(details('watchlist.subject_reinstated')['reason'], 'found alive, report 17/2026', 'the audit keeps what was undone');
   await assert.rejects(wb.reinstateSubject({ subjectId, examiner: 'tester' }), /on its list already/);
 });

@@ -35,8 +35,9 @@ export async function writeExportData(w: ExportWriter, c: ExportContent, evidenc
     await w.write('data/faces.csv', csv);
     await w.write('data/identities.csv', line(['identity_id', 'name', 'status', 'faces']) + c.identities.map((i) => line([i.id, i.name, i.status, i.faces.length])).join(''));
     await w.write('data/searches.csv', line([...SEARCH_CSV_COLUMNS]) + c.searches.map((s) => searchToCsv(s).split('\r\n').slice(1).filter(Boolean).map((r) => `${r}\r\n`).join('')).join(''));
-    await w.write('data/alarms.csv', line(['alarm_id', 'subject', 'watchlist', 'face_id', 'track_id', 'media_path', 'frame_ms', 'score', 'threshold', 'raised_at', 'status', 'decided_by', 'decided_at', 'decision_note', 'clip_sha256'])
-      + c.alarms.map((a) => line([a.id, a.subject, a.watchlist, a.faceId, a.trackId, a.mediaPath, a.frameMs, a.score.toFixed(4), a.threshold.toFixed(4), a.raisedAt, a.status, a.decidedBy, a.decidedAt, a.decisionNote, a.clipSha256])).join(''));
+    await w.write('data/alarms.csv', line(['alarm_id', 'subject', 'watchlist', 'face_id', 'track_id', 'media_path', 'frame_ms', 'score', 'threshold', 'raised_at', 'status', 'decided_by', 'decided_at', 'decision_note', 'clip_sha256', 'subject_retired_at', 'subject_retire_reason'])
+      + c.alarms.map((a) => line([a.id, a.subject, a.watchlist, a.faceId, a.trackId, a.mediaPath, a.frameMs, a.score.toFixed(4), a.threshold.toFixed(4), a.raisedAt, a.status, a.decidedBy, a.decidedAt, a.decisionNote, a.clipSha256,
+        a.subjectRetiredAt, a.subjectRetireReason])).join(''));
     await w.write('data/comparisons.csv', line(['comparison_id', 'at', 'examiner', 'a', 'b', 'fused', 'log10_lr', 'verbal', 'threshold', 'decision', 'warnings'])
       + c.comparisons.map((k) => line([k.id, k.at, k.examiner, k.refA, k.refB, k.result.fused.toFixed(4), k.result.evidence ? k.result.evidence.log10Lr.toFixed(3) : null,
         k.result.evidence ? `${k.result.evidence.strength} support for ${k.result.evidence.supports}` : null, k.result.threshold, k.result.decision, k.result.warnings.map((x) => x.code).join(' ')])).join(''));

@@ -132,7 +132,7 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
   if (c.alarms.length) {
     b.push({ t: 'h2', text: L.alarms });
     for (const a of c.alarms) {
-      b.push({ t: 'h3', text: `${L.alarm} ${a.id}: ${a.subject} (${L.watchlist} ${a.watchlist}) — ${L.score} ${num(a.score)} ≥ ${num(a.threshold)}; ${L.status}: ${a.status}${a.decidedBy ? ` (${L.decidedBy} ${a.decidedBy}${a.decisionNote ? `: ${a.decisionNote}` : ''})` : ''}` });
+      b.push({ t: 'h3', text: `${L.alarm} ${a.id}: ${a.subject} (${L.watchlist} ${a.watchlist}) — ${L.score} ${num(a.score)} ≥ ${num(a.threshold)}; ${L.status}: ${a.status}${a.decidedBy ? ` (${L.decidedBy} ${a.decidedBy}${a.decisionNote ? `: ${a.decisionNote}` : ''})` : ''}${a.subjectRetiredAt ? `; ${L.subjectRetired} (${a.subjectRetiredAt.slice(0, 10)}: ${a.subjectRetireReason ?? ''})` : ''}` });
       b.push({ t: 'p', text: `${mediaPath(a.mediaId)}${a.frameMs !== null ? ` @${ms(a.frameMs)}` : ''}${a.clipPath ? ` · ${L.clip}: SHA-256 ${short(a.clipSha256 ?? '')}` : ''}` });
       b.push(...annotationLines(annotationsOf('alarm', a.id)));
       const frame = info.frames.get(a.faceId);

@@ -100,6 +100,7 @@ export class WatchlistRepository {
     return this.db.prepare(`SELECT a.id, a.subject_id AS subjectId, s.name AS subject, w.name AS watchlist, a.face_id AS faceId, a.track_id AS trackId,
         a.media_id AS mediaId, f.frame_ms AS frameMs, t.start_ms AS trackStartMs, t.end_ms AS trackEndMs, a.score, a.threshold, a.raised_at AS raisedAt,
         a.status, a.decided_by AS decidedBy, a.decided_at AS decidedAt, a.decision_note AS decisionNote, f.thumb AS thumbnail, ${SUBJECT_THUMB_SQL} AS subjectThumbnail, c.path AS clipPath, c.sha256 AS clipSha256,
+        s.retired_at AS subjectRetiredAt, s.retire_reason AS subjectRetireReason,
         coalesce((SELECT ${LOCATION_DISPLAY_SQL} FROM media_locations l WHERE l.media_id = a.media_id ORDER BY l.id LIMIT 1), '') AS mediaPath
       FROM alarms a JOIN subjects s ON s.id = a.subject_id JOIN watchlists w ON w.id = s.watchlist_id JOIN faces f ON f.id = a.face_id
       LEFT JOIN tracks t ON t.id = a.track_id LEFT JOIN clips c ON c.id = a.clip_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY a.id`).all(...args) as AlarmRow[];

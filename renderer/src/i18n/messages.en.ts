@@ -325,6 +325,7 @@ export const en = {
   'alarms.noClip': 'No evidence clip could be cut for this sighting (see the audit log).',
   'alarms.note': 'Note for the decision',
   'alarms.notePlaceholder': 'Why: what you compared, what you saw',
+  'alarms.subjectRetired': 'The subject was retired from the list {at}: {reason}. Intake no longer checks it; this alarm still awaits or keeps its decision.',
   'alarms.confirm': 'Confirm',
   'alarms.dismiss': 'Dismiss',
   'alarms.hint': 'An alarm is a lead for review, not an identification. Decisions are recorded in the audit log with the note, and can be changed (the earlier decision stays in the log).',

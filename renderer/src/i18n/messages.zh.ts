@@ -327,6 +327,7 @@ export const zh: Record<MessageKey, string> = {
   'alarms.noClip': '无法为该目击截取证据片段（原因见审计日志）。',
   'alarms.note': '处理说明',
   'alarms.notePlaceholder': '理由：比对了什么、看到了什么',
+  'alarms.subjectRetired': '该对象已于 {at} 从名单撤销：{reason}。入库时不再比对该对象；本告警仍待处理或保留其处理结论。',
   'alarms.confirm': '确认',
   'alarms.dismiss': '排除',
   'alarms.hint': '告警是供审核的线索，不是身份认定。处理结论连同说明记入审计日志，可以更改（此前的结论仍保留在日志中）。',

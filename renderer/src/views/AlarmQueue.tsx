@@ -131,6 +131,12 @@ function AlarmDetail({ a, note, setNote }: { a: AlarmDto; note: string; setNote:
         )}
         <dt>{t('alarms.raised')}</dt>
         <dd>{shortDate(a.raisedAt)}</dd>
+        {a.subjectRetiredAt && (
+          <>
+            <dt>{t('watch.subjectsHead')}</dt>
+            <dd className="warn-inline" data-testid="alarm-subject-retired">{t('alarms.subjectRetired', { at: shortDate(a.subjectRetiredAt), reason: a.subjectRetireReason ?? '' })}</dd>
+          </>
+        )}
         {a.status !== 'open' && (
           <>
             <dt>{t('alarms.decision')}</dt>
