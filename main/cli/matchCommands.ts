@@ -62,7 +62,7 @@ export function registerMatchCommands(program: Command, openCase: OpenCase): voi
       await openCase(o.case, json, (wb) => {
         const list = wb.repos.matches.list(1000);
         if (json) printJson({ matches: list });
-        else printTable(list.map((m) => [m.id, m.at, m.examiner, m.a.spec, m.b.spec, m.threshold, m.pairsCompared, m.pairCount]), ['id', 'at', 'examiner', 'A', 'B', 'threshold', 'compared', 'pairs']);
+        else printTable(list.map((m) => [m.id, m.at, m.examiner, m.a.spec, m.b.spec, m.threshold, m.pairsCompared, m.pairCount, m.by ?? 'item']), ['id', 'at', 'examiner', 'A', 'B', 'threshold', 'compared', 'pairs', 'per']);
       });
     });
   matches

@@ -88,7 +88,7 @@ export function registerSearchCommands(program: Command, openCase: OpenCase): vo
       await openCase(o.case, json, (wb) => {
         const list = wb.repos.searches.list(1000);
         if (json) printJson({ searches: list });
-        else printTable(list.map((s) => [s.id, s.kind, s.at, s.examiner, s.probes.map((p) => p.fileName).join(' + '), s.facesSearched]), ['id', 'kind', 'at', 'examiner', 'probes', 'faces searched']);
+        else printTable(list.map((s) => [s.id, s.kind, s.at, s.examiner, s.probes.map((p) => p.fileName).join(' + '), s.facesSearched, s.params.by ?? 'face']), ['id', 'kind', 'at', 'examiner', 'probes', 'faces searched', 'per']);
       });
     });
   searches
