@@ -61,7 +61,7 @@ export function MatchView(): React.JSX.Element {
           {saved.map((m) => (
             <li key={m.id}>
               <button className={`linkbutton${result?.id === m.id ? ' active' : ''}`} onClick={() => void open(m.id)} data-testid="saved-match">
-                #{m.id} {m.a.label} × {m.b.label}
+                #{m.id} {m.a.label} × {m.b.label}{m.by === 'identity' ? ` · ${t('match.byIdentity')}` : ''}
               </button>
               <div className="muted small">{t('match.savedLine', { pairs: m.pairCount, at: m.at.replace('T', ' ').slice(0, 16), who: m.examiner })}</div>
             </li>

@@ -30,6 +30,7 @@ export function SearchView(): React.JSX.Element {
 function OneToMany(): React.JSX.Element {
   const t = useT();
   const probes = useAppState((s) => s.probes);
+  const lang = useAppState((s) => s.lang);
   const addProbe = useAppState((s) => s.addProbe);
   const removeProbe = useAppState((s) => s.removeProbe);
   const form = useAppState((s) => s.searchForm);
@@ -85,7 +86,7 @@ function OneToMany(): React.JSX.Element {
           {saved.map((s) => (
             <li key={s.id}>
               <button className={`linklike${result?.id === s.id ? ' active' : ''}`} onClick={() => void openSearch(s.id)}>
-                #{s.id} · {shortDate(s.at)} · {s.examiner}
+                #{s.id} · {shortDate(s.at)} · {s.examiner}{s.params.by === 'identity' ? ` · ${onePerIdentityText(textLang(lang))}` : ''}
                 <span className="muted path">{s.probes.map((p) => p.fileName).join(' + ')}</span>
               </button>
             </li>
