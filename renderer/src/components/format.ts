@@ -16,3 +16,6 @@ export function videoTime(ms: number): string {
 export function shortDate(iso: string | null): string {
   return iso ? iso.replace('T', ' ').slice(0, 16) : '–';
 }
+
+/** A number field's value: null while it is empty or not a number. */
+export const numberOrNull = (v: string): number | null => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));

@@ -4,6 +4,7 @@ import { thresholdSourceText, type MatchItemDto, type MatchViewDto } from '../..
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { videoTime } from '../components/format.js';
+import { ChoiceField } from '../components/ChoiceField.js';
 import { uiError } from '../components/uiError.js';
 import type { LibraryChoice, LibraryKind } from '../store/matchSlice.js';
 
@@ -42,12 +43,7 @@ export function MatchView(): React.JSX.Element {
             <label className="field">{t('match.maxPairs')}
               <input value={form.maxPairs} onChange={(e) => setForm({ maxPairs: e.target.value })} data-testid="match-max" />
             </label>
-            <label className="field">{t('match.by')}
-              <select value={form.by} onChange={(e) => setForm({ by: e.target.value === 'identity' ? 'identity' : 'item' })} data-testid="match-by">
-                <option value="item">{t('match.byItem')}</option>
-                <option value="identity">{t('match.byIdentity')}</option>
-              </select>
-            </label>
+            <ChoiceField label={t('match.by')} value={form.by} options={[['item', t('match.byItem')], ['identity', t('match.byIdentity')]]} onChange={(by) => setForm({ by })} testId="match-by" />
             <button className="primary" disabled={running} onClick={() => void run()} data-testid="match-run">{running ? t('match.running') : t('match.run')}</button>
           </div>
           {error && <div className="warn" role="alert">{uiError(t, error)}</div>}

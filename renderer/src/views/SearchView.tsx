@@ -3,7 +3,8 @@ import { childSearchAdvice, hasChildProbe, onePerIdentityText, probeInCaseText, 
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
 import { PhotoList } from '../components/FaceChoiceInput.js';
-import { shortDate, videoTime } from '../components/format.js';
+import { numberOrNull, shortDate, videoTime } from '../components/format.js';
+import { ChoiceField } from '../components/ChoiceField.js';
 import { uiError } from '../components/uiError.js';
 import { caseFace } from '../store/searchSlice.js';
 import { CompareView } from './CompareView.js';
@@ -46,7 +47,6 @@ function OneToMany(): React.JSX.Element {
   useEffect(() => {
     void loadSaved();
   }, [loadSaved]);
-  const num = (v: string): number | null => (v.trim() === '' || !Number.isFinite(Number(v)) ? null : Number(v));
 
   return (
     <div className="split">
@@ -54,10 +54,10 @@ function OneToMany(): React.JSX.Element {
         <div className="search-form pad">
           <PhotoList photos={probes} size={96} onRemove={removeProbe} onPhoto={addProbe} dropLabel={probes.length ? t('search.addProbe') : t('search.dropProbe')} dropTestId="probe-drop" testId="probes" />
           <div className="row wrap">
-            <label className="field">{t('search.top')}<input type="number" min={1} max={1000} value={form.top} onChange={(e) => setForm({ top: Math.max(1, Math.min(1000, num(e.target.value) ?? 20)) })} data-testid="search-top" /></label>
-            <label className="field">{t('search.threshold')}<input type="number" step={0.05} min={-1} max={1} value={form.threshold ?? ''} placeholder={t('search.none')} onChange={(e) => setForm({ threshold: num(e.target.value) })} /></label>
-            <label className="field">{t('search.ageMin')}<input type="number" min={0} max={120} value={form.ageMin ?? ''} onChange={(e) => setForm({ ageMin: num(e.target.value) })} /></label>
-            <label className="field">{t('search.ageMax')}<input type="number" min={0} max={120} value={form.ageMax ?? ''} onChange={(e) => setForm({ ageMax: num(e.target.value) })} /></label>
+            <label className="field">{t('search.top')}<input type="number" min={1} max={1000} value={form.top} onChange={(e) => setForm({ top: Math.max(1, Math.min(1000, numberOrNull(e.target.value) ?? 20)) })} data-testid="search-top" /></label>
+            <label className="field">{t('search.threshold')}<input type="number" step={0.05} min={-1} max={1} value={form.threshold ?? ''} placeholder={t('search.none')} onChange={(e) => setForm({ threshold: numberOrNull(e.target.value) })} /></label>
+            <label className="field">{t('search.ageMin')}<input type="number" min={0} max={120} value={form.ageMin ?? ''} onChange={(e) => setForm({ ageMin: numberOrNull(e.target.value) })} /></label>
+            <label className="field">{t('search.ageMax')}<input type="number" min={0} max={120} value={form.ageMax ?? ''} onChange={(e) => setForm({ ageMax: numberOrNull(e.target.value) })} /></label>
             <label className="field">{t('media.from')}<input type="date" value={form.capturedFrom ?? ''} max={form.capturedTo ?? undefined} onChange={(e) => setForm({ capturedFrom: e.target.value || null })} data-testid="search-from" /></label>
             <label className="field">{t('media.to')}<input type="date" value={form.capturedTo ?? ''} min={form.capturedFrom ?? undefined} onChange={(e) => setForm({ capturedTo: e.target.value || null })} data-testid="search-to" /></label>
             <label className="field">{t('media.source')}
@@ -66,12 +66,7 @@ function OneToMany(): React.JSX.Element {
                 {sources.map((s) => <option key={s.id} value={s.id}>{s.path}</option>)}
               </select>
             </label>
-            <label className="field">{t('search.by')}
-              <select value={form.by} onChange={(e) => setForm({ by: e.target.value === 'identity' ? 'identity' : 'face' })} data-testid="search-by">
-                <option value="face">{t('search.byFace')}</option>
-                <option value="identity">{t('search.byIdentity')}</option>
-              </select>
-            </label>
+            <ChoiceField label={t('search.by')} value={form.by} options={[['face', t('search.byFace')], ['identity', t('search.byIdentity')]]} onChange={(by) => setForm({ by })} testId="search-by" />
             <button className="primary" disabled={running} onClick={() => void run()} data-testid="search-run">{running ? t('search.running') : t('search.run')}</button>
           </div>
           {error && <div className="warn" role="alert" data-testid="search-error">{uiError(t, error)}</div>}

@@ -1,6 +1,6 @@
 import { useApi, useAppState, useT } from '../appContext.js';
 import { PhotoList } from '../components/FaceChoiceInput.js';
-import { shortDate } from '../components/format.js';
+import { numberOrNull, shortDate } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 
 /**
@@ -71,7 +71,7 @@ function CreateForm(): React.JSX.Element {
         {t('watch.threshold')}
         <input
           type="number" step={0.01} min={-0.99} max={1} value={f.threshold ?? ''} placeholder={t('watch.thresholdDefault')}
-          onChange={(e) => setF({ threshold: e.target.value.trim() === '' || !Number.isFinite(Number(e.target.value)) ? null : Number(e.target.value) })} data-testid="watchlist-threshold"
+          onChange={(e) => setF({ threshold: numberOrNull(e.target.value) })} data-testid="watchlist-threshold"
         />
       </label>
       <label className="field column">{t('watch.notes')}<textarea rows={2} value={f.notes} onChange={(e) => setF({ notes: e.target.value })} /></label>
@@ -191,7 +191,7 @@ function ThresholdForm(): React.JSX.Element | null {
         {t('watch.newThreshold')}
         <input
           type="number" step={0.01} min={-0.99} max={1} value={f.threshold ?? ''} placeholder={current ? current.threshold.toFixed(2) : ''}
-          onChange={(e) => setF({ threshold: e.target.value.trim() === '' || !Number.isFinite(Number(e.target.value)) ? null : Number(e.target.value) })} data-testid="threshold-value"
+          onChange={(e) => setF({ threshold: numberOrNull(e.target.value) })} data-testid="threshold-value"
         />
       </label>
       <button disabled={busy} onClick={() => void run()} data-testid="threshold-run">{t('watch.thresholdRun')}</button>
