@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { ALARM_ORDERS, orderAlarms, type AlarmOrder } from '../contract/index.js';
+import { ALARM_ORDERS, KestrelError, orderAlarms, type AlarmOrder } from '../contract/index.js';
 import type { AlarmRow } from '../core/index.js';
 import { examinerName } from './examiner.js';
 import { printJson, printTable, seconds } from './output.js';
@@ -68,6 +68,34 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
           process.stdout.write(`subject ${s.id} '${s.name}': ${o.photo.length} photo(s) added, ${s.refs} in all; ${s.retiredAt ? 'retired, so the case was not checked' : `${alarms.length} new alarm(s) raised in this case`}\n`);
           if (alarms.length) printAlarms(alarms);
         }
+      });
+    });
+  wl.command('photos')
+    .description("a subject's reference photos, removed ones too (with when, by whom and why)")
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+    .option('--json', 'print {photos}')
+    .action(async (o: { case: string; subject: number; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, (wb) => {
+        if (!wb.repos.watchlists.subjects(o.subject).length) throw new KestrelError('NOT_FOUND', `No watchlist subject ${o.subject} in this case (kestrel watchlist list)`);
+        const photos = wb.repos.watchlists.photos(o.subject);
+        if (json) printJson({ photos });
+        else printTable(photos.map((p) => [p.id, p.fileName, p.sha256.slice(0, 16), p.age === null ? '' : Math.round(p.age), p.quality.toFixed(2), p.removedAt ? `removed ${p.removedAt} by ${p.removedBy}: ${p.removeReason}` : 'in use']),
+          ['photo', 'file', 'sha256', 'est. age', 'quality', 'status']);
+      });
+    });
+  wl.command('remove-photo')
+    .description('take a wrong reference photo off a subject: no longer used to check or match, kept with why; its alarms stay for a decision')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+    .requiredOption('--photo <id>', 'photo id (kestrel watchlist photos)', numArg)
+    .requiredOption('--reason <text>', 'why (recorded with the photo and in the audit log)')
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .action(async (o: { case: string; subject: number; photo: number; reason: string; examiner?: string }) => {
+      await openCase(o.case, false, (wb) => {
+        const r = wb.removeSubjectPhoto({ subjectId: o.subject, photoId: o.photo, reason: o.reason, examiner: examinerName(o.examiner) });
+        process.stdout.write(`photo ${o.photo} removed from subject ${o.subject}; ${r.photos} photo(s) in use\n`);
       });
     });
   wl.command('retire')

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type {
   AlarmDto, AuditCheckDto, AuditEntryDto, CaseInfo, ContactSheetDto, RecentCaseDto, ClusterRunDto, CompareDto, FaceDto, IdentityDetailDto, IdentityDto, IdentityOpDto, IdentitySuggestionDto, IngestSummary, MatchSummaryDto, MatchViewDto, MediaDto, MediaPreviewDto, ModelDto,
-  SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistSubjectDto,
+  SearchDto, SourceDto, TimelineDto, FaceFrameDto, TrackDto, WatchlistDto, WatchlistPhotoDto, WatchlistSubjectDto,
 } from './dto.js';
 import {
   ANNOTATION_KINDS, ANNOTATION_TARGETS, CONCLUSION_SCALE, EXPORT_FORMATS, type AnnotationDto, type ComparisonRecordDto, type ExportSummaryDto, type TagDto,
@@ -235,6 +235,10 @@ export const callInputSchemas = {
       examiner: examiner(),
     })
     .strict(),
+  'watchlist.photos': z.object({ subjectId: id() }).strict(),
+  'watchlist.removePhoto': z
+    .object({ subjectId: id(), photoId: id(), reason: z.string().trim().min(1, 'removing a photo needs a reason').max(20_000), examiner: examiner() })
+    .strict(),
   'watchlist.retire': z
     .object({ subjectId: id(), reason: z.string().trim().min(1, 'retiring a subject needs a reason').max(20_000), examiner: examiner() })
     .strict(),
@@ -306,6 +310,8 @@ export interface CallResults {
   'watchlist.create': WatchlistDto;
   'watchlist.enrol': { subjectId: number; alarms: number[] };
   'watchlist.addPhotos': { alarms: number[] };
+  'watchlist.photos': { photos: WatchlistPhotoDto[] };
+  'watchlist.removePhoto': { photos: number };
   'watchlist.retire': { openAlarms: number };
   'watchlist.reinstate': { alarms: number[] };
   'watchlist.threshold': { alarms: number[]; openBelow: number };

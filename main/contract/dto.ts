@@ -477,6 +477,20 @@ export interface WatchlistSubjectDto {
   readonly retireReason: string | null;
 }
 
+/** One reference photo of a watchlist subject; a removed one is kept with when, by whom and why. */
+export interface WatchlistPhotoDto {
+  readonly id: number;
+  readonly fileName: string;
+  readonly sha256: string;
+  /** Its face (relative to derived/). */
+  readonly thumbnail: string;
+  readonly age: number | null;
+  readonly quality: number;
+  readonly removedAt: string | null;
+  readonly removedBy: string | null;
+  readonly removeReason: string | null;
+}
+
 export type AlarmStatus = 'open' | 'confirmed' | 'dismissed';
 
 /** How an alarm queue is read: in the order raised, or the strongest first (ties in the order raised). */

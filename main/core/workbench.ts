@@ -118,6 +118,8 @@ export interface Workbench {
   enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }>;
   /** More reference photos of an enrolled subject; the case is checked for them at once (unless the subject is retired). */
   addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }>;
+  /** Takes a wrong reference photo off a subject (kept with why, no longer used); returns the photos left. */
+  removeSubjectPhoto(o: { subjectId: number; photoId: number; reason: string; examiner: string }): { photos: number };
   /** Takes a subject off its list (kept with its alarms, no longer checked); returns its open alarms' count. */
   retireSubject(o: { subjectId: number; reason: string; examiner: string }): { openAlarms: number };
   /** Puts a retired subject back and checks the whole case for it. */
@@ -383,6 +385,12 @@ class WorkbenchImpl implements Workbench {
   async addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }> {
     const r = await this.watchlistService().addPhotos(o);
     await this.alarmsRaised(r.alarms, o.examiner);
+    return r;
+  }
+
+  removeSubjectPhoto(o: { subjectId: number; photoId: number; reason: string; examiner: string }): { photos: number } {
+    const r = this.watchlistService().removePhoto(o);
+    this.emit('case.changed', { what: 'alarms' });
     return r;
   }
 
@@ -780,6 +788,12 @@ class WorkbenchImpl implements Workbench {
         const photos: string[] = [];
         for (const r of q.photos) photos.push(await this.faceRefPath(r));
         return this.addSubjectPhotos({ subjectId: q.subjectId, photos, examiner: q.examiner });
+      }
+      case 'watchlist.photos':
+        return { photos: this.repos.watchlists.photos(p['subjectId'] as number) };
+      case 'watchlist.removePhoto': {
+        const q = p as CallParsedInput<'watchlist.removePhoto'>;
+        return this.removeSubjectPhoto({ subjectId: q.subjectId, photoId: q.photoId, reason: q.reason, examiner: q.examiner });
       }
       case 'watchlist.retire': {
         const q = p as CallParsedInput<'watchlist.retire'>;

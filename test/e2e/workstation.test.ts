@@ -504,6 +504,18 @@ test('watchlist upkeep: a subject retired with a reason and put back, a photo ad
   await page.getByTestId('subject-add-run').click();
   await page.getByTestId('subject-done').filter({ hasText: /^1 photo\(s\) added: 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
   await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).filter({ hasText: '2 photo(s)' }).waitFor();
+  // The duplicate taken off again, with a reason: kept and marked, one photo in use.
+  assert.equal(await settled(countOf(page.getByTestId('subject-ref')), 2), 2);
+  await page.getByTestId('subject-ref-remove').last().click();
+  await page.getByTestId('subject-ref-confirm').click();
+  await page.getByTestId('watch-error').filter({ hasText: 'reason' }).waitFor();
+  await page.getByTestId('subject-ref-reason').fill('the same photo twice');
+  await page.getByTestId('subject-ref-confirm').click();
+  await page.getByTestId('subject-done').filter({ hasText: /^Photo removed: 1 photo\(s\) still in use/ }).waitFor({ timeout: 30_000 });
+  await page.getByTestId('subject-ref').filter({ hasText: 'removed' }).waitFor();
+  assert.equal(await page.getByTestId('subject-ref-remove').count(), 0, 'the last photo in use cannot be removed');
+  await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).filter({ hasText: '1 photo(s)' }).waitFor();
+  await page.screenshot({ path: join(shots, 'watchlist-photo-removed.png') });
   // A stricter list: the alarms stay, the open ones under the new threshold are counted; lowered back, nothing new.
   await page.getByTestId('threshold-list').selectOption('wanted');
   await page.getByTestId('threshold-value').fill('0.99');

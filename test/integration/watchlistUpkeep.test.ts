@@ -110,6 +110,21 @@ test("more photos of a subject are stored and the case is checked with them at o
   assert.ok(r.alarms.length > 0, `the sharp reference alarms (${before} with the blurred one alone)`);
   assert.equal(before + r.alarms.length, wb.repos.watchlists.alarms().filter((a) => a.subjectId === e.subjectId).length, 'no alarm raised twice');
   assert.equal((details('watchlist.photos_added')['photos'] as string[]).length, 1);
+
+  // The blurred photo was a poor choice: removed with a reason, kept on record, no longer used.
+  const [weak, good] = wb.repos.watchlists.photos(e.subjectId);
+  assert.throws(() => wb.removeSubjectPhoto({ subjectId: e.subjectId, photoId: weak!.id, reason: ' ', examiner: 'tester' }), /needs a reason/);
+  assert.throws(() => wb.removeSubjectPhoto({ subjectId: subjectId, photoId: weak!.id, reason: 'wrong subject', examiner: 'tester' }), code('NOT_FOUND'));
+  const left = wb.removeSubjectPhoto({ subjectId: e.subjectId, photoId: weak!.id, reason: 'blurred copy, superseded', examiner: 'tester' });
+  assert.equal(left.photos, 1);
+  const after = wb.repos.watchlists.photos(e.subjectId);
+  assert.deepEqual(after.map((p) => [p.id, p.removedBy, p.removeReason]), [[weak!.id, 'tester', 'blurred copy, superseded'], [good!.id, null, null]]);
+  assert.equal(wb.repos.watchlists.subjects(e.subjectId)[0]!.refs, 1);
+  assert.equal(wb.repos.watchlists.subjectRefs([e.subjectId])[0]!.refs.length, 1, 'the removed photo is no longer matched');
+  assert.deepEqual(details('watchlist.photo_removed'), { watchlist: 'strict', name: 'Astronaut (strict)', photo: weak!.id, file: weak!.fileName, sha256: weak!.sha256, reason: 'blurred copy, superseded' });
+  assert.throws(() => wb.removeSubjectPhoto({ subjectId: e.subjectId, photoId: weak!.id, reason: 'again', examiner: 'tester' }), /removed already/);
+  assert.throws(() => wb.removeSubjectPhoto({ subjectId: e.subjectId, photoId: good!.id, reason: 'last', examiner: 'tester' }), /last reference photo/);
+  assert.equal(wb.repos.watchlists.alarms().filter((a) => a.subjectId === e.subjectId).length, before + r.alarms.length, 'its alarms stay');
 });
 
 test("a list's threshold changed: lowered, the case is checked again; raised, alarms keep the threshold they were raised at and the open ones below are counted", async () => {
@@ -152,8 +167,16 @@ test('the UI contract and the CLI for watchlist upkeep: bad input refused; the C
   const retire = cli(['watchlist', 'retire', '--subject', String(subjectId), '--reason', 'found', '--examiner', 'Det. CLI']);
   assert.equal(retire.status, 0, retire.stderr);
   assert.match(retire.stdout, /^subject \d+ 'Astronaut' retired from 'missing'; \d+ open alarm\(s\) of it still await a decision$/m);
+  const photos = cli(['watchlist', 'photos', '--subject', String(subjectId)]);
+  assert.equal(photos.status, 0, photos.stderr);
+  assert.match(photos.stdout, /reference\.png\s+\w+\s+\d*\s+[\d.]+\s+in use/);
+  const first = photos.stdout.split('\n')[2]!.trim().split(/\s+/)[0]!;
+  const removed = cli(['watchlist', 'remove-photo', '--subject', String(subjectId), '--photo', first, '--reason', 'duplicate of photo 2', '--examiner', 'Det. CLI']);
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.match(removed.stdout, /^photo \d+ removed from subject \d+; 1 photo\(s\) in use$/m);
+  assert.match(cli(['watchlist', 'photos', '--subject', String(subjectId)]).stdout, /removed \S+ by Det\. CLI: duplicate of photo 2/);
   const list = cli(['watchlist', 'list']);
-  assert.match(list.stdout, /Astronaut\s+2\s+retired \S+ by Det\. CLI: found/);
+  assert.match(list.stdout, /Astronaut\s+1\s+retired \S+ by Det\. CLI: found/);
   const again = cli(['watchlist', 'retire', '--subject', String(subjectId), '--reason', 'found']);
   assert.notEqual(again.status, 0);
   assert.match(again.stderr, /retired already/);

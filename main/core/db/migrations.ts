@@ -474,6 +474,15 @@ ALTER TABLE matches ADD COLUMN by_unit TEXT NOT NULL DEFAULT 'item' CHECK (by_un
 ALTER TABLE match_pairs ADD COLUMN item_pairs INTEGER;
 `,
   },
+  {
+    version: 15,
+    name: "a subject's reference photo can be removed (a wrong photo): kept with why, no longer used",
+    sql: `
+ALTER TABLE subject_refs ADD COLUMN removed_at TEXT;
+ALTER TABLE subject_refs ADD COLUMN removed_by TEXT;
+ALTER TABLE subject_refs ADD COLUMN remove_reason TEXT;
+`,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,4 +1,4 @@
-import { KestrelError, type AlarmDto, type AlarmStatus, type WatchlistDto, type WatchlistSubjectDto } from '../../contract/index.js';
+import { KestrelError, type AlarmDto, type AlarmStatus, type WatchlistDto, type WatchlistPhotoDto, type WatchlistSubjectDto } from '../../contract/index.js';
 import type { Db } from '../db/database.js';
 import { blobToVector, vectorToBlob } from './faceRepository.js';
 import { LOCATION_DISPLAY_SQL } from './locationPath.js';
@@ -9,7 +9,7 @@ export type { AlarmStatus };
 export type AlarmRow = AlarmDto;
 
 /** The subject's reference face of best quality (relative to derived/). */
-export const SUBJECT_THUMB_SQL = '(SELECT r.thumb FROM subject_refs r WHERE r.subject_id = s.id ORDER BY r.quality DESC, r.id LIMIT 1)';
+export const SUBJECT_THUMB_SQL = '(SELECT r.thumb FROM subject_refs r WHERE r.subject_id = s.id AND r.removed_at IS NULL ORDER BY r.quality DESC, r.id LIMIT 1)';
 
 export class WatchlistRepository {
   constructor(private readonly db: Db) {}
@@ -34,6 +34,17 @@ export class WatchlistRepository {
     this.db.prepare('UPDATE watchlists SET threshold = ? WHERE id = ?').run(threshold, watchlistId);
   }
 
+  /** A subject's reference photos, removed ones too (they say when, by whom and why). */
+  photos(subjectId: number): WatchlistPhotoDto[] {
+    return this.db.prepare(`SELECT id, file_name AS fileName, sha256, thumb AS thumbnail, age, quality, removed_at AS removedAt, removed_by AS removedBy, remove_reason AS removeReason
+      FROM subject_refs WHERE subject_id = ? ORDER BY id`).all(subjectId) as WatchlistPhotoDto[];
+  }
+
+  /** A reference photo no longer used for the subject; its row, face and embeddings stay. */
+  removePhoto(refId: number, by: string, reason: string): void {
+    this.db.prepare('UPDATE subject_refs SET removed_at = ?, removed_by = ?, remove_reason = ? WHERE id = ?').run(new Date().toISOString(), by, reason, refId);
+  }
+
   /** Retires a subject (`retired` given) or puts it back on its list (null). */
   setRetired(subjectId: number, retired: { by: string; reason: string } | null): void {
     this.db.prepare('UPDATE subjects SET retired_at = ?, retired_by = ?, retire_reason = ? WHERE id = ?')
@@ -54,7 +65,7 @@ export class WatchlistRepository {
   }
 
   subjects(onlySubject?: number): WatchlistSubjectDto[] {
-    return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id) AS refs,
+    return this.db.prepare(`SELECT s.id, s.name, w.name AS watchlist, s.notes, (SELECT count(*) FROM subject_refs r WHERE r.subject_id = s.id AND r.removed_at IS NULL) AS refs,
         ${SUBJECT_THUMB_SQL} AS thumbnail, s.retired_at AS retiredAt, s.retired_by AS retiredBy, s.retire_reason AS retireReason
       FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id ${onlySubject === undefined ? '' : 'WHERE s.id = ?'} ORDER BY w.name, s.name`)
       .all(...(onlySubject === undefined ? [] : [onlySubject])) as WatchlistSubjectDto[];
@@ -67,7 +78,7 @@ export class WatchlistRepository {
   subjectRefs(only?: readonly number[]): SubjectRefs[] {
     const ids = only ?? [];
     const rows = this.db.prepare(`SELECT s.id AS subjectId, s.name, w.name AS watchlist, w.threshold, r.id AS refId, e.model_id, e.vector
-      FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id JOIN subject_refs r ON r.subject_id = s.id JOIN subject_ref_embeddings e ON e.ref_id = r.id
+      FROM subjects s JOIN watchlists w ON w.id = s.watchlist_id JOIN subject_refs r ON r.subject_id = s.id AND r.removed_at IS NULL JOIN subject_ref_embeddings e ON e.ref_id = r.id
       WHERE s.retired_at IS NULL ${only === undefined ? '' : `AND s.id IN (${ids.map(() => '?').join(', ') || 'NULL'})`} ORDER BY s.id, r.id`).all(...ids) as
       { subjectId: number; name: string; watchlist: string; threshold: number; refId: number; model_id: string; vector: Buffer }[];
     const out = new Map<number, { subjectId: number; name: string; watchlist: string; threshold: number; refs: Map<number, Record<string, Float32Array>> }>();

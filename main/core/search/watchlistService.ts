@@ -153,6 +153,26 @@ export class WatchlistService {
   }
 
   /**
+   * A reference photo taken off a subject (a wrong photo): no longer used to check or match, kept
+   * with who removed it and why. Alarms it raised stay for the examiner's decision. A subject keeps
+   * at least one photo (retire it instead).
+   */
+  removePhoto(o: { subjectId: number; photoId: number; reason: string; examiner: string }): { photos: number } {
+    const s = this.subject(o.subjectId);
+    const photo = this.d.watchlists.photos(s.id).find((p) => p.id === o.photoId);
+    if (!photo) throw new KestrelError('NOT_FOUND', `Subject ${s.id} '${s.name}' has no reference photo ${o.photoId} (kestrel watchlist photos)`);
+    if (photo.removedAt) throw new KestrelError('INVALID_INPUT', `Photo ${photo.id} (${photo.fileName}) was removed already (${photo.removedAt} by ${photo.removedBy})`);
+    const reason = o.reason.trim();
+    if (!reason) throw new KestrelError('INVALID_INPUT', 'Removing a reference photo needs a reason');
+    if (s.refs <= 1) throw new KestrelError('INVALID_INPUT', `Photo ${photo.id} is the last reference photo of '${s.name}': retire the subject instead, or add another photo first`);
+    this.d.db.transaction(() => {
+      this.d.watchlists.removePhoto(photo.id, o.examiner, reason);
+      this.d.audit.append(o.examiner, 'watchlist.photo_removed', `subject:${s.id}`, { watchlist: s.watchlist, name: s.name, photo: photo.id, file: photo.fileName, sha256: photo.sha256, reason });
+    })();
+    return { photos: s.refs - 1 };
+  }
+
+  /**
    * Takes a subject off its list (found, or no longer wanted): intake no longer checks it and M:N
    * leaves it out; its photos and alarms stay, and open alarms still await a decision.
    */

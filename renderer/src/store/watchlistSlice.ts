@@ -1,4 +1,4 @@
-import { orderAlarms, type AlarmDto, type AlarmOrder, type AlarmStatus, type PhotoRef, type WatchlistDto, type WatchlistSubjectDto } from '../../../main/contract/index.js';
+import { orderAlarms, type AlarmDto, type AlarmOrder, type AlarmStatus, type PhotoRef, type WatchlistDto, type WatchlistPhotoDto, type WatchlistSubjectDto } from '../../../main/contract/index.js';
 import type { SliceCreator } from './appStore.js';
 import type { FaceChoice } from './searchSlice.js';
 
@@ -23,6 +23,7 @@ export type WatchDone =
   | { kind: 'added'; photos: number; alarms: number; retired: boolean }
   | { kind: 'retired'; openAlarms: number }
   | { kind: 'reinstated'; alarms: number }
+  | { kind: 'photoRemoved'; photos: number }
   | { kind: 'threshold'; watchlist: string; before: number; after: number; alarms: number; openBelow: number };
 
 export interface WatchlistSlice {
@@ -58,6 +59,14 @@ export interface WatchlistSlice {
   /** The subject whose details, photos and status the panel shows. */
   selectedSubject: number | null;
   selectSubject(id: number | null): void;
+  /** The selected subject's reference photos (removed ones too). */
+  subjectRefs: WatchlistPhotoDto[];
+  /** The reference photo whose removal the examiner is giving a reason for. */
+  removingPhoto: number | null;
+  removeReason: string;
+  startRemovePhoto(id: number | null): void;
+  setRemoveReason(reason: string): void;
+  removePhoto(): Promise<boolean>;
   /** Photos waiting to be added to the selected subject. */
   subjectPhotos: FaceChoice[];
   addSubjectPhoto(c: FaceChoice): void;
@@ -95,6 +104,14 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
       set({ watchBusy: false });
     }
   };
+  const loadRefs = async (subjectId: number): Promise<void> => {
+    try {
+      const r = await api.call('watchlist.photos', { subjectId });
+      if (get().selectedSubject === subjectId) set({ subjectRefs: r.photos });
+    } catch (err) {
+      set({ watchError: (err as Error).message });
+    }
+  };
   return {
     watchMode: 'alarms',
     setWatchMode: (watchMode) => set({ watchMode }),
@@ -111,6 +128,9 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
     watchlistForm: { name: '', threshold: null, notes: '' },
     enrolForm: { watchlist: '', name: '', notes: '', photos: [] },
     selectedSubject: null,
+    subjectRefs: [],
+    removingPhoto: null,
+    removeReason: '',
     subjectPhotos: [],
     retireReason: '',
     subjectDone: null,
@@ -195,7 +215,28 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
         set({ enrolled: { subject: f.name.trim(), alarms: r.alarms.length } });
       });
     },
-    selectSubject: (selectedSubject) => set({ selectedSubject, subjectPhotos: [], retireReason: '', subjectDone: null, watchError: null }),
+    selectSubject(selectedSubject) {
+      set({ selectedSubject, subjectRefs: [], removingPhoto: null, removeReason: '', subjectPhotos: [], retireReason: '', subjectDone: null, watchError: null });
+      if (selectedSubject !== null) void loadRefs(selectedSubject);
+    },
+    startRemovePhoto: (removingPhoto) => set({ removingPhoto, removeReason: '', watchError: null }),
+    setRemoveReason: (removeReason) => set({ removeReason }),
+    async removePhoto() {
+      const examiner = examinerOrError();
+      const subjectId = get().selectedSubject;
+      const photoId = get().removingPhoto;
+      if (!examiner || subjectId === null || photoId === null) return false;
+      const reason = get().removeReason.trim();
+      if (!reason) return (set({ watchError: 'needReason' }), false);
+      set({ subjectDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.removePhoto', { subjectId, photoId, reason, examiner });
+        set({ removingPhoto: null, removeReason: '' });
+        await get().loadWatch();
+        await loadRefs(subjectId);
+        set({ subjectDone: { kind: 'photoRemoved', photos: r.photos } });
+      });
+    },
     addSubjectPhoto: (c) => set({ subjectPhotos: [...get().subjectPhotos, c], watchError: null }),
     removeSubjectPhoto: (i) => set({ subjectPhotos: get().subjectPhotos.filter((_, k) => k !== i) }),
     setRetireReason: (retireReason) => set({ retireReason }),
@@ -210,6 +251,7 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
         const r = await api.call('watchlist.addPhotos', { subjectId, photos: photos.map((p) => p.ref as PhotoRef), examiner });
         set({ subjectPhotos: [] });
         await get().loadWatch();
+        await loadRefs(subjectId);
         const retired = !!get().subjects.find((x) => x.id === subjectId)?.retiredAt;
         set({ subjectDone: { kind: 'added', photos: photos.length, alarms: r.alarms.length, retired } });
       });

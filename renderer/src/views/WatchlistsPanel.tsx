@@ -141,7 +141,8 @@ function SubjectForm(): React.JSX.Element | null {
   if (!subject) return null;
   const said = done?.kind === 'added' ? (done.retired ? t('watch.addedRetired', { n: done.photos }) : t('watch.added', { n: done.photos, m: done.alarms }))
     : done?.kind === 'retired' ? t('watch.retiredDone', { n: done.openAlarms })
-      : done?.kind === 'reinstated' ? t('watch.reinstated', { n: done.alarms }) : null;
+      : done?.kind === 'reinstated' ? t('watch.reinstated', { n: done.alarms })
+        : done?.kind === 'photoRemoved' ? t('watch.photoRemoved', { n: done.photos }) : null;
   const raised = (done?.kind === 'added' || done?.kind === 'reinstated') && done.alarms > 0;
   return (
     <div className="form-block" data-testid="subject-detail">
@@ -153,6 +154,7 @@ function SubjectForm(): React.JSX.Element | null {
           {t('watch.retiredOn', { at: shortDate(subject.retiredAt), by: subject.retiredBy ?? '', reason: subject.retireReason ?? '' })}
         </div>
       )}
+      <ReferencePhotos />
       <PhotoList photos={photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropMore')} dropTestId="subject-drop" />
       <button className="primary" disabled={busy || !photos.length} onClick={() => void addRun()} data-testid="subject-add-run">{t('watch.addRun')}</button>
       {subject.retiredAt ? (
@@ -202,6 +204,44 @@ function ThresholdForm(): React.JSX.Element | null {
         </div>
       )}
       <div className="muted small">{t('watch.thresholdChangeHint')}</div>
+    </div>
+  );
+}
+
+/** The selected subject's reference photos; a wrong one is removed with a reason (kept, no longer used). */
+function ReferencePhotos(): React.JSX.Element {
+  const t = useT();
+  const api = useApi();
+  const refs = useAppState((s) => s.subjectRefs);
+  const removing = useAppState((s) => s.removingPhoto);
+  const start = useAppState((s) => s.startRemovePhoto);
+  const reason = useAppState((s) => s.removeReason);
+  const setReason = useAppState((s) => s.setRemoveReason);
+  const removePhoto = useAppState((s) => s.removePhoto);
+  const busy = useAppState((s) => s.watchBusy);
+  const inUse = refs.filter((r) => !r.removedAt).length;
+  const shown = refs.find((r) => r.id === removing);
+  return (
+    <div data-testid="subject-refs">
+      <div className="probes">
+        {refs.map((r) => (
+          <figure key={r.id} className={`probe${r.removedAt ? ' removed' : ''}`} data-testid="subject-ref" title={r.removedAt ? t('watch.photoRemovedOn', { at: shortDate(r.removedAt), by: r.removedBy ?? '', reason: r.removeReason ?? '' }) : r.sha256}>
+            <img src={api.fileUrl(r.thumbnail)} alt="" width={64} height={64} />
+            <figcaption className="path">{r.fileName}</figcaption>
+            {r.removedAt ? <span className="tag">{t('watch.photoRemovedTag')}</span>
+              : inUse > 1 && <button onClick={() => start(r.id)} aria-label={t('watch.removePhoto')} data-testid="subject-ref-remove">×</button>}
+          </figure>
+        ))}
+      </div>
+      {shown && (
+        <div className="subject-actions" data-testid="subject-ref-removing">
+          <label className="field column">{t('watch.removeReason', { file: shown.fileName })}<input value={reason} onChange={(e) => setReason(e.target.value)} data-testid="subject-ref-reason" /></label>
+          <div className="row">
+            <button disabled={busy} onClick={() => void removePhoto()} data-testid="subject-ref-confirm">{t('watch.removePhoto')}</button>
+            <button onClick={() => start(null)}>{t('watch.cancel')}</button>
+          </div>
+        </div>
+      )}
     </div>
   );
 }
