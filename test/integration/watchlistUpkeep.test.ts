@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -67,7 +67,13 @@ test('a retired subject keeps its photos and alarms, is no longer checked at int
   assert.ok(wb.repos.watchlists.alarms().every((a) => a.subjectRetiredAt !== null && a.subjectRetireReason === 'found alive, report 17/2026'));
   const out = join(work, 'export-retired');
   await wb.exportCase({ out, select: [`alarm:${decided.id}`], formats: ['html', 'csv'], lang: 'en', redact: false, originals: false, clips: false, frames: 'report', examiner: 'tester' });
-  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /subject since retired from the list \(\d{4}-\d{2}-\d{2}: found alive, report 17\/2026\)/);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /subject since retired from the list \(\d{4}-\d{2}-\d{2}: found alive, report 17\/2026\)/);
+  // The report shows what the alarm matched against: the subject's reference face, in the export and its manifest.
+  const ref = `crops/subject-${subjectId}-photo-${wb.repos.watchlists.photos(subjectId)[0]!.id}.jpg`;
+  assert.ok(existsSync(join(out, ref)), ref);
+  assert.ok(html.includes(ref) && html.includes('Reference: reference.png'));
+  assert.ok((JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { files: { path: string }[] }).files.some((f) => f.path === ref), 'listed in the manifest');
   const csv = readFileSync(join(out, 'data', 'alarms.csv'), 'utf8').split(/\r?\n/);
   assert.ok(csv[0]!.endsWith(',subject_retired_at,subject_retire_reason'), csv[0]);
   assert.ok(csv[1]!.endsWith(',"found alive, report 17/2026"'), csv[1]);

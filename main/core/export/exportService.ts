@@ -10,7 +10,7 @@ import { writeExportClips } from './exportClips.js';
 import { ExportWriter } from './exportManifest.js';
 import { annotatedFrame, faceCrop, OriginalReader } from './evidenceImages.js';
 import type { CaseVault } from '../vault/caseVault.js';
-import { buildReport, type ReportInfo } from './reportModel.js';
+import { buildReport, type ReportInfo, type SubjectReference } from './reportModel.js';
 import { reportHtml } from './reportHtml.js';
 import { writeReportPdf } from './reportPdf.js';
 import type { ReportLang } from './reportText.js';
@@ -76,6 +76,7 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
     if (e.crop) crops.set(id, e.crop);
     if (e.frame) frames.set(id, e.frame);
   }
+  const references = await writeSubjectReferences(d, content, w, problems);
   const clips = o.clips ? await writeExportClips({ caseDir, vault: d.vault, exports: d.exports, ffmpeg: d.ffmpeg }, content, w, o, problems) : [];
   check(o.signal);
   const exportedAt = new Date().toISOString();
@@ -93,7 +94,7 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
   if (formats.has('pdf') || formats.has('html')) {
     const info: ReportInfo = {
       lang: o.lang, caseName: d.caseName, caseCreatedAt: d.caseMeta.createdAt, caseCreatedBy: d.caseMeta.createdBy, profile: d.caseMeta.profile, examiner: o.examiner, exportedAt,
-      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds[o.lang], originalsCount, problems, redact: o.redact, crops, frames, clips,
+      software: `${d.software} ${d.version}`, models: d.models, thresholds: d.thresholds[o.lang], originalsCount, problems, redact: o.redact, crops, frames, clips, references,
     };
     const blocks = buildReport(content, info);
     const title = `${d.caseName} · ${exportedAt.slice(0, 10)}`;
@@ -121,6 +122,27 @@ export async function runExport(d: ExportDeps, o: ExportOptions): Promise<Export
   });
   o.onProgress?.({ phase: 'done', done: 1, total: 1 });
   return { ...summary, manifest: join(out, 'manifest.json') };
+}
+
+/**
+ * The reference faces of every watchlist subject the export's alarms name, so that the report shows
+ * what each alarm matched against: `crops/subject-ID-photo-N.jpg`, removed photos marked as such.
+ */
+async function writeSubjectReferences(d: ExportDeps, c: ExportContent, w: ExportWriter, problems: string[]): Promise<Map<number, SubjectReference[]>> {
+  const out = new Map<number, SubjectReference[]>();
+  for (const subjectId of new Set(c.alarms.map((a) => a.subjectId))) {
+    const items: SubjectReference[] = [];
+    for (const p of d.watchlists.photos(subjectId)) {
+      const from = join(d.caseDir, 'derived', p.thumbnail);
+      const bytes = existsSync(from) ? await d.vault.readFile(from).catch(() => null) : null;
+      if (!bytes) { problems.push(`subject ${subjectId}: reference face of ${p.fileName} is missing from the case`); continue; }
+      const rel = `crops/subject-${subjectId}-photo-${p.id}.jpg`;
+      await w.write(rel, bytes);
+      items.push({ file: rel, fileName: p.fileName, removed: p.removedAt !== null });
+    }
+    out.set(subjectId, items);
+  }
+  return out;
 }
 
 function check(signal?: AbortSignal): void {

@@ -12,6 +12,9 @@ export type ReportBlock =
   | { readonly t: 'images'; readonly items: readonly { readonly file: string; readonly caption: string }[]; readonly size: number }
   | { readonly t: 'list'; readonly items: readonly string[] };
 
+/** A watchlist subject's reference face written into an export (a removed photo still shown, marked). */
+export interface SubjectReference { readonly file: string; readonly fileName: string; readonly removed: boolean }
+
 export interface ReportInfo {
   readonly lang: ReportLang;
   readonly caseName: string;
@@ -28,6 +31,8 @@ export interface ReportInfo {
   readonly redact: boolean;
   /** Export-relative files made for each face and frame. */
   readonly crops: ReadonlyMap<number, string>;
+  /** The reference faces of the alarms' subjects, by subject id. */
+  readonly references?: ReadonlyMap<number, readonly SubjectReference[]>;
   readonly frames: ReadonlyMap<number, string>;
   readonly clips: readonly ExportedClip[];
 }
@@ -137,7 +142,8 @@ export function buildReport(c: ExportContent, info: ReportInfo): ReportBlock[] {
       b.push(...annotationLines(annotationsOf('alarm', a.id)));
       const frame = info.frames.get(a.faceId);
       const crop = info.crops.get(a.faceId);
-      b.push({ t: 'images', size: 160, items: [...(crop ? [{ file: crop, caption: `face ${a.faceId}` }] : []), ...(frame ? [{ file: frame, caption: L.frame }] : [])] });
+      const references = (info.references?.get(a.subjectId) ?? []).map((r) => ({ file: r.file, caption: `${L.reference}: ${r.fileName}${r.removed ? ` (${L.removedPhoto})` : ''}` }));
+      b.push({ t: 'images', size: 160, items: [...references, ...(crop ? [{ file: crop, caption: `face ${a.faceId}` }] : []), ...(frame ? [{ file: frame, caption: L.frame }] : [])] });
     }
   }
 
