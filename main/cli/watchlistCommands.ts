@@ -15,6 +15,10 @@ function printAlarms(alarms: readonly AlarmRow[]): void {
 
 export function registerWatchlistCommands(program: Command, openCase: OpenCase): void {
   const wl = program.command('watchlist').description('watchlists of wanted or missing people: every intake is checked against them');
+  // A command on one enrolled subject: the case and the subject's id come first.
+  const subjectCommand = (name: string, description: string): Command => wl.command(name).description(description)
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg);
   wl.command('create')
     .description('create a watchlist with its alarm threshold (the case is created if new)')
     .requiredOption('--case <dir>', 'case folder')
@@ -50,10 +54,7 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         }
       });
     });
-  wl.command('add-photos')
-    .description("more reference photos of an enrolled subject (another age, another angle); the case is checked for them at once")
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+  subjectCommand('add-photos', "more reference photos of an enrolled subject (another age, another angle); the case is checked for them at once")
     .requiredOption('--photo <file>', 'reference photo (repeat for several)', collect)
     .option('--examiner <name>', 'examiner recorded in the audit log')
     .option('--json', 'print {alarms}')
@@ -70,10 +71,7 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         }
       });
     });
-  wl.command('photos')
-    .description("a subject's reference photos, removed ones too (with when, by whom and why)")
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+  subjectCommand('photos', "a subject's reference photos, removed ones too (with when, by whom and why)")
     .option('--json', 'print {photos}')
     .action(async (o: { case: string; subject: number; json?: boolean }) => {
       const json = !!o.json;
@@ -85,10 +83,7 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
           ['photo', 'file', 'sha256', 'est. age', 'quality', 'status']);
       });
     });
-  wl.command('remove-photo')
-    .description('take a wrong reference photo off a subject: no longer used to check or match, kept with why; its alarms stay for a decision')
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+  subjectCommand('remove-photo', 'take a wrong reference photo off a subject: no longer used to check or match, kept with why; its alarms stay for a decision')
     .requiredOption('--photo <id>', 'photo id (kestrel watchlist photos)', numArg)
     .requiredOption('--reason <text>', 'why (recorded with the photo and in the audit log)')
     .option('--examiner <name>', 'examiner recorded in the audit log')
@@ -98,10 +93,7 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         process.stdout.write(`photo ${o.photo} removed from subject ${o.subject}; ${r.photos} photo(s) in use\n`);
       });
     });
-  wl.command('retire')
-    .description('take a subject off its list (found, or no longer wanted): intake no longer checks it; its photos and alarms are kept')
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+  subjectCommand('retire', 'take a subject off its list (found, or no longer wanted): intake no longer checks it; its photos and alarms are kept')
     .requiredOption('--reason <text>', 'why (recorded with the subject and in the audit log)')
     .option('--examiner <name>', 'examiner recorded in the audit log')
     .action(async (o: { case: string; subject: number; reason: string; examiner?: string }) => {
@@ -111,10 +103,7 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         process.stdout.write(`subject ${s.id} '${s.name}' retired from '${s.watchlist}'; ${r.openAlarms} open alarm(s) of it still await a decision\n`);
       });
     });
-  wl.command('reinstate')
-    .description('put a retired subject back on its list; the whole case is checked for it')
-    .requiredOption('--case <dir>', 'case folder')
-    .requiredOption('--subject <id>', 'subject id (kestrel watchlist list)', numArg)
+  subjectCommand('reinstate', 'put a retired subject back on its list; the whole case is checked for it')
     .option('--examiner <name>', 'examiner recorded in the audit log')
     .action(async (o: { case: string; subject: number; examiner?: string }) => {
       await openCase(o.case, false, async (wb) => {
