@@ -402,14 +402,15 @@ class WorkbenchImpl implements Workbench {
 
   async reinstateSubject(o: { subjectId: number; examiner: string }): Promise<{ alarms: number[] }> {
     const r = this.watchlistService().reinstate(o);
-    await this.alarmsRaised(r.alarms, o.examiner);
+    // The subject's status changed whether or not it raised alarms: the UI hears of it once.
+    if (r.alarms.length) await this.clipAlarms(r.alarms, o.examiner);
     this.emit('case.changed', { what: 'alarms' });
     return r;
   }
 
   async setWatchlistThreshold(o: { watchlist: string; threshold: number; examiner: string }): Promise<{ alarms: number[]; openBelow: number }> {
     const r = this.watchlistService().setThreshold(o);
-    await this.alarmsRaised(r.alarms, o.examiner);
+    if (r.alarms.length) await this.clipAlarms(r.alarms, o.examiner);
     this.emit('case.changed', { what: 'alarms' });
     return r;
   }
