@@ -365,11 +365,14 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   await page.getByTestId('enrol-run').click();
   await page.getByTestId('watch-error').filter({ hasText: 'reference photo' }).waitFor();
   await page.getByTestId('enrol-drop-file').setInputFiles(reference);
+  // The photo is read in the page before it can be sent: enrol once it shows in the form.
+  await page.getByTestId('enrol-photos').locator('figure').first().waitFor();
   await page.getByTestId('enrol-run').click();
   // One sighting in the clip (3.78-7.78 s scores 0.77; nothing else in the case comes near 0.55).
   await page.getByTestId('enrol-done').filter({ hasText: 'Lin-Manuel Miranda enrolled: 1 alarm(s)' }).waitFor({ timeout: 60_000 });
   await page.getByTestId('enrol-name').fill('Astronaut');
   await page.getByTestId('enrol-drop-file').setInputFiles(astronautPng);
+  await page.getByTestId('enrol-photos').locator('figure').first().waitFor();
   await page.getByTestId('enrol-run').click();
   const astronaut = await page.getByTestId('enrol-done').filter({ hasText: 'Astronaut enrolled' }).innerText({ timeout: 60_000 });
   const astronautAlarms = Number(astronaut.match(/(\d+) alarm/)![1]);
@@ -501,6 +504,7 @@ test('watchlist upkeep: a subject retired with a reason and put back, a photo ad
   assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+2\s+0\s/);
   // Another photo of him (here the same one again): stored, the case checked, nothing raised twice.
   await page.getByTestId('subject-drop-file').setInputFiles(reference);
+  await page.getByTestId('subject-photos').locator('figure').first().waitFor();
   await page.getByTestId('subject-add-run').click();
   await page.getByTestId('subject-done').filter({ hasText: /^1 photo\(s\) added: 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
   await page.getByTestId('subject').filter({ hasText: 'Lin-Manuel Miranda' }).filter({ hasText: '2 photo(s)' }).waitFor();

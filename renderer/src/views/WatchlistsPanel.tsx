@@ -103,7 +103,7 @@ function EnrolForm(): React.JSX.Element {
       </label>
       <label className="field column">{t('watch.subjectName')}<input value={f.name} onChange={(e) => setF({ name: e.target.value })} data-testid="enrol-name" /></label>
       <label className="field column">{t('watch.notes')}<textarea rows={2} value={f.notes} onChange={(e) => setF({ notes: e.target.value })} /></label>
-      <PhotoList photos={f.photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropPhoto')} dropTestId="enrol-drop" />
+      <PhotoList photos={f.photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropPhoto')} dropTestId="enrol-drop" testId="enrol-photos" />
       <button className="primary" disabled={busy} onClick={() => void enrol()} data-testid="enrol-run">{busy ? t('search.running') : t('watch.enrolRun')}</button>
       {done && (
         <div data-testid="enrol-done">
@@ -155,7 +155,7 @@ function SubjectForm(): React.JSX.Element | null {
         </div>
       )}
       <ReferencePhotos />
-      <PhotoList photos={photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropMore')} dropTestId="subject-drop" />
+      <PhotoList photos={photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropMore')} dropTestId="subject-drop" testId="subject-photos" />
       <button className="primary" disabled={busy || !photos.length} onClick={() => void addRun()} data-testid="subject-add-run">{t('watch.addRun')}</button>
       {subject.retiredAt ? (
         <div className="subject-actions"><button disabled={busy} onClick={() => void reinstate()} data-testid="subject-reinstate">{t('watch.reinstate')}</button></div>
