@@ -364,9 +364,21 @@ test('watchlists: enrols subjects from photos, then reviews the alarm queue with
   await page.getByTestId('enrol-name').fill('Lin-Manuel Miranda');
   await page.getByTestId('enrol-run').click();
   await page.getByTestId('watch-error').filter({ hasText: 'reference photo' }).waitFor();
+  // The photo is read in the page before it can be sent: while it is (a slow disk, made slower here),
+  // the button waits and says so, so a quick click cannot send the form without it.
+  await page.evaluate(() => {
+    const read = FileReader.prototype.readAsDataURL;
+    FileReader.prototype.readAsDataURL = function (this: FileReader, blob: Blob) {
+      FileReader.prototype.readAsDataURL = read;
+      setTimeout(() => read.call(this, blob), 1500);
+    };
+  });
   await page.getByTestId('enrol-drop-file').setInputFiles(reference);
-  // The photo is read in the page before it can be sent: enrol once it shows in the form.
+  await page.getByTestId('enrol-run').filter({ hasText: 'Reading the photo' }).waitFor();
+  assert.equal(await page.getByTestId('enrol-run').isDisabled(), true);
+  assert.equal(await page.getByTestId('enrol-photos').locator('figure').count(), 0);
   await page.getByTestId('enrol-photos').locator('figure').first().waitFor();
+  await page.getByTestId('enrol-run').filter({ hasText: /^Enrol/ }).waitFor();
   await page.getByTestId('enrol-run').click();
   // One sighting in the clip (3.78-7.78 s scores 0.77; nothing else in the case comes near 0.55).
   await page.getByTestId('enrol-done').filter({ hasText: 'Lin-Manuel Miranda enrolled: 1 alarm(s)' }).waitFor({ timeout: 60_000 });

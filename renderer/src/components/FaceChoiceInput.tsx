@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { MAX_PROBE_UPLOAD_BYTES, type Box } from '../../../main/contract/index.js';
-import { useApi, useT } from '../appContext.js';
+import { useApi, useAppState, useT } from '../appContext.js';
 import type { FaceChoice } from '../store/searchSlice.js';
 
 /** Reads a dropped or chosen photo into a probe: its bytes go to the engine, which keeps them in the case. */
@@ -22,17 +22,23 @@ export function PhotoDrop(p: { onPhoto: (c: FaceChoice) => void; label: string; 
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const reading = useAppState((s) => s.photoReading);
   const take = async (files: FileList | null): Promise<void> => {
     setError(null);
-    for (const f of Array.from(files ?? [])) {
-      if (f.size > MAX_PROBE_UPLOAD_BYTES) {
-        setError(t('search.tooLarge', { name: f.name, mb: MAX_PROBE_UPLOAD_BYTES / 1024 / 1024 }));
-        continue;
-      }
+    const list = Array.from(files ?? []).filter((f) => {
+      if (f.size <= MAX_PROBE_UPLOAD_BYTES) return true;
+      setError(t('search.tooLarge', { name: f.name, mb: MAX_PROBE_UPLOAD_BYTES / 1024 / 1024 }));
+      return false;
+    });
+    // Every photo counts as being read from the moment it is dropped, so nothing is sent without it.
+    for (let i = 0; i < list.length; i++) reading(1);
+    for (const f of list) {
       try {
         p.onPhoto(await readPhoto(f));
       } catch (err) {
         setError((err as Error).message);
+      } finally {
+        reading(-1);
       }
     }
   };
@@ -89,5 +95,19 @@ export function PhotoList(p: { photos: readonly FaceChoice[]; size: number; onRe
       ))}
       <PhotoDrop onPhoto={p.onPhoto} label={p.dropLabel} testId={p.dropTestId} />
     </div>
+  );
+}
+
+/**
+ * The button that sends chosen photos (search, enrol, add to a subject, compare): it waits while a
+ * dropped photo is still being read, so a quick click never sends the form without it.
+ */
+export function PhotoRunButton(p: { busy: boolean; disabled?: boolean; label: string; onRun: () => void; testId: string }): React.JSX.Element {
+  const t = useT();
+  const reading = useAppState((s) => s.readingPhotos > 0);
+  return (
+    <button className="primary" disabled={p.busy || reading || p.disabled === true} onClick={p.onRun} data-testid={p.testId}>
+      {reading ? t('photo.reading') : p.busy ? t('search.running') : p.label}
+    </button>
   );
 }

@@ -211,6 +211,7 @@ export const en = {
   'search.ageMax': 'Age to',
   'search.run': 'Search the case',
   'search.running': 'Working…',
+  'photo.reading': 'Reading the photo…',
   'search.needProbe': 'Add a probe photo or pick a face first.',
   'search.hint': 'Several photos of one person combine into one query. Scores are fused cosines; candidates are leads for review, not identifications.',
   'search.saved': 'Saved searches',

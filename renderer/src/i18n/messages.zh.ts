@@ -213,6 +213,7 @@ export const zh: Record<MessageKey, string> = {
   'search.ageMax': '年龄至',
   'search.run': '检索本案',
   'search.running': '处理中…',
+  'photo.reading': '正在读取照片…',
   'search.needProbe': '请先添加检材照片或选择一张人脸。',
   'search.hint': '同一人的多张照片合并为一次查询。分数为融合余弦；候选仅为待复核线索，并非认定。',
   'search.saved': '已保存的检索',

@@ -1,7 +1,7 @@
 import { conditionText, decisionText, localWarning, scaleText, thresholdSourceText, type CompareDto, type CompareSideDto } from '../../../main/contract/index.js';
 import { textLang } from '../i18n/i18n.js';
 import { useAppState, useT } from '../appContext.js';
-import { FaceChoiceView, PhotoDrop } from '../components/FaceChoiceInput.js';
+import { FaceChoiceView, PhotoDrop, PhotoRunButton } from '../components/FaceChoiceInput.js';
 import type { FaceChoice } from '../store/searchSlice.js';
 import { uiError } from '../components/uiError.js';
 import { AnnotationPanel } from '../components/AnnotationPanel.js';
@@ -21,7 +21,7 @@ export function CompareView(): React.JSX.Element {
       <div className="compare-sides">
         <Side label="A" choice={a} side={r?.a ?? null} onChoose={(c) => setCompare('a', c)} />
         <div className="compare-mid">
-          <button className="primary" disabled={running || !a || !b} onClick={() => void run()} data-testid="compare-run">{running ? t('search.running') : t('compare.run')}</button>
+          <PhotoRunButton busy={running} disabled={!a || !b} label={t('compare.run')} onRun={() => void run()} testId="compare-run" />
           {r && <Verdict r={r} />}
         </div>
         <Side label="B" choice={b} side={r?.b ?? null} onChoose={(c) => setCompare('b', c)} />

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { childSearchAdvice, hasChildProbe, onePerIdentityText, probeInCaseText, type SearchHitDto } from '../../../main/contract/index.js';
 import { textLang } from '../i18n/i18n.js';
 import { useApi, useAppState, useT } from '../appContext.js';
-import { PhotoList } from '../components/FaceChoiceInput.js';
+import { PhotoList, PhotoRunButton } from '../components/FaceChoiceInput.js';
 import { numberOrNull, shortDate, videoTime } from '../components/format.js';
 import { ChoiceField } from '../components/ChoiceField.js';
 import { uiError } from '../components/uiError.js';
@@ -67,7 +67,7 @@ function OneToMany(): React.JSX.Element {
               </select>
             </label>
             <ChoiceField label={t('search.by')} value={form.by} options={[['face', t('search.byFace')], ['identity', t('search.byIdentity')]]} onChange={(by) => setForm({ by })} testId="search-by" />
-            <button className="primary" disabled={running} onClick={() => void run()} data-testid="search-run">{running ? t('search.running') : t('search.run')}</button>
+            <PhotoRunButton busy={running} label={t('search.run')} onRun={() => void run()} testId="search-run" />
           </div>
           {error && <div className="warn" role="alert" data-testid="search-error">{uiError(t, error)}</div>}
           <div className="muted small">{t('search.hint')}</div>

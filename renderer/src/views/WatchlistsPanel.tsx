@@ -1,5 +1,5 @@
 import { useApi, useAppState, useT } from '../appContext.js';
-import { PhotoList } from '../components/FaceChoiceInput.js';
+import { PhotoList, PhotoRunButton } from '../components/FaceChoiceInput.js';
 import { numberOrNull, shortDate } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
 
@@ -104,7 +104,7 @@ function EnrolForm(): React.JSX.Element {
       <label className="field column">{t('watch.subjectName')}<input value={f.name} onChange={(e) => setF({ name: e.target.value })} data-testid="enrol-name" /></label>
       <label className="field column">{t('watch.notes')}<textarea rows={2} value={f.notes} onChange={(e) => setF({ notes: e.target.value })} /></label>
       <PhotoList photos={f.photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropPhoto')} dropTestId="enrol-drop" testId="enrol-photos" />
-      <button className="primary" disabled={busy} onClick={() => void enrol()} data-testid="enrol-run">{busy ? t('search.running') : t('watch.enrolRun')}</button>
+      <PhotoRunButton busy={busy} label={t('watch.enrolRun')} onRun={() => void enrol()} testId="enrol-run" />
       {done && (
         <div data-testid="enrol-done">
           {t('watch.enrolled', { subject: done.subject, n: done.alarms })}{' '}
@@ -156,7 +156,7 @@ function SubjectForm(): React.JSX.Element | null {
       )}
       <ReferencePhotos />
       <PhotoList photos={photos} size={80} onRemove={remove} onPhoto={add} dropLabel={t('watch.dropMore')} dropTestId="subject-drop" testId="subject-photos" />
-      <button className="primary" disabled={busy || !photos.length} onClick={() => void addRun()} data-testid="subject-add-run">{t('watch.addRun')}</button>
+      <PhotoRunButton busy={busy} disabled={!photos.length} label={t('watch.addRun')} onRun={() => void addRun()} testId="subject-add-run" />
       {subject.retiredAt ? (
         <div className="subject-actions"><button disabled={busy} onClick={() => void reinstate()} data-testid="subject-reinstate">{t('watch.reinstate')}</button></div>
       ) : (
