@@ -476,6 +476,11 @@ function printEval(task: EvalTask, r: Record<string, unknown>): void {
       const row = (name: string, v: Record<string, number>): string[] => [name, pct(v['rank1']), pct(v['top5']), pct(v['top10'])];
       printTable([row('each alone', c.each_alone), row('any two', c.two_combined), row('all combined', c.all_combined)], ['query', 'rank-1', 'top-5', 'top-10']);
     }
+    const each = Object.entries(r['each_recognizer'] as Record<string, Record<string, number>>);
+    if (each.length) {
+      process.stdout.write('each recognizer alone (same ranking), against all of them fused\n');
+      printTable([...each.map(([m, v]) => [m, pct(v['rank1']), pct(v['top5']), pct(v['top10'])]), ['fused', pct(r['rank1']), pct(r['top5']), pct(r['top10'])]], ['recognizer', 'rank-1', 'top-5', 'top-10']);
+    }
   } else {
     printTable([
       ['pairwise', pct(r['pairwise_precision']), pct(r['pairwise_recall']), Number(r['pairwise_f1']).toFixed(4)],

@@ -31,6 +31,12 @@ test('the accuracy stated with a child search is what eval search measures on fg
       && near(measured.combined.rank1, stated.combined.rank1, subjects) && near(measured.combined.top5, stated.combined.top5, subjects)
       && near(measured.twoPhotos.rank1, stated.twoPhotos.rank1, subjects) && near(measured.twoPhotos.top5, stated.twoPhotos.top5, subjects),
     `measured ${JSON.stringify(measured)}, stated ${JSON.stringify(stated)}`);
+    // Each shipped recognizer alone does worse than their fusion: none of them is dead weight.
+    const each = r['each_recognizer'] as Record<string, { rank1: number; top5: number }>;
+    assert.deepEqual(Object.keys(each).sort(), [...(r['models'] as string[])].sort());
+    for (const [m, v] of Object.entries(each)) {
+      assert.ok(v.rank1 < Number(r['rank1']) && v.top5 < Number(r['top5']), `${m} alone ${JSON.stringify(v)} against fused ${String(r['rank1'])} / ${String(r['top5'])}`);
+    }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }

@@ -226,6 +226,20 @@ async function evalSearch(protocol: string, e: Embedded, models: string[], ranki
     two_combined: { rank1: r4(twoOf(1)), top5: r4(twoOf(5)), top10: r4(twoOf(10)) },
     all_combined: { rank1: r4(hit(together, 1)), top5: r4(hit(together, 5)), top10: r4(hit(together, 10)) },
   } : null;
+  // Each recognizer alone through the same ranking: what each adds to the fusion (a recognizer
+  // registered with `kestrel models register` is measured here beside the shipped ones).
+  const eachRecognizer: Record<string, { rank1: number; top5: number; top10: number }> = {};
+  if (models.length > 1) {
+    for (const m of models) {
+      const rs = probes.map((p) => {
+        const pe = e.get(p.path);
+        if (!pe?.detected) return { rank: null };
+        const idx = rankCandidates([pe.embeddings as EmbeddingSet], candidates, [m], ranking).findIndex((x) => x.key.identity === p.identity);
+        return { rank: idx < 0 ? null : idx + 1 };
+      });
+      eachRecognizer[m] = { rank1: r4(hit(rs, 1)), top5: r4(hit(rs, 5)), top10: r4(hit(rs, 10)) };
+    }
+  }
   const byAge: Record<string, { probes: number; rank1: number; top5: number; top10: number }> = {};
   for (const b of AGE_BINS) {
     const sel = ranks.filter((r) => ageBin(r.age) === b.label);
@@ -237,6 +251,7 @@ async function evalSearch(protocol: string, e: Embedded, models: string[], ranki
     ranking,
     rank1: r4(hit(ranks, 1)), top5: r4(hit(ranks, 5)), top10: r4(hit(ranks, 10)), by_probe_age: byAge,
     several_probes_combined: combined,
+    each_recognizer: eachRecognizer,
     one_per_identity: {
       identities: new Set(clusterOf.values()).size, true_identities: new Set(candidates.map((c) => c.key.identity)).size,
       rank1: r4(hit(identityRanks, 1)), top5: r4(hit(identityRanks, 5)), top10: r4(hit(identityRanks, 10)),
