@@ -8,6 +8,7 @@ function readPhoto(file: File): Promise<FaceChoice> {
   return new Promise((resolve, reject) => {
     const r = new FileReader();
     r.onerror = () => reject(new Error(`cannot read ${file.name}`));
+    r.onabort = () => reject(new Error(`reading ${file.name} was stopped`));
     r.onload = () => {
       const url = String(r.result);
       resolve({ ref: { upload: { name: file.name, base64: url.slice(url.indexOf(',') + 1) } }, label: file.name, preview: { kind: 'data', src: url } });
