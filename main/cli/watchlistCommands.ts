@@ -127,6 +127,42 @@ export function registerWatchlistCommands(program: Command, openCase: OpenCase):
         if (r.alarms.length) printAlarms(wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id)));
       });
     });
+  wl.command('export')
+    .description("write a list and its subjects' reference photos into a new or empty folder, to check other cases against it (retired subjects and removed photos stay behind)")
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--list <name>', 'watchlist name')
+    .requiredOption('--out <dir>', 'new or empty folder')
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .option('--json', 'print {subjects, photos, manifestSha256}')
+    .action(async (o: { case: string; list: string; out: string; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      await openCase(o.case, json, async (wb) => {
+        const out = resolve(o.out);
+        const r = await wb.exportWatchlist({ watchlist: o.list, out, examiner: examinerName(o.examiner) });
+        if (json) printJson(r);
+        else process.stdout.write(`watchlist '${o.list}': ${r.subjects} subject(s), ${r.photos} photo(s) written to ${out}; watchlist.json SHA-256 ${r.manifestSha256}\n`);
+      });
+    });
+  wl.command('import')
+    .description('create a list from an exported folder (every photo checked against its SHA-256 first); the case is checked for its subjects at once (the case is created if new)')
+    .requiredOption('--case <dir>', 'case folder')
+    .requiredOption('--from <dir>', 'folder written by kestrel watchlist export')
+    .option('--name <name>', "the list's name in this case (default: its exported name)")
+    .option('--examiner <name>', 'examiner recorded in the audit log')
+    .option('--json', 'print {watchlistId, name, subjects, photos, alarms}')
+    .action(async (o: { case: string; from: string; name?: string; examiner?: string; json?: boolean }) => {
+      const json = !!o.json;
+      const examiner = examinerName(o.examiner);
+      await openCase(o.case, json, async (wb) => {
+        const r = await wb.importWatchlist({ from: resolve(o.from), examiner, ...(o.name !== undefined ? { name: o.name } : {}) });
+        const alarms = wb.repos.watchlists.alarms().filter((a) => r.alarms.includes(a.id));
+        if (json) printJson({ ...r, alarms });
+        else {
+          process.stdout.write(`watchlist ${r.watchlistId} '${r.name}' imported: ${r.subjects} subject(s), ${r.photos} photo(s); ${alarms.length} alarm(s) raised in this case\n`);
+          if (alarms.length) printAlarms(alarms);
+        }
+      }, { create: true, examiner });
+    });
   wl.command('list')
     .description('list watchlists and their subjects')
     .requiredOption('--case <dir>', 'case folder')

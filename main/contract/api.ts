@@ -246,6 +246,14 @@ export const callInputSchemas = {
   'watchlist.threshold': z
     .object({ watchlist: z.string().min(1).max(200), threshold: z.number().gt(-1).max(1), examiner: examiner() })
     .strict(),
+  /** Writes a list and its subjects' reference photos into a new or empty folder (to check another case against it). */
+  'watchlist.export': z
+    .object({ watchlist: z.string().min(1).max(200), out: z.string().trim().min(1, 'choose a folder to export into').max(4096), examiner: examiner() })
+    .strict(),
+  /** Creates a list from an exported folder, under its own name or another; the case is checked at once. */
+  'watchlist.import': z
+    .object({ from: z.string().trim().min(1, 'choose the exported folder').max(4096), name: z.string().trim().max(200).optional(), examiner: examiner() })
+    .strict(),
   'alarms.list': z.object({ status: z.enum(['open', 'confirmed', 'dismissed']).optional() }).strict(),
   'alarm.decide': z
     .object({ id: id(), status: z.enum(['confirmed', 'dismissed']), note: z.string().max(20_000).default(''), examiner: examiner() })
@@ -315,6 +323,8 @@ export interface CallResults {
   'watchlist.retire': { openAlarms: number };
   'watchlist.reinstate': { alarms: number[] };
   'watchlist.threshold': { alarms: number[]; openBelow: number };
+  'watchlist.export': { subjects: number; photos: number; manifestSha256: string };
+  'watchlist.import': { watchlistId: number; name: string; subjects: number; photos: number; alarms: number[] };
   'alarms.list': { alarms: AlarmDto[] };
   'alarm.decide': AlarmDto;
   'export.run': ExportSummaryDto;

@@ -35,6 +35,7 @@ import { runMatch, type MatchRequest } from './search/matchService.js';
 import { compareFaces, photoFace, profileCalibration, type CompareFace } from './search/compareService.js';
 import { WatchlistRepository, type AlarmRow, type AlarmStatus } from './repositories/watchlistRepository.js';
 import { checkFaces, checkNewFaces, WatchlistService, type WatchlistDeps } from './search/watchlistService.js';
+import { exportWatchlist, importWatchlist, type ShareDeps } from './search/watchlistSharing.js';
 import { IdentityRepository } from './repositories/identityRepository.js';
 import { runClustering, type ClusterDeps } from './identities/clusterService.js';
 import { DEFAULT_CLUSTER_PARAMS } from './identities/identityClustering.js';
@@ -116,6 +117,10 @@ export interface Workbench {
   createWatchlist(o: { name: string; threshold?: number; notes?: string; examiner: string }): number;
   /** Enrols a subject from reference photos and checks the whole case for them at once; returns new alarm ids. */
   enrol(o: { watchlist: string; name: string; photos: readonly string[]; notes?: string; examiner: string }): Promise<{ subjectId: number; alarms: number[] }>;
+  /** Writes a list and its subjects' reference photos into a new or empty folder (to check other cases against it). */
+  exportWatchlist(o: { watchlist: string; out: string; examiner: string }): Promise<{ subjects: number; photos: number; manifestSha256: string }>;
+  /** Creates a list from an exported folder (every photo checked against its SHA-256 first) and checks the case for it. */
+  importWatchlist(o: { from: string; name?: string; examiner: string }): Promise<{ watchlistId: number; name: string; subjects: number; photos: number; alarms: number[] }>;
   /** More reference photos of an enrolled subject; the case is checked for them at once (unless the subject is retired). */
   addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }>;
   /** Takes a wrong reference photo off a subject (kept with why, no longer used); returns the photos left. */
@@ -380,6 +385,24 @@ class WorkbenchImpl implements Workbench {
     const r = await this.watchlistService().enrol(o);
     await this.alarmsRaised(r.alarms, o.examiner);
     return r;
+  }
+
+  /** Writes a list and its subjects' reference photos into a new or empty folder (audited). */
+  exportWatchlist(o: { watchlist: string; out: string; examiner: string }): Promise<{ subjects: number; photos: number; manifestSha256: string }> {
+    return exportWatchlist(this.shareDeps(), o);
+  }
+
+  /** Creates a list from an exported folder (every photo checked first) and checks the case for its subjects. */
+  async importWatchlist(o: { from: string; name?: string; examiner: string }): Promise<{ watchlistId: number; name: string; subjects: number; photos: number; alarms: number[] }> {
+    const r = await importWatchlist(this.shareDeps(), o);
+    await this.alarmsRaised(r.alarms, o.examiner);
+    // The new list shows whether or not it raised alarms.
+    if (!r.alarms.length) this.emit('case.changed', { what: 'alarms' });
+    return r;
+  }
+
+  private shareDeps(): ShareDeps {
+    return { d: this.watchlistDeps(), service: this.watchlistService(), vault: this.vault, caseName: this.meta.get('name') ?? basename(this.caseDir) };
   }
 
   async addSubjectPhotos(o: { subjectId: number; photos: readonly string[]; examiner: string }): Promise<{ alarms: number[] }> {
@@ -807,6 +830,14 @@ class WorkbenchImpl implements Workbench {
       case 'watchlist.threshold': {
         const q = p as CallParsedInput<'watchlist.threshold'>;
         return this.setWatchlistThreshold({ watchlist: q.watchlist, threshold: q.threshold, examiner: q.examiner });
+      }
+      case 'watchlist.export': {
+        const q = p as CallParsedInput<'watchlist.export'>;
+        return this.exportWatchlist({ watchlist: q.watchlist, out: q.out, examiner: q.examiner });
+      }
+      case 'watchlist.import': {
+        const q = p as CallParsedInput<'watchlist.import'>;
+        return this.importWatchlist(withoutUndefined({ from: q.from, name: q.name || undefined, examiner: q.examiner }));
       }
       case 'alarms.list':
         return { alarms: this.repos.watchlists.alarms(p['status'] as AlarmStatus | undefined) };

@@ -542,6 +542,26 @@ test('watchlist upkeep: a subject retired with a reason and put back, a photo ad
   await page.getByTestId('threshold-run').click();
   await page.getByTestId('threshold-done').filter({ hasText: /^wanted: threshold 0\.99 → 0\.55; 0 new alarm\(s\)/ }).waitFor({ timeout: 60_000 });
   assert.match(await page.getByTestId('watchlist-table').innerText(), /wanted\s+0\.55\s+2\s+0\s/);
+  // The list goes to another case as a folder of its photos and a manifest, and comes in under a new name.
+  const shared = join(work, 'shared-list');
+  await page.getByTestId('share-list').selectOption('wanted');
+  await page.getByTestId('share-out').fill(shared);
+  await page.getByTestId('share-export').click();
+  const exported = await page.getByTestId('share-done').filter({ hasText: 'written to' }).innerText({ timeout: 60_000 });
+  assert.match(exported, /^wanted: 2 subject\(s\) and \d+ photo\(s\) written to .*shared-list\. watchlist\.json SHA-256 [0-9a-f]{64}/);
+  assert.ok(existsSync(join(shared, 'watchlist.json')));
+  await page.getByTestId('share-from').fill(shared);
+  await page.getByTestId('share-name').fill('wanted (shared)');
+  await page.getByTestId('share-import').click();
+  const imported = await page.getByTestId('share-done').filter({ hasText: 'imported' }).innerText({ timeout: 60_000 });
+  assert.match(imported, /^List wanted \(shared\) imported: 2 subject\(s\), \d+ photo\(s\); [1-9]\d* alarm\(s\) raised in this case\./);
+  await page.getByTestId('watchlist-table').filter({ hasText: 'wanted (shared)' }).waitFor();
+  await page.screenshot({ path: join(shots, 'watchlist-shared.png') });
+  // Importing the same folder under a name in use is refused, and says so.
+  await page.getByTestId('share-from').fill(shared);
+  await page.getByTestId('share-name').fill('wanted');
+  await page.getByTestId('share-import').click();
+  await page.getByTestId('watch-error').filter({ hasText: 'exists already' }).waitFor();
   await page.getByTestId('mode-alarms').click();
 });
 

@@ -27,12 +27,20 @@ export interface ProbeFace {
  * returns the primary one. A photo that cannot be read or decoded, or has no face, is a clear error.
  */
 export async function readProbe(pool: FacePool, path: string, read: (path: string) => Promise<Buffer> = (p) => readFile(p)): Promise<ProbeFace> {
-  let buf: Buffer;
+  return probeFromBytes(pool, path, await readPhotoBytes(path, read));
+}
+
+/** A photo's bytes, or a clear error naming it. */
+export async function readPhotoBytes(path: string, read: (path: string) => Promise<Buffer> = (p) => readFile(p)): Promise<Buffer> {
   try {
-    buf = await read(path);
+    return await read(path);
   } catch (err) {
     throw new KestrelError('INVALID_INPUT', `Cannot read photo ${path}: ${(err as Error).message}`);
   }
+}
+
+/** The primary face of a photo already read (`path` names it in errors and gives its file name). */
+export async function probeFromBytes(pool: FacePool, path: string, buf: Buffer): Promise<ProbeFace> {
   const type = sniffFileType(buf.subarray(0, SNIFF_BYTES));
   if (type.kind !== 'image') throw new KestrelError('INVALID_INPUT', `${path} is not a supported photo (${type.kind === 'video' ? 'a video: pick a frame' : 'unknown format'})`);
   const a = await analyzeImage(pool, buf, type.format);

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KestrelError, type WatchlistSubjectDto } from '../../contract/index.js';
@@ -5,7 +6,7 @@ import type { Db } from '../db/database.js';
 import type { FacePool } from '../faces/facePool.js';
 import { THUMB_SIZE } from '../faces/thumbnailCrop.js';
 import { encodeThumbnail } from '../media/imageDecoder.js';
-import { readProbe, type ProbeFace } from './probeFaces.js';
+import { probeFromBytes, readPhotoBytes, type ProbeFace } from './probeFaces.js';
 import type { AuditRepository } from '../repositories/auditRepository.js';
 import type { CaseMetaRepository } from '../repositories/caseMetaRepository.js';
 import { blobToVector } from '../repositories/faceRepository.js';
@@ -22,6 +23,9 @@ import { photoReader, type CaseVault } from '../vault/caseVault.js';
 export const DEFAULT_WATCHLIST_THRESHOLD = 0.55;
 
 const CHECKED_META_KEY = 'watchlist_checked_face_id';
+
+/** A reference photo read for enrolment: its face, and the thumbnail stored for it (relative to derived/). */
+export type RefPhoto = ProbeFace & { readonly thumb: string };
 
 export interface WatchlistDeps {
   readonly db: Db;
@@ -224,26 +228,41 @@ export class WatchlistService {
     return s;
   }
 
-  private checkCase(subjectIds: readonly number[], actor: string): number[] {
+  checkCase(subjectIds: readonly number[], actor: string): number[] {
     return checkFaces(this.d, { afterFaceId: 0, subjectIds, actor, models: this.models });
   }
 
-  /** Reads each reference photo's face (one face per photo, or refused) and stores its thumbnail. */
-  private async readRefs(photos: readonly string[]): Promise<(ProbeFace & { thumb: string })[]> {
+  /**
+   * Reads each reference photo's face (one face per photo, or refused), stores its thumbnail and keeps
+   * the photo itself in the case (under derived/watchlist/photos/, by SHA-256; encrypted with the case):
+   * what an alarm was compared against stays with the case, and a list can be shared with its photos.
+   */
+  async readRefs(photos: readonly string[]): Promise<RefPhoto[]> {
     const pool = await this.pool();
-    const refs: ProbeFace[] = [];
-    for (const p of photos) refs.push(await readProbe(pool, p, photoReader(this.vault, this.derivedDir)));
-    await mkdir(join(this.derivedDir, 'watchlist'), { recursive: true, mode: 0o700 });
-    const out: (ProbeFace & { thumb: string })[] = [];
-    for (const r of refs) {
+    const read = photoReader(this.vault, this.derivedDir);
+    const refs: { probe: ProbeFace; bytes: Buffer }[] = [];
+    for (const p of photos) {
+      const bytes = await readPhotoBytes(p, read);
+      refs.push({ probe: await probeFromBytes(pool, p, bytes), bytes });
+    }
+    await mkdir(join(this.derivedDir, 'watchlist', 'photos'), { recursive: true, mode: 0o700 });
+    const out: RefPhoto[] = [];
+    for (const { probe: r, bytes } of refs) {
       const rel = join('watchlist', `${r.sha256}.jpg`);
       await this.vault.writeFile(join(this.derivedDir, rel), await encodeThumbnail(r.face.thumb, THUMB_SIZE));
+      const kept = this.refPhotoPath(r.sha256);
+      if (!existsSync(kept)) await this.vault.writeFile(kept, bytes);
       out.push({ ...r, thumb: rel });
     }
     return out;
   }
 
-  private storeRefs(subjectId: number, refs: readonly (ProbeFace & { thumb: string })[]): void {
+  /** Where a reference photo is kept in the case (photos enrolled before session 27 were not kept). */
+  refPhotoPath(sha256: string): string {
+    return join(this.derivedDir, 'watchlist', 'photos', sha256);
+  }
+
+  storeRefs(subjectId: number, refs: readonly RefPhoto[]): void {
     for (const r of refs) this.d.watchlists.addRef(subjectId, { sha256: r.sha256, fileName: r.fileName, thumb: r.thumb, age: r.face.age, quality: r.face.quality.overall, embeddings: r.face.embeddings });
   }
 

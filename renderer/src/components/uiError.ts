@@ -5,7 +5,7 @@ export function uiError(t: Translate, e: string): string {
   const keys: Record<string, Parameters<Translate>[0]> = {
     needExaminer: 'intake.needExaminer', needProbe: 'search.needProbe', needBoth: 'compare.needBoth', needOut: 'export.needOut',
     needListName: 'watch.needListName', needSubjectName: 'watch.needSubjectName', needPhoto: 'watch.needPhoto',
-    needReason: 'watch.needReason', needThreshold: 'watch.needThreshold',
+    needReason: 'watch.needReason', needThreshold: 'watch.needThreshold', needFolder: 'watch.needFolder',
     needLibrary: 'match.needLibrary', badThreshold: 'match.badThreshold',
   };
   const key = keys[e];

@@ -81,7 +81,24 @@ export interface WatchlistSlice {
   setThresholdForm(patch: Partial<{ watchlist: string; threshold: number | null }>): void;
   thresholdDone: WatchDone | null;
   changeThreshold(): Promise<boolean>;
+  /** Sharing a list between cases: the list and folder to export into, the folder to import from and its name here. */
+  shareForm: ShareForm;
+  setShareForm(patch: Partial<ShareForm>): void;
+  shareDone: ShareDone | null;
+  exportList(): Promise<boolean>;
+  importList(): Promise<boolean>;
 }
+
+export interface ShareForm {
+  watchlist: string;
+  out: string;
+  from: string;
+  name: string;
+}
+
+export type ShareDone =
+  | { kind: 'exported'; watchlist: string; out: string; subjects: number; photos: number; manifestSha256: string }
+  | { kind: 'imported'; watchlist: string; subjects: number; photos: number; alarms: number };
 
 export const visibleAlarms = (alarms: readonly AlarmDto[], f: AlarmFilter, order: AlarmOrder = 'raised'): AlarmDto[] =>
   orderAlarms(f === 'all' ? alarms : alarms.filter((a) => a.status === f), order);
@@ -136,17 +153,21 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
     subjectDone: null,
     thresholdForm: { watchlist: '', threshold: null },
     thresholdDone: null,
+    shareForm: { watchlist: '', out: '', from: '', name: '' },
+    shareDone: null,
     async loadWatch() {
       try {
         const [w, a] = await Promise.all([api.call('watchlists.list', {}), api.call('alarms.list', {})]);
         const form = get().enrolForm;
         const tf = get().thresholdForm;
+        const sf = get().shareForm;
         // The forms start on the first list, and keep their list while that list exists.
         const keep = (name: string): string => (w.watchlists.some((l) => l.name === name) ? name : (w.watchlists[0]?.name ?? ''));
         set({
           watchlists: w.watchlists, subjects: w.subjects, alarms: a.alarms, alarmsLoaded: true,
           enrolForm: { ...form, watchlist: keep(form.watchlist) },
           thresholdForm: { ...tf, watchlist: keep(tf.watchlist) },
+          shareForm: { ...sf, watchlist: keep(sf.watchlist) },
           selectedSubject: w.subjects.some((x) => x.id === get().selectedSubject) ? get().selectedSubject : null,
         });
         const shown = visibleAlarms(a.alarms, get().alarmFilter, get().alarmOrder);
@@ -296,6 +317,33 @@ export const watchlistSlice: SliceCreator<WatchlistSlice> = (set, get, api) => {
         set({ thresholdForm: { ...f, threshold: null } });
         await get().loadWatch();
         set({ thresholdDone: { kind: 'threshold', watchlist: list.name, before: list.threshold, after, alarms: r.alarms.length, openBelow: r.openBelow } });
+      });
+    },
+    setShareForm: (patch) => set({ shareForm: { ...get().shareForm, ...patch } }),
+    async exportList() {
+      const examiner = examinerOrError();
+      if (!examiner) return false;
+      const f = get().shareForm;
+      if (!f.watchlist) return (set({ watchError: 'needListName' }), false);
+      if (!f.out.trim()) return (set({ watchError: 'needFolder' }), false);
+      set({ shareDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.export', { watchlist: f.watchlist, out: f.out.trim(), examiner });
+        set({ shareForm: { ...f, out: '' }, shareDone: { kind: 'exported', watchlist: f.watchlist, out: f.out.trim(), ...r } });
+      });
+    },
+    async importList() {
+      const examiner = examinerOrError();
+      if (!examiner) return false;
+      const f = get().shareForm;
+      if (!f.from.trim()) return (set({ watchError: 'needFolder' }), false);
+      set({ shareDone: null });
+      return busy(async () => {
+        const r = await api.call('watchlist.import', { from: f.from.trim(), examiner, ...(f.name.trim() ? { name: f.name.trim() } : {}) });
+        set({ shareForm: { ...f, from: '', name: '' } });
+        // Said once the lists show the new one, not before.
+        await get().loadWatch();
+        set({ shareDone: { kind: 'imported', watchlist: r.name, subjects: r.subjects, photos: r.photos, alarms: r.alarms.length } });
       });
     },
   };

@@ -2,6 +2,8 @@ import { useApi, useAppState, useT } from '../appContext.js';
 import { PhotoList, PhotoRunButton } from '../components/FaceChoiceInput.js';
 import { numberOrNull, shortDate } from '../components/format.js';
 import { uiError } from '../components/uiError.js';
+import { ReviewAlarmsLink } from './ReviewAlarmsLink.js';
+import { WatchlistShareForm } from './WatchlistShareForm.js';
 
 /**
  * Watchlists (name, threshold, notes), their subjects with reference faces, enrolment from photos,
@@ -52,6 +54,7 @@ export function WatchlistsPanel(): React.JSX.Element {
         <EnrolForm />
         <ThresholdForm />
         <CreateForm />
+        <WatchlistShareForm />
       </aside>
     </div>
   );
@@ -108,7 +111,7 @@ function EnrolForm(): React.JSX.Element {
       {done && (
         <div data-testid="enrol-done">
           {t('watch.enrolled', { subject: done.subject, n: done.alarms })}{' '}
-          {done.alarms > 0 && <ReviewLink />}
+          {done.alarms > 0 && <ReviewAlarmsLink />}
         </div>
       )}
       <div className="muted small">{t('watch.enrolHint')}</div>
@@ -116,13 +119,6 @@ function EnrolForm(): React.JSX.Element {
   );
 }
 
-/** Review link to the open alarms, shown when a change raised some. */
-function ReviewLink(): React.JSX.Element {
-  const t = useT();
-  const setMode = useAppState((s) => s.setWatchMode);
-  const setFilter = useAppState((s) => s.setAlarmFilter);
-  return <button className="linkbutton" onClick={() => { setFilter('open'); setMode('alarms'); }}>{t('watch.review')}</button>;
-}
 
 function SubjectForm(): React.JSX.Element | null {
   const t = useT();
@@ -165,7 +161,7 @@ function SubjectForm(): React.JSX.Element | null {
           <button disabled={busy} onClick={() => void retire()} data-testid="subject-retire">{t('watch.retire')}</button>
         </div>
       )}
-      {said && <div data-testid="subject-done">{said} {raised && <ReviewLink />}</div>}
+      {said && <div data-testid="subject-done">{said} {raised && <ReviewAlarmsLink />}</div>}
     </div>
   );
 }
@@ -200,7 +196,7 @@ function ThresholdForm(): React.JSX.Element | null {
       {done?.kind === 'threshold' && (
         <div data-testid="threshold-done">
           {t('watch.thresholdDone', { list: done.watchlist, before: done.before.toFixed(2), after: done.after.toFixed(2), n: done.alarms })}
-          {done.openBelow > 0 && <> {t('watch.openBelow', { n: done.openBelow })}</>} {(done.alarms > 0 || done.openBelow > 0) && <ReviewLink />}
+          {done.openBelow > 0 && <> {t('watch.openBelow', { n: done.openBelow })}</>} {(done.alarms > 0 || done.openBelow > 0) && <ReviewAlarmsLink />}
         </div>
       )}
       <div className="muted small">{t('watch.thresholdChangeHint')}</div>
