@@ -42,6 +42,9 @@ before(async () => {
   const track = (await wb.invoke('tracks.list', {})).tracks[0]!;
   await wb.clip({ trackId: Number(track.id), reason: 'review', examiner: 'Examiner Smith' });
   await wb.invoke('media.contactSheet', { mediaId: wb.repos.faces.get(track.bestFace)!.mediaId });
+  // An enrolled subject: its reference photo is kept in the case, sealed like the rest.
+  wb.createWatchlist({ name: 'wanted', examiner: 'Examiner Smith' });
+  await wb.enrol({ watchlist: 'wanted', name: 'Suspect', photos: [join(evidence, 'suspect-360.jpg')], examiner: 'Examiner Smith' });
 });
 
 after(async () => {
@@ -52,7 +55,7 @@ after(async () => {
 test('nothing of an encrypted case is readable at rest: the database, the WAL and every derived file are sealed', () => {
   const files = filesUnder(caseDir).filter((f) => !f.endsWith('case.key.json'));
   const kinds = new Set(files.map((f) => relative(caseDir, f).split('/').slice(0, 2).join('/')));
-  for (const k of ['case.sqlite', 'derived/thumbs', 'derived/extracted', 'derived/clips', 'derived/contact', 'derived/identities']) {
+  for (const k of ['case.sqlite', 'derived/thumbs', 'derived/extracted', 'derived/clips', 'derived/contact', 'derived/identities', 'derived/watchlist']) {
     assert.ok([...kinds].some((x) => x.startsWith(k)), `${k} was written (kinds: ${[...kinds].join(', ')})`);
   }
   for (const f of files) {
