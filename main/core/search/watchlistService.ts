@@ -257,7 +257,7 @@ export class WatchlistService {
     return out;
   }
 
-  /** Where a reference photo is kept in the case (photos enrolled before session 27 were not kept). */
+  /** Where a reference photo is kept in the case (photos enrolled by earlier versions were not kept). */
   refPhotoPath(sha256: string): string {
     return join(this.derivedDir, 'watchlist', 'photos', sha256);
   }
